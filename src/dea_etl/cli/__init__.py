@@ -1,0 +1,31 @@
+"""The ``dea-etl`` command.
+
+Each area has its own module in this package with ``register(subparsers)``, which adds its subcommands
+and sets ``handler`` (a function ``Namespace -> exit code``) on them. Add a module to :data:`MODULES`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+MODULES = ("dea_etl.cli.jobs", "dea_etl.cli.data")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dea-etl", description="PySpark ETL jobs for an AWS data lake")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ns = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    return int(ns.handler(ns))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""``dea-etl generate-data orders --rows N --seed S --out PATH``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.console import Console
+
+
+def _generate(ns: argparse.Namespace) -> int:
+    from dea_etl.datagen.orders import config_from_seed, write_orders_csv
+
+    err = Console(stderr=True)
+    if ns.rows < 1:
+        err.print("error: --rows must be positive", markup=False)
+        return 2
+    try:
+        cfg = config_from_seed(ns.rows, ns.seed, Path(ns.data))
+        rows = write_orders_csv(cfg, Path(ns.out))
+    except ValueError as exc:
+        err.print(f"error: {exc}", markup=False)
+        return 2
+    except OSError as exc:
+        err.print(f"error: {exc}", markup=False)
+        return 1
+    Console().print(f"wrote {rows:,} orders rows to {ns.out} (seed {ns.seed})", highlight=False)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("generate-data", help="write synthetic data (headerless orders CSV)")
+    p.add_argument("dataset", choices=["orders"])
+    p.add_argument("--rows", type=int, required=True)
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--out", required=True)
+    p.add_argument("--data", default="data", help="folder with customers.csv and employees.csv")
+    p.set_defaults(handler=_generate)

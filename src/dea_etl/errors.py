@@ -1,0 +1,23 @@
+"""Exceptions raised by dea_etl. Each carries a message fit for one line of output."""
+
+from __future__ import annotations
+
+
+class DeaEtlError(Exception):
+    """Base class of every error dea_etl raises on purpose."""
+
+
+class JobArgumentError(DeaEtlError, ValueError):
+    """A job or command was given bad arguments."""
+
+
+class InputError(DeaEtlError):
+    """An input is missing, unreadable or does not have the expected shape."""
+
+
+class AccountingError(DeaEtlError):
+    """Rows in != rows written + rows quarantined: something would have been lost."""
+
+
+class OutputError(DeaEtlError):
+    """An output could not be written or published."""

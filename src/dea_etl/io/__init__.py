@@ -1,0 +1,16 @@
+"""Reading and writing the lake: CSV lines in, atomic Parquet out, file listing."""
+
+from dea_etl.io.csv import is_skipped_line, read_lines
+from dea_etl.io.files import FileInfo, list_files
+from dea_etl.io.parquet import MODES, StagedParquet, stage_parquet, write_parquet
+
+__all__ = [
+    "MODES",
+    "FileInfo",
+    "StagedParquet",
+    "is_skipped_line",
+    "list_files",
+    "read_lines",
+    "stage_parquet",
+    "write_parquet",
+]

@@ -1,0 +1,65 @@
+"""The lake's layout, as in the course's bucket: rawData/, processedData/, scriptLocation/, tmpDir/, athena/."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+RAW = "rawData"
+PROCESSED = "processedData"
+FOLDERS = (RAW, PROCESSED, "scriptLocation", "tmpDir", "athena")
+QUARANTINE_SUFFIX = "_quarantine"
+
+
+def quarantine_path(output: str) -> str:
+    """Where a table's quarantined rows go: a sibling folder ``<output>_quarantine``."""
+    return output.rstrip("/") + QUARANTINE_SUFFIX
+
+
+@dataclass(frozen=True)
+class Lake:
+    """Paths in a lake rooted at a local folder or ``s3://bucket[/prefix]``."""
+
+    root: str
+
+    def _join(self, *parts: str) -> str:
+        return "/".join([self.root.rstrip("/"), *parts])
+
+    def raw(self, table: str) -> str:
+        return self._join(RAW, table)
+
+    def processed(self, table: str) -> str:
+        return self._join(PROCESSED, table)
+
+    def quarantine(self, table: str) -> str:
+        return quarantine_path(self.processed(table))
+
+    @property
+    def tmp(self) -> str:
+        return self._join("tmpDir")
+
+    @property
+    def bookmarks(self) -> str:
+        return self._join("tmpDir", "bookmarks")
+
+
+def lay_out_local_lake(root: Path, data_dir: Path, tables: dict[str, str]) -> list[Path]:
+    """Create the bucket's folders under ``root`` and copy each table's sample file into rawData/<table>/.
+
+    ``tables`` maps table name -> file name in ``data_dir``. Files are copied byte for byte, only when
+    missing or different in size or age, so that an unchanged rerun keeps their modification times.
+    """
+    for folder in FOLDERS:
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    copied = []
+    for table, file_name in tables.items():
+        src = data_dir / file_name
+        if not src.exists():
+            raise FileNotFoundError(f"sample file {src} not found")
+        dst = root / RAW / table / file_name
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if not dst.exists() or dst.stat().st_size != src.stat().st_size or dst.stat().st_mtime < src.stat().st_mtime:
+            shutil.copy2(src, dst)
+            copied.append(dst)
+    return copied

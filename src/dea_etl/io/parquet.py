@@ -1,0 +1,126 @@
+"""Parquet output that is atomic at the job level and idempotent on rerun.
+
+Data is first written to a hidden staging folder next to the target (readers skip ``.``-names), then
+published:
+
+- ``overwrite``: the whole table is swapped for the staged one (the old one is removed after);
+- ``overwrite-partitions``: only the partitions present in the new data are replaced;
+- ``append``: the staged files are moved into the table (their names are unique per run).
+
+A failure before publishing leaves the target exactly as it was. Publishing is a handful of renames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pyspark.sql import DataFrame, SparkSession
+
+from dea_etl.errors import OutputError
+from dea_etl.io import files
+
+MODES = ("overwrite", "overwrite-partitions", "append")
+
+
+def _sibling(path: str, tag: str, run_id: str) -> str:
+    path = path.rstrip("/")
+    parent, _, name = path.rpartition("/")
+    return f"{parent}/.{name}.{tag}-{run_id}" if parent else f".{name}.{tag}-{run_id}"
+
+
+@dataclass
+class StagedParquet:
+    """A DataFrame written to staging, waiting to be published to ``target`` (or discarded)."""
+
+    spark: SparkSession
+    target: str
+    staging: str
+    mode: str
+    run_id: str
+    partition_by: tuple[str, ...] = ()
+    published: bool = field(default=False, init=False)
+
+    def publish(self) -> None:
+        if self.published:
+            return
+        if self.mode == "overwrite" or not files.exists(self.spark, self.target):
+            old = _sibling(self.target, "old", self.run_id)
+            had_old = files.exists(self.spark, self.target)
+            if had_old:
+                files.rename(self.spark, self.target, old)
+            try:
+                files.rename(self.spark, self.staging, self.target)
+            except OutputError:
+                if had_old:
+                    files.rename(self.spark, old, self.target)
+                raise
+            if had_old:
+                files.delete(self.spark, old)
+        elif self.mode == "overwrite-partitions":
+            for part in self._staged_partitions():
+                dst = f"{self.target.rstrip('/')}/{part}"
+                old = _sibling(dst, "old", self.run_id)
+                had_old = files.exists(self.spark, dst)
+                if had_old:
+                    files.rename(self.spark, dst, old)
+                files.rename(self.spark, f"{self.staging}/{part}", dst)
+                if had_old:
+                    files.delete(self.spark, old)
+            files.delete(self.spark, self.staging)
+        else:  # append
+            files.move_contents(self.spark, self.staging, self.target)
+            files.delete(self.spark, self.staging)
+        self.published = True
+
+    def discard(self) -> None:
+        files.delete(self.spark, self.staging)
+
+    def _staged_partitions(self) -> list[str]:
+        root = files.qualify(self.spark, self.staging).rstrip("/")
+        parts = set()
+        depth = len(self.partition_by)
+        for f in files.list_files(self.spark, self.staging):
+            rel = f.path[len(root) :].lstrip("/").split("/")
+            if len(rel) > depth:
+                parts.add("/".join(rel[:depth]))
+        return sorted(parts)
+
+
+def stage_parquet(
+    df: DataFrame,
+    target: str,
+    *,
+    run_id: str,
+    mode: str = "overwrite",
+    partition_by: Sequence[str] = (),
+) -> StagedParquet:
+    """Write ``df`` as Snappy Parquet to a staging folder beside ``target``; publish it later."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+    if mode == "overwrite-partitions" and not partition_by:
+        raise ValueError("mode 'overwrite-partitions' needs partition columns")
+    spark = df.sparkSession
+    staging = _sibling(target, "staging", run_id)
+    files.delete(spark, staging)
+    writer = df.write.mode("overwrite").option("compression", "snappy")
+    if partition_by:
+        writer = writer.partitionBy(*partition_by)
+    try:
+        writer.parquet(staging)
+    except Exception:
+        files.delete(spark, staging)
+        raise
+    return StagedParquet(spark, target.rstrip("/"), staging, mode, run_id, tuple(partition_by))
+
+
+def write_parquet(
+    df: DataFrame,
+    target: str,
+    *,
+    run_id: str,
+    mode: str = "overwrite",
+    partition_by: Sequence[str] = (),
+) -> None:
+    """Stage and publish in one call (see the module doc for the modes)."""
+    stage_parquet(df, target, run_id=run_id, mode=mode, partition_by=partition_by).publish()

@@ -1,0 +1,152 @@
+"""CSV -> typed Parquet for one table, accounting for every row.
+
+One pass over the input writes the valid rows and counts (with ``DataFrame.observe``) the lines, rows
+and rejects. Only when rows were rejected does a second pass write them to the quarantine, with the
+file, the physical line number, the original line and the reason. Both outputs are staged and published
+together only when ``rows_in == rows_written + rows_quarantined``; otherwise nothing is published.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pyspark.sql import DataFrame, Observation, SparkSession, Window
+from pyspark.sql import functions as F
+
+from dea_etl.errors import AccountingError, InputError
+from dea_etl.io import files
+from dea_etl.io.csv import is_skipped_line, read_lines
+from dea_etl.io.parquet import StagedParquet, stage_parquet
+from dea_etl.runtime.summary import TableResult
+from dea_etl.schemas import TableSpec
+from dea_etl.transforms.parsing import (
+    LINE_NUMBER,
+    REJECT_REASON,
+    SOURCE_FILE,
+    parse_csv_lines,
+    rejected_rows,
+    valid_rows,
+    with_partition_columns,
+    with_typed_columns,
+)
+
+_BLOCK = "_block_start"
+_INDEX = "_index"
+
+
+@dataclass(frozen=True)
+class ConvertRequest:
+    """Convert ``input_files`` of table ``spec`` into ``output`` (quarantine beside it)."""
+
+    spec: TableSpec
+    input_files: Sequence[str]
+    output: str
+    quarantine: str
+    run_id: str
+    mode: str = "overwrite"
+
+
+def parsed_rows(lines_df: DataFrame, spec: TableSpec) -> DataFrame:
+    """Lines (header and blank ones already removed) -> processed columns + reject reason."""
+    return (
+        lines_df.transform(parse_csv_lines(spec))
+        .transform(with_typed_columns(spec))
+        .transform(with_partition_columns(spec))
+    )
+
+
+def with_line_numbers(lines_df: DataFrame) -> DataFrame:
+    """Add ``line_number``: the physical, 1-based line number of each line in its file.
+
+    Each file chunk read by one task keeps its order; chunks of a file are ordered by their start
+    offset. Lines before a chunk = the line counts of the file's earlier chunks. Costs a scan, so it is
+    used only for the quarantine pass.
+    """
+    indexed = lines_df.withColumn(_BLOCK, F.input_file_block_start()).withColumn(
+        _INDEX, F.monotonically_increasing_id()
+    )
+    chunks = indexed.groupBy(SOURCE_FILE, _BLOCK).agg(
+        F.min(_INDEX).alias("_first"), F.count(F.lit(1)).alias("_n")
+    )
+    earlier = Window.partitionBy(SOURCE_FILE).orderBy(_BLOCK).rowsBetween(Window.unboundedPreceding, -1)
+    chunks = chunks.withColumn("_before", F.coalesce(F.sum("_n").over(earlier), F.lit(0)))
+    return (
+        indexed.join(F.broadcast(chunks), [SOURCE_FILE, _BLOCK])
+        .withColumn(LINE_NUMBER, (F.col("_before") + F.col(_INDEX) - F.col("_first") + 1).cast("long"))
+        .drop(_BLOCK, _INDEX, "_first", "_n", "_before")
+    )
+
+
+def _stage_quarantine(spark: SparkSession, req: ConvertRequest) -> tuple[StagedParquet, int]:
+    lines = with_line_numbers(read_lines(spark, req.input_files))
+    bad = parsed_rows(lines.where(~is_skipped_line(req.spec)), req.spec)
+    return _stage_counted(
+        rejected_rows(bad).withColumns({"run_id": F.lit(req.run_id), "table": F.lit(req.spec.name)}),
+        req.quarantine, req.run_id, "append" if req.mode == "append" else "overwrite", (),
+    )
+
+
+def _stage_counted(
+    df: DataFrame, target: str, run_id: str, mode: str, partition_by: Sequence[str]
+) -> tuple[StagedParquet, int]:
+    obs = Observation()
+    counted = df.observe(obs, F.count(F.lit(1)).alias("rows"))
+    staged = stage_parquet(counted, target, run_id=run_id, mode=mode, partition_by=partition_by)
+    return staged, int(obs.get["rows"])
+
+
+def convert(spark: SparkSession, req: ConvertRequest) -> TableResult:
+    """Run the conversion; returns the table's result. Raises on unreadable input or lost rows."""
+    started = time.monotonic()
+    if not req.input_files:
+        raise InputError(f"{req.spec.name}: no input files")
+    lines = read_lines(spark, req.input_files)
+    seen = Observation()
+    lines = lines.observe(
+        seen, F.count(F.lit(1)).alias("lines"), F.count_if(is_skipped_line(req.spec)).alias("skipped")
+    )
+    rows = parsed_rows(lines.where(~is_skipped_line(req.spec)), req.spec)
+    judged = Observation()
+    rows = rows.observe(judged, F.count(F.lit(1)).alias("rows_in"), F.count(REJECT_REASON).alias("rejected"))
+    staged_table, rows_written = _stage_counted(
+        rows.transform(valid_rows(req.spec)), req.output, req.run_id, req.mode, req.spec.partition_by
+    )
+    staged = [staged_table]
+    try:
+        rows_in, rejected = int(judged.get["rows_in"]), int(judged.get["rejected"])
+        rows_quarantined = 0
+        if rejected:
+            staged_q, rows_quarantined = _stage_quarantine(spark, req)
+            staged.append(staged_q)
+        if rows_in != rows_written + rows_quarantined or rejected != rows_quarantined:
+            raise AccountingError(
+                f"{req.spec.name}: {rows_in} rows in != {rows_written} written + {rows_quarantined} quarantined "
+                f"(did the input change during the run?); nothing was published"
+            )
+        for s in staged:
+            s.publish()
+    except BaseException:
+        for s in staged:
+            s.discard()
+        raise
+    return TableResult(
+        table=req.spec.name,
+        rows_in=rows_in,
+        rows_written=rows_written,
+        rows_quarantined=rows_quarantined,
+        files_read=len(req.input_files),
+        lines_skipped=int(seen.get["skipped"]),
+        output=req.output,
+        quarantine_output=req.quarantine if rows_quarantined else None,
+        seconds=round(time.monotonic() - started, 3),
+    )
+
+
+def input_files(spark: SparkSession, path: str) -> list[str]:
+    """The data files at ``path`` (file or folder); raises :class:`InputError` when there are none."""
+    found = files.list_files(spark, path)
+    if not found:
+        raise InputError(f"no input files under {path}")
+    return [f.path for f in found]

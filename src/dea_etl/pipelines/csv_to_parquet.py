@@ -1,0 +1,34 @@
+"""csv_to_parquet: one table's CSV files -> typed Parquet, bad rows quarantined beside it."""
+
+from __future__ import annotations
+
+from dea_etl.io.lake import quarantine_path
+from dea_etl.io.parquet import MODES
+from dea_etl.pipelines.convert import ConvertRequest, convert, input_files
+from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
+from dea_etl.schemas import TABLES, table_spec
+
+ARGS = (
+    Arg("table", required=True, choices=tuple(TABLES), help="seed table whose schema the files have"),
+    Arg("input", required=True, help="a CSV file or a folder of them"),
+    Arg("output", required=True, help="Parquet table folder"),
+    Arg("quarantine", help="where rejected rows go (default: <output>_quarantine)"),
+    Arg("write-mode", default="overwrite", choices=MODES, help="how the output is replaced"),
+)
+
+
+def run(ctx: JobContext) -> list[TableResult]:
+    spec = table_spec(ctx.arg("table"))
+    output = ctx.arg("output")
+    request = ConvertRequest(
+        spec=spec,
+        input_files=input_files(ctx.spark, ctx.arg("input")),
+        output=output,
+        quarantine=ctx.args.get("quarantine") or quarantine_path(output),
+        run_id=ctx.run_id,
+        mode=ctx.arg("write_mode"),
+    )
+    return [convert(ctx.spark, request)]
+
+
+JOB = JobSpec("csv_to_parquet", ARGS, run, "one table's CSV files -> typed Parquet")

@@ -1,0 +1,31 @@
+"""nyc_taxi: the course's EMR exercise done right — tripdata CSV -> Parquet with an explicit schema.
+
+One pass: no show()/count() actions before the write; timestamps parsed; bad rows quarantined.
+"""
+
+from __future__ import annotations
+
+from dea_etl.io.lake import quarantine_path
+from dea_etl.pipelines.convert import ConvertRequest, convert, input_files
+from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
+from dea_etl.schemas import TRIPDATA
+
+ARGS = (
+    Arg("input", required=True, help="tripdata CSV file or folder (with header)"),
+    Arg("output", required=True, help="Parquet output folder"),
+)
+
+
+def run(ctx: JobContext) -> list[TableResult]:
+    output = ctx.arg("output")
+    request = ConvertRequest(
+        spec=TRIPDATA,
+        input_files=input_files(ctx.spark, ctx.arg("input")),
+        output=output,
+        quarantine=quarantine_path(output),
+        run_id=ctx.run_id,
+    )
+    return [convert(ctx.spark, request)]
+
+
+JOB = JobSpec("nyc_taxi", ARGS, run, "NYC green taxi trips CSV -> Parquet")

@@ -1,0 +1,40 @@
+"""The main pipeline ``make run`` runs: lay out a local lake from data/, then each step in order.
+
+Steps today: raw -> processed for customers, employees, orders and taxi trips. Later steps (marts, data
+quality) append themselves to :data:`STEPS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from dea_etl.io.lake import lay_out_local_lake
+from dea_etl.pipelines import raw_to_processed
+from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
+
+SAMPLE_FILES = {
+    "customers": "customers.csv",
+    "employees": "employees.csv",
+    "orders": "orders.csv",
+    "tripdata": "tripdata.csv",
+}
+
+ARGS = (
+    Arg("lake", default="lake", help="local lake folder to lay out and fill"),
+    Arg("data", default="data", help="folder with the sample CSV files"),
+)
+
+Step = Callable[[JobContext], list[TableResult]]
+STEPS: list[tuple[str, Step]] = [("raw_to_processed", raw_to_processed.run)]
+
+
+def run(ctx: JobContext) -> list[TableResult]:
+    lay_out_local_lake(Path(ctx.arg("lake")), Path(ctx.arg("data")), SAMPLE_FILES)
+    results: list[TableResult] = []
+    for _name, step in STEPS:
+        results.extend(step(ctx))
+    return results
+
+
+JOB = JobSpec("pipeline", ARGS, run, "lay out lake/ from data/ and run every step")

@@ -1,0 +1,106 @@
+"""JobContext and ``run_job``: the one way every job starts, runs, commits and reports."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from pyspark.sql import SparkSession
+from rich.console import Console
+
+from dea_etl.errors import DeaEtlError
+from dea_etl.runtime.args import Arg, parse_job_args
+from dea_etl.runtime.platform import Platform, detect_platform
+from dea_etl.runtime.session import get_spark
+from dea_etl.runtime.summary import RunSummary, TableResult
+
+log = logging.getLogger("dea_etl")
+
+
+@dataclass
+class JobContext:
+    """Everything a job's library call needs: session, arguments, identity, and hooks run on commit."""
+
+    spark: SparkSession
+    job_name: str
+    run_id: str
+    platform: Platform
+    args: Mapping[str, str | None]
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    #: Called in order after the job's work succeeded (bookmark commits, catalog updates).
+    on_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    def arg(self, key: str) -> str:
+        value = self.args.get(key)
+        if value is None:
+            raise DeaEtlError(f"{self.job_name}: missing argument --{key}")
+        return value
+
+    def commit(self) -> None:
+        for hook in self.on_commit:
+            hook()
+        self.on_commit.clear()
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A job: its name, its own arguments and the library function that does the work."""
+
+    name: str
+    args: tuple[Arg, ...]
+    run: Callable[[JobContext], list[TableResult]]
+    description: str = ""
+
+
+def new_run_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+
+
+def run_job(job: JobSpec, argv: Sequence[str] | None = None, *, console: Console | None = None) -> int:
+    """Parse args, build the context, run the job, commit, print the summary; return the exit code.
+
+    0 on success (rows may have been quarantined), 2 on bad arguments, 1 on any other failure; failures
+    print one line to stderr and commit nothing.
+    """
+    out = console or Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+    err = Console(stderr=True, soft_wrap=True)
+    started = time.monotonic()
+    try:
+        args = parse_job_args(sys.argv[1:] if argv is None else argv, job.args, prog=job.name)
+    except DeaEtlError as exc:
+        err.print(f"error: {exc}", highlight=False, markup=False)
+        return 2
+    platform = detect_platform()
+    run_id = args.get("run_id") or args.get("JOB_RUN_ID") or new_run_id()
+    summary = RunSummary(job=args.get("JOB_NAME") or job.name, run_id=run_id, platform=platform.value)
+    spark = None
+    created = False
+    status = 1
+    try:
+        spark, created = get_spark(summary.job)
+        ctx = JobContext(spark, summary.job, run_id, platform, args)
+        summary.tables = job.run(ctx)
+        ctx.commit()
+        summary.status = "succeeded"
+        status = 0
+    except DeaEtlError as exc:
+        summary.status, summary.error = "failed", str(exc)
+        err.print(f"error: {job.name}: {exc}", highlight=False, markup=False)
+    except Exception as exc:  # noqa: BLE001 - any failure: one line, no commit, non-zero exit
+        summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}".splitlines()[0]
+        log.debug("job failed", exc_info=True)
+        err.print(f"error: {job.name}: {summary.error}", highlight=False, markup=False)
+    finally:
+        summary.seconds = round(time.monotonic() - started, 3)
+        if summary.tables or status == 0:
+            summary.render(out)
+        if args.get("summary_json"):
+            summary.write_json(str(args["summary_json"]))
+        if spark is not None and created:
+            spark.stop()
+    return status

@@ -1,0 +1,74 @@
+"""The run summary: per table rows in / written / quarantined, files read / skipped, outputs, seconds."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+@dataclass
+class TableResult:
+    """What a job did to one table. ``rows_in == rows_written + rows_quarantined`` always holds."""
+
+    table: str
+    rows_in: int = 0
+    rows_written: int = 0
+    rows_quarantined: int = 0
+    files_read: int = 0
+    files_skipped: int = 0
+    lines_skipped: int = 0
+    output: str | None = None
+    quarantine_output: str | None = None
+    seconds: float = 0.0
+    #: Anything else worth reporting (unknown keys, data-quality outcomes, partitions written).
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def balanced(self) -> bool:
+        return self.rows_in == self.rows_written + self.rows_quarantined
+
+
+@dataclass
+class RunSummary:
+    job: str
+    run_id: str
+    platform: str
+    status: str = "running"
+    error: str | None = None
+    seconds: float = 0.0
+    tables: list[TableResult] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def write_json(self, path: str) -> None:
+        p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(json.dumps(self.to_dict(), indent=2, default=str) + "\n", encoding="utf-8")
+
+    def render(self, console: Console) -> None:
+        table = Table(title=f"{self.job} run {self.run_id} ({self.platform}): {self.status}, {self.seconds:.1f} s")
+        for name, justify in [
+            ("table", "left"), ("rows in", "right"), ("written", "right"), ("quarantined", "right"),
+            ("files read", "right"), ("skipped", "right"), ("output", "left"), ("seconds", "right"),
+        ]:
+            table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        for t in self.tables:
+            table.add_row(
+                t.table, f"{t.rows_in:,}", f"{t.rows_written:,}", f"{t.rows_quarantined:,}",
+                str(t.files_read), str(t.files_skipped), t.output or "", f"{t.seconds:.1f}",
+            )
+        console.print(table)
+        for t in self.tables:
+            check = "=" if t.balanced else "!="
+            line = f"{t.table}: {t.rows_in} rows in {check} {t.rows_written} written + {t.rows_quarantined} quarantined"
+            if t.rows_quarantined and t.quarantine_output:
+                line += f" (quarantine: {t.quarantine_output})"
+            console.print(line, highlight=False)
+            for key, value in t.metrics.items():
+                console.print(f"  {key}: {value}", highlight=False)

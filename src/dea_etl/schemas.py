@@ -1,0 +1,187 @@
+"""The seed tables' schemas, raw and processed: the one source of truth.
+
+Raw schemas are exactly the course's Glue Data Catalog definitions (``../shared/data/seed/SOURCE.md``):
+orders' dates are STRING there. Processed schemas keep the course's column names for customers,
+employees and orders (they are already lower-case snake_case words, and the course's Athena SQL and DQDL
+rulesets use them), type dates as DATE, and give the taxi trips snake_case names and TIMESTAMPs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pyspark.sql.types import (
+    DataType,
+    DateType,
+    DoubleType,
+    IntegerType,
+    StringType,
+    StructField,
+    StructType,
+    TimestampType,
+)
+
+#: Spark's SQL type names, as used in ``try_cast`` and DDL.
+SQL_TYPES: dict[str, DataType] = {
+    "int": IntegerType(),
+    "double": DoubleType(),
+    "string": StringType(),
+    "date": DateType(),
+    "timestamp": TimestampType(),
+}
+
+US_DATE = "M/d/yyyy"
+TAXI_TIMESTAMP = "M/d/yy H:mm"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its raw (catalog) name and type, and its processed name and type.
+
+    ``fmt`` is the datetime pattern used to parse a STRING raw value into a date/timestamp.
+    ``required`` columns may not be empty: a row with an empty required column is quarantined.
+    """
+
+    raw_name: str
+    raw_type: str
+    name: str = ""
+    type: str = ""
+    fmt: str | None = None
+    required: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            object.__setattr__(self, "name", self.raw_name)
+        if not self.type:
+            object.__setattr__(self, "type", self.raw_type)
+        for t in (self.raw_type, self.type):
+            if t not in SQL_TYPES:
+                raise ValueError(f"column {self.raw_name}: unknown type {t!r}")
+        if self.type in ("date", "timestamp") and self.raw_type == "string" and not self.fmt:
+            raise ValueError(f"column {self.raw_name}: a {self.type} parsed from text needs fmt")
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A seed table: its columns, whether its files have a header, how its output is partitioned."""
+
+    name: str
+    columns: tuple[Column, ...]
+    header: bool = False
+    #: Derived partition columns (name -> source date column); the output is partitioned by them.
+    partitions: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+    @property
+    def raw_schema(self) -> StructType:
+        return StructType([StructField(c.raw_name, SQL_TYPES[c.raw_type], True) for c in self.columns])
+
+    @property
+    def text_schema(self) -> StructType:
+        """What the CSV reader parses into: every raw column as STRING (typing happens after)."""
+        return StructType([StructField(c.raw_name, StringType(), True) for c in self.columns])
+
+    @property
+    def processed_schema(self) -> StructType:
+        fields = [StructField(c.name, SQL_TYPES[c.type], not c.required) for c in self.columns]
+        fields += [StructField(p, IntegerType(), True) for p, _ in self.partitions]
+        return StructType(fields)
+
+    @property
+    def partition_by(self) -> tuple[str, ...]:
+        return tuple(p for p, _ in self.partitions)
+
+    @property
+    def header_line(self) -> str:
+        return ",".join(c.raw_name for c in self.columns)
+
+
+def _c(raw_name: str, raw_type: str, **kw: object) -> Column:
+    return Column(raw_name, raw_type, **kw)  # type: ignore[arg-type]
+
+
+CUSTOMERS = TableSpec(
+    name="customers",
+    columns=(
+        _c("customerid", "int", required=True),
+        _c("firstname", "string"),
+        _c("lastname", "string"),
+        _c("fullname", "string"),
+    ),
+)
+
+EMPLOYEES = TableSpec(
+    name="employees",
+    columns=(
+        _c("employeeid", "int", required=True),
+        _c("managerid", "int"),
+        _c("firstname", "string"),
+        _c("lastname", "string"),
+        _c("fullname", "string"),
+        _c("jobtitle", "string"),
+        _c("organizationlevel", "int"),
+        _c("maritalstatus", "string"),
+        _c("gender", "string"),
+        _c("territory", "string"),
+        _c("country", "string"),
+        _c("group", "string"),
+    ),
+)
+
+ORDERS = TableSpec(
+    name="orders",
+    columns=(
+        _c("salesorderid", "int", required=True),
+        _c("salesorderdetailid", "int", required=True),
+        _c("orderdate", "string", type="date", fmt=US_DATE, required=True),
+        _c("duedate", "string", type="date", fmt=US_DATE),
+        _c("shipdate", "string", type="date", fmt=US_DATE),
+        _c("employeeid", "int"),
+        _c("customerid", "int"),
+        _c("subtotal", "double"),
+        _c("taxamt", "double"),
+        _c("freight", "double"),
+        _c("totaldue", "double"),
+        _c("productid", "int"),
+        _c("orderqty", "int"),
+        _c("unitprice", "double"),
+        _c("unitpricediscount", "double"),
+        _c("linetotal", "double"),
+    ),
+    partitions=(("year", "orderdate"), ("month", "orderdate")),
+)
+
+TRIPDATA = TableSpec(
+    name="tripdata",
+    header=True,
+    columns=(
+        _c("VendorID", "int", name="vendor_id"),
+        _c("lpep_pickup_datetime", "string", type="timestamp", fmt=TAXI_TIMESTAMP, required=True),
+        _c("lpep_dropoff_datetime", "string", type="timestamp", fmt=TAXI_TIMESTAMP),
+        _c("store_and_fwd_flag", "string"),
+        _c("RatecodeID", "int", name="ratecode_id"),
+        _c("PULocationID", "int", name="pu_location_id"),
+        _c("DOLocationID", "int", name="do_location_id"),
+        _c("passenger_count", "int"),
+        _c("trip_distance", "double"),
+        _c("fare_amount", "double"),
+        _c("extra", "double"),
+        _c("mta_tax", "double"),
+        _c("tip_amount", "double"),
+        _c("tolls_amount", "double"),
+        _c("ehail_fee", "double"),
+        _c("improvement_surcharge", "double"),
+        _c("total_amount", "double"),
+        _c("payment_type", "int"),
+        _c("trip_type", "int"),
+    ),
+)
+
+TABLES: dict[str, TableSpec] = {t.name: t for t in (CUSTOMERS, EMPLOYEES, ORDERS, TRIPDATA)}
+
+
+def table_spec(name: str) -> TableSpec:
+    """The spec of a seed table by name; raises KeyError naming the known tables."""
+    try:
+        return TABLES[name]
+    except KeyError:
+        raise KeyError(f"unknown table {name!r}; known tables: {', '.join(sorted(TABLES))}") from None

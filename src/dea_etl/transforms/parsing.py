@@ -1,0 +1,144 @@
+"""Turn CSV text lines into typed rows, with a reason for every row that does not fit.
+
+Pure ``DataFrame -> DataFrame`` steps (use with ``df.transform``). The input has one row per CSV line in
+:data:`RAW_LINE` and the file it came from in :data:`SOURCE_FILE`. A row that does not fit (wrong number
+of fields, text in a numeric column, an unparseable date, an empty required column) keeps its line and
+gets a :data:`REJECT_REASON`; valid rows have a null reason. Nothing is nulled or dropped silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+
+from dea_etl import schemas
+from dea_etl.schemas import TableSpec
+
+RAW_LINE = "_raw_line"
+SOURCE_FILE = "_source_file"
+REJECT_REASON = "_reject_reason"
+CORRUPT_RECORD = "_corrupt_record"
+_FIELDS = "_fields"
+
+Transform = Callable[[DataFrame], DataFrame]
+
+
+def _quoted(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+def parse_csv_lines(spec: TableSpec) -> Transform:
+    """Split each line into the spec's raw columns (as text); malformed lines get a reject reason."""
+    ddl = ", ".join(f"{_quoted(c.raw_name)} STRING" for c in spec.columns) + f", {CORRUPT_RECORD} STRING"
+    options = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT_RECORD}
+    expected = len(spec.columns)
+
+    def step(df: DataFrame) -> DataFrame:
+        fields = F.from_csv(F.col(RAW_LINE), ddl, options)
+        line = F.col(RAW_LINE)
+        # Counting commas is exact for lines without quotes, the only ones we report a count for.
+        found = F.size(F.split(line, ",", -1))
+        reason = F.when(
+            F.col(f"{_FIELDS}.{CORRUPT_RECORD}").isNotNull(),
+            F.when(
+                F.instr(line, '"') == 0,
+                F.format_string(f"malformed CSV record: expected {expected} fields, found %d", found),
+            ).otherwise(F.lit(f"malformed CSV record: expected {expected} fields")),
+        )
+        return df.withColumn(_FIELDS, fields).select(
+            *(F.col(f"{_FIELDS}.{_quoted(c.raw_name)}").alias(c.raw_name) for c in spec.columns),
+            *(F.col(_quoted(c)) for c in df.columns),  # the line, its file and anything carried along
+            reason.alias(REJECT_REASON),
+        )
+
+    return step
+
+
+def typed_value(raw: Column, column: schemas.Column) -> Column:
+    """The raw text parsed as the column's processed type; null when empty or when it does not fit."""
+    if column.type in ("date", "timestamp") and column.raw_type == "string":
+        parse = F.to_date if column.type == "date" else F.to_timestamp
+        return parse(raw, column.fmt)
+    if column.type == "string":
+        return raw
+    # try_cast has ANSI semantics: '1.5' is not an INT (a plain cast would truncate it to 1).
+    return F.expr(f"try_cast({_quoted(column.raw_name)} AS {column.type.upper()})")
+
+
+def field_problem(raw: Column, typed: Column, column: schemas.Column) -> Column:
+    """Null when the field is fine, else a message naming the field, what was expected and the value."""
+    if column.fmt:
+        expected = f"a {column.type} like {column.fmt}"
+    else:
+        expected = column.type.upper()
+    bad_value = F.format_string(f"field '{column.raw_name}': expected {expected}, found '%s'", raw)
+    problem = F.when(raw.isNotNull() & typed.isNull(), bad_value)
+    if column.required:
+        problem = F.when(raw.isNull(), F.lit(f"field '{column.raw_name}': required value is empty")).otherwise(
+            problem
+        )
+    return problem
+
+
+def with_typed_columns(spec: TableSpec) -> Transform:
+    """Raw text columns -> the processed columns (processed names and types) and the reject reason.
+
+    A row already rejected (malformed) keeps its reason; otherwise the reason lists every field that
+    does not fit, separated by '; '.
+    """
+
+    def step(df: DataFrame) -> DataFrame:
+        typed = [(c, F.col(_quoted(c.raw_name)), typed_value(F.col(_quoted(c.raw_name)), c)) for c in spec.columns]
+        problems = F.concat_ws("; ", *(field_problem(raw, t, c) for c, raw, t in typed))
+        reason = F.coalesce(F.col(REJECT_REASON), F.when(problems != "", problems))
+        raw_names = {c.raw_name for c in spec.columns} | {REJECT_REASON}
+        return df.select(
+            *(t.alias(c.name) for c, _, t in typed),
+            *(F.col(_quoted(c)) for c in df.columns if c not in raw_names),
+            reason.alias(REJECT_REASON),
+        )
+
+    return step
+
+
+def with_partition_columns(spec: TableSpec) -> Transform:
+    """Add the spec's derived partition columns (``year``/``month`` of a date column)."""
+    funcs = {"year": F.year, "month": F.month, "day": F.dayofmonth}
+
+    def step(df: DataFrame) -> DataFrame:
+        for name, source in spec.partitions:
+            source_name = next(c.name for c in spec.columns if c.raw_name == source or c.name == source)
+            df = df.withColumn(name, funcs[name](F.col(_quoted(source_name))))
+        return df
+
+    return step
+
+
+def valid_rows(spec: TableSpec) -> Transform:
+    """The rows without a reject reason, as exactly the processed schema's columns."""
+
+    def step(df: DataFrame) -> DataFrame:
+        return df.where(F.col(REJECT_REASON).isNull()).select(
+            *(F.col(_quoted(f.name)) for f in spec.processed_schema.fields)
+        )
+
+    return step
+
+
+LINE_NUMBER = "line_number"
+
+
+def rejected_rows(df: DataFrame) -> DataFrame:
+    """The rows with a reject reason, as (source_file, line_number, raw_line, reason).
+
+    ``line_number`` is null when the input carries no line numbers.
+    """
+    line_number = F.col(LINE_NUMBER) if LINE_NUMBER in df.columns else F.lit(None).cast("long")
+    return df.where(F.col(REJECT_REASON).isNotNull()).select(
+        F.col(SOURCE_FILE).alias("source_file"),
+        line_number.alias(LINE_NUMBER),
+        F.col(RAW_LINE).alias("raw_line"),
+        F.col(REJECT_REASON).alias("reason"),
+    )
