@@ -1,0 +1,156 @@
+"""``make bench``: measure our jobs and their baselines in one run; write the ratios to BENCHMARKS.md.
+
+Each section is a module in this package with ``run(ctx: BenchContext) -> Section``; add it to
+:data:`SECTIONS`. Commands are timed as whole processes (JVM start included), several runs each, and
+the median is reported. Nothing here is asserted in tests: targets are reported as met or not.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SECTIONS = ("dea_etl.bench.csv",)
+REPO = Path(__file__).resolve().parents[3]
+
+
+@dataclass
+class Timing:
+    name: str
+    command: str
+    seconds: list[float]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+
+@dataclass
+class Ratio:
+    name: str
+    value: float
+    target: float
+    #: "<=": the ratio must be at most the target.
+    op: str = "<="
+
+    @property
+    def met(self) -> bool:
+        return self.value <= self.target if self.op == "<=" else self.value >= self.target
+
+
+@dataclass
+class Section:
+    title: str
+    timings: list[Timing] = field(default_factory=list)
+    ratios: list[Ratio] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BenchContext:
+    rows: int
+    runs: int
+    workdir: Path
+    spark_submit_flags: str
+    _orders_csv: Path | None = None
+
+    @property
+    def python(self) -> str:
+        return sys.executable
+
+    @property
+    def spark_submit(self) -> str:
+        return str(Path(sys.executable).with_name("spark-submit"))
+
+    def orders_csv(self) -> Path:
+        """The benchmark's orders CSV (``rows`` rows, seed 42), generated once per bench run."""
+        if self._orders_csv is None:
+            out = self.workdir / "input" / "orders" / "orders.csv"
+            if not out.exists() or out.stat().st_size == 0:
+                run([str(Path(sys.executable).with_name("dea-etl")), "generate-data", "orders", "--rows",
+                     str(self.rows), "--seed", "42", "--out", str(out), "--data", str(REPO / "data")])
+            self._orders_csv = out
+        return self._orders_csv
+
+    def submit_cmd(self, script: str | Path, *args: str) -> list[str]:
+        return [self.spark_submit, *shlex.split(self.spark_submit_flags), str(script), *args]
+
+    def time(self, name: str, cmd: list[str], *, before: list[str] | None = None) -> Timing:
+        """Run ``cmd`` ``runs`` times (after one untimed warm-up run); ``before`` runs untimed before each."""
+        seconds = []
+        for i in range(self.runs + 1):
+            if before:
+                run(before)
+            t0 = time.perf_counter()
+            run(cmd)
+            if i:  # the first run warms the OS page cache and is not counted
+                seconds.append(round(time.perf_counter() - t0, 3))
+        return Timing(name, " ".join(shlex.quote(c) for c in cmd), seconds)
+
+
+def run(cmd: list[str]) -> None:
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stdout[-3000:]}")
+
+
+def machine() -> str:
+    mem_kb = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem_kb = int(line.split()[1])
+    except OSError:
+        pass
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True, env=os.environ, check=False)
+    java_v = (java.stderr or java.stdout).splitlines()[0] if (java.stderr or java.stdout) else "unknown"
+    import pyspark
+
+    return (
+        f"{os.cpu_count()} cores ({cpu or platform.machine()}), {mem_kb / 1024 / 1024:.1f} GiB RAM, "
+        f"{platform.system()} {platform.release()}, Python {platform.python_version()}, "
+        f"PySpark {pyspark.__version__}, {java_v}"
+    )
+
+
+def render(sections: list[Section], ctx: BenchContext, command: str) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench`; do not edit by hand. Every time is the median of "
+        f"{ctx.runs} runs of the whole command (process start included) after one warm-up run.",
+        "",
+        f"- Machine: {machine()}",
+        f"- Command: `{command}`",
+        f"- Rows: {ctx.rows:,} generated orders (`dea-etl generate-data orders --seed 42`)",
+        "",
+    ]
+    for s in sections:
+        lines += [f"## {s.title}", "", "| measurement | median s | runs (s) |", "|---|---:|---|"]
+        for t in s.timings:
+            lines.append(f"| {t.name} | {t.median:.2f} | {', '.join(f'{x:.2f}' for x in t.seconds)} |")
+        if s.ratios:
+            lines += ["", "| ratio | value | target | met |", "|---|---:|---:|---|"]
+            for r in s.ratios:
+                lines.append(f"| {r.name} | {r.value:.3f} | {r.op} {r.target} | {'yes' if r.met else 'NO'} |")
+        lines += ["", "Commands:", ""]
+        lines += [f"- {t.name}: `{t.command}`" for t in s.timings]
+        if s.notes:
+            lines += ["", *s.notes]
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,43 @@
+"""python -m dea_etl.bench --rows N --runs R --out BENCHMARKS.md [--only csv,...]"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+from dea_etl.bench import REPO, SECTIONS, BenchContext, render
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m dea_etl.bench")
+    p.add_argument("--rows", type=int, default=3_000_000)
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--out", default="BENCHMARKS.md")
+    p.add_argument("--workdir", default=str(REPO / ".bench"))
+    p.add_argument("--spark-submit-flags", default="--master local[2] --driver-memory 4g")
+    p.add_argument("--only", default="", help="comma-separated section module names (e.g. csv)")
+    ns = p.parse_args(argv)
+    ctx = BenchContext(ns.rows, ns.runs, Path(ns.workdir), ns.spark_submit_flags)
+    ctx.workdir.mkdir(parents=True, exist_ok=True)
+    only = {s.strip() for s in ns.only.split(",") if s.strip()}
+    sections = []
+    for name in SECTIONS:
+        if only and name.rsplit(".", 1)[-1] not in only:
+            continue
+        print(f"bench: {name} ...", flush=True)
+        section = importlib.import_module(name).run(ctx)
+        for t in section.timings:
+            print(f"  {t.name}: median {t.median:.2f} s {t.seconds}", flush=True)
+        for r in section.ratios:
+            print(f"  {r.name} = {r.value:.3f} (target {r.op} {r.target}: {'met' if r.met else 'NOT met'})", flush=True)
+        sections.append(section)
+    command = "make bench " + " ".join(sys.argv[1:]) if argv is None else "python -m dea_etl.bench " + " ".join(argv)
+    Path(ns.out).write_text(render(sections, ctx, command), encoding="utf-8")
+    print(f"bench: wrote {ns.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

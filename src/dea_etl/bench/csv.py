@@ -1,0 +1,50 @@
+"""CSV -> Parquet: our csv_to_parquet job vs the course's inferSchema script vs DuckDB's COPY."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dea_etl.bench import REPO, BenchContext, Ratio, Section
+
+COURSE_SCRIPT = '''\
+import sys
+from pyspark.sql import SparkSession
+spark = SparkSession.builder.appName("course-csv-to-parquet").getOrCreate()
+df = spark.read.option("header", "false").option("inferSchema", "true").csv(sys.argv[1])
+print(df.count())
+df.write.mode("overwrite").parquet(sys.argv[2])
+spark.stop()
+'''
+
+DUCKDB_SCRIPT = '''\
+import sys, duckdb
+con = duckdb.connect()
+con.execute(f"COPY (SELECT * FROM read_csv('{sys.argv[1]}', header=false)) TO '{sys.argv[2]}' (FORMAT parquet)")
+'''
+
+
+def run(ctx: BenchContext) -> Section:
+    src = ctx.orders_csv()
+    out = ctx.workdir / "out"
+    course = ctx.workdir / "course_csv_to_parquet.py"
+    course.write_text(COURSE_SCRIPT)
+    duck = ctx.workdir / "duckdb_copy.py"
+    duck.write_text(DUCKDB_SCRIPT)
+    ours = ctx.time(
+        "a: dea-etl csv_to_parquet (spark-submit)",
+        ctx.submit_cmd(REPO / "jobs" / "csv_to_parquet.py", "--table", "orders", "--input", str(src),
+                       "--output", str(out / "ours")),
+    )
+    baseline = ctx.time(
+        "b: course script, inferSchema + count + write (spark-submit)",
+        ctx.submit_cmd(course, str(src), str(out / "course")),
+    )
+    duckdb = ctx.time("c: DuckDB COPY csv -> parquet", [ctx.python, str(duck), str(src), str(out / "duck.parquet")])
+    section = Section("CSV -> Parquet (orders)", [ours, baseline, duckdb])
+    section.ratios = [
+        Ratio("a / b (ours vs course inferSchema script)", ours.median / baseline.median, 0.5),
+        Ratio("a / c (ours vs DuckDB)", ours.median / duckdb.median, 4.0),
+    ]
+    size_mb = Path(src).stat().st_size / 1e6
+    section.notes.append(f"Input: {size_mb:.0f} MB of headerless orders CSV.")
+    return section
