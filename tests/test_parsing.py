@@ -113,3 +113,22 @@ def test_customers_processed_schema_is_explicit(spark: SparkSession) -> None:
     df = lines(spark, "293,Catherine,Abel,Catherine Abel").transform(parse_csv_lines(CUSTOMERS))
     out = df.transform(with_typed_columns(CUSTOMERS)).transform(valid_rows(CUSTOMERS))
     assert out.schema.simpleString() == "struct<customerid:int,firstname:string,lastname:string,fullname:string>"
+
+
+@pytest.mark.parametrize(
+    ("line", "fields"),
+    [
+        ('1,"Smith, Jo",5/1/2014,2', (1, "Smith, Jo", dt.date(2014, 5, 1), 2.0)),
+        ('1,"say ""hi""",5/1/2014,2', (1, 'say "hi"', dt.date(2014, 5, 1), 2.0)),
+        ('"7",plain,,', (7, "plain", None, None)),
+        ("8, padded ,5/1/2014, 3", (8, " padded ", dt.date(2014, 5, 1), 3.0)),
+    ],
+)
+def test_quoted_and_unquoted_lines_parse_alike(spark: SparkSession, line: str, fields: tuple) -> None:  # type: ignore[type-arg]
+    expected = spark.createDataFrame([fields], "id int, name string, day date, amount double")
+    assert_df_equality(judged(spark, line).transform(valid_rows(MINI)), expected, ignore_nullable=True)
+
+
+def test_quoted_line_with_wrong_field_count_is_rejected(spark: SparkSession) -> None:
+    reasons = [r.reason for r in rejected_rows(judged(spark, '1,"a, b",5/1/2014')).collect()]
+    assert reasons == ["malformed CSV record: expected 4 fields"]
