@@ -80,7 +80,7 @@ def parse_csv_lines(spec: TableSpec) -> Transform:
 
 def typed_value(raw: Column, column: schemas.Column) -> Column:
     """The raw text parsed as the column's processed type; null when empty or when it does not fit."""
-    if column.type in ("date", "timestamp") and column.raw_type == "string":
+    if column.type in ("date", "timestamp") and column.raw_type == "string" and column.fmt:
         parse = F.to_date if column.type == "date" else F.to_timestamp
         return parse(raw, column.fmt)
     if column.type == "string":
