@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyspark
 import pytest
 from pyspark.sql import SparkSession
 
@@ -19,7 +20,13 @@ SPARK_SUBMIT = Path(sys.executable).with_name("spark-submit")
 
 
 def spark_submit(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "JAVA_HOME": java_home() or "", "SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": sys.executable}
+    env = {
+        **os.environ,
+        "JAVA_HOME": java_home() or "",
+        "SPARK_HOME": str(Path(pyspark.__file__).parent),
+        "SPARK_LOCAL_IP": "127.0.0.1",
+        "PYSPARK_PYTHON": sys.executable,
+    }
     cmd = [str(SPARK_SUBMIT), "--master", "local[1]", "--conf", "spark.ui.enabled=false", *args]
     return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO, timeout=300, check=False)
 
@@ -41,7 +48,8 @@ def test_spark_submit_runs_the_job_script(spark: SparkSession, tmp_path: Path, d
 def test_spark_submit_bad_arguments_exit_non_zero_with_one_line(tmp_path: Path) -> None:
     proc = spark_submit("jobs/csv_to_parquet.py", "--table", "customers", "--input", "x")
     assert proc.returncode == 2
-    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    # spark-submit's PythonRunner merges the script's stderr into its stdout.
+    errors = [line for line in (proc.stdout + proc.stderr).splitlines() if line.startswith("error:")]
     assert errors == ["error: csv_to_parquet: the following arguments are required: --output"]
 
 
