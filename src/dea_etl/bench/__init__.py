@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SECTIONS = ("dea_etl.bench.csv",)
+SECTIONS = ("dea_etl.bench.csv", "dea_etl.bench.csv_profile")
 REPO = Path(__file__).resolve().parents[3]
 
 
@@ -112,12 +112,18 @@ def submit_env() -> dict[str, str]:
     return env
 
 
-def run(cmd: list[str]) -> None:
+def capture(cmd: list[str]) -> str:
+    """Run ``cmd``; its output (stdout and stderr together). Raises with the output's tail on failure."""
     proc = subprocess.run(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False, env=submit_env()
     )
     if proc.returncode != 0:
         raise RuntimeError(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stdout[-3000:]}")
+    return proc.stdout
+
+
+def run(cmd: list[str]) -> None:
+    capture(cmd)
 
 
 def machine() -> str:

@@ -22,11 +22,15 @@ BOM = "\ufeff"
 
 
 def is_skipped_line(spec: TableSpec) -> Column:
-    """True for a blank line or (for tables with a header) the header line."""
-    line = F.trim(F.regexp_replace(F.col(RAW_LINE), f"^{BOM}", ""))
+    """True for a blank line or (for tables with a header) the header line (a UTF-8 BOM allowed)."""
+    line = F.trim(F.col(RAW_LINE))
     skipped = line == ""
     if spec.header:
-        skipped = skipped | (F.lower(line) == spec.header_line.lower())
+        header = spec.header_line.lower()
+        # The length test first: the regex and lower() then run on candidate lines only.
+        skipped = skipped | (
+            (F.length(line) <= len(header) + 1) & (F.lower(F.regexp_replace(line, f"^{BOM}", "")) == header)
+        )
     return skipped
 
 
