@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dea_etl.deploy.config import DeployConfig, Target
 from dea_etl.deploy.package import DEPS_ZIP, LIBRARY_ZIP
+from dea_etl.runtime.platform import FORCE_VARIABLE
 
 VENV_PYTHON = "./environment/bin/python"
 
@@ -13,11 +14,20 @@ def py_files(cfg: DeployConfig) -> str:
     return ",".join(cfg.layout.artifact(name) for name in (LIBRARY_ZIP, DEPS_ZIP))
 
 
+def _driver_env(cfg: DeployConfig) -> str:
+    return "spark.emr-serverless.driverEnv" if cfg.target is Target.EMR_SERVERLESS else "spark.yarn.appMasterEnv"
+
+
+def platform_conf(cfg: DeployConfig) -> dict[str, str]:
+    """Tell the driver where it runs (read by :func:`dea_etl.runtime.detect_platform`)."""
+    return {f"{_driver_env(cfg)}.{FORCE_VARIABLE}": cfg.target.value}
+
+
 def venv_conf(cfg: DeployConfig) -> dict[str, str]:
     """``spark.archives=ARCHIVE#environment`` and the interpreter it carries, for driver and executors."""
     if not cfg.venv_archive:
         return {}
-    driver_env = "spark.emr-serverless.driverEnv" if cfg.target is Target.EMR_SERVERLESS else "spark.yarn.appMasterEnv"
+    driver_env = _driver_env(cfg)
     conf = {"spark.archives": f"{cfg.venv_archive}#environment"}
     if cfg.target is Target.EMR_SERVERLESS:
         conf[f"{driver_env}.PYSPARK_DRIVER_PYTHON"] = VENV_PYTHON
@@ -27,7 +37,7 @@ def venv_conf(cfg: DeployConfig) -> dict[str, str]:
 
 
 def spark_conf(cfg: DeployConfig) -> dict[str, str]:
-    return {**cfg.encryption.emrfs_conf(), **venv_conf(cfg)}
+    return {**platform_conf(cfg), **cfg.encryption.emrfs_conf(), **venv_conf(cfg)}
 
 
 def conf_args(conf: dict[str, str]) -> list[str]:
