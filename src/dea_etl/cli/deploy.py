@@ -49,7 +49,7 @@ def _arg_values(pairs: list[str]) -> dict[str, str]:
     return values
 
 
-def config_from_args(ns: argparse.Namespace, manifest_jobs: tuple[str, ...]) -> tuple[Any, list[str]]:
+def config_from_args(ns: argparse.Namespace, manifest: Any) -> tuple[Any, list[str]]:
     """The DeployConfig the flags describe, and notes about jobs left out."""
     from dea_etl.deploy.config import BucketLayout, DeployConfig, Encryption, Target
     from dea_etl.deploy.jobs import select_jobs
@@ -57,7 +57,7 @@ def config_from_args(ns: argparse.Namespace, manifest_jobs: tuple[str, ...]) -> 
 
     values = {"lake": BucketLayout(ns.bucket).lake, **_arg_values(ns.arg)}
     wanted = [j.strip() for j in ns.jobs.split(",") if j.strip()] if ns.jobs else None
-    jobs, notes = select_jobs(manifest_jobs, JOBS, values, wanted)
+    jobs, notes = select_jobs(manifest.jobs, JOBS, values, wanted)
     cfg = DeployConfig(
         target=Target(ns.target), bucket=ns.bucket, jobs=tuple(jobs), prefix=ns.prefix, region=ns.region,
         role=ns.role, cluster_id=ns.cluster_id, application_id=ns.application_id,
@@ -65,7 +65,7 @@ def config_from_args(ns: argparse.Namespace, manifest_jobs: tuple[str, ...]) -> 
         worker_type=ns.worker_type, number_of_workers=ns.number_of_workers, bookmark_option=ns.job_bookmark_option,
         venv_archive=ns.venv_archive, state_machine=ns.state_machine,
         state_machine_role_arn=ns.state_machine_role_arn, workflow=ns.workflow, schedule=ns.schedule,
-        run=not ns.no_run,
+        run=not ns.no_run, build_id=manifest.build_id,
     )
     return cfg, notes
 
@@ -91,13 +91,15 @@ def _deploy(ns: argparse.Namespace) -> int:
     try:
         dist = Path(ns.dist)
         manifest = _load_manifest(dist)
-        cfg, notes = config_from_args(ns, manifest.jobs)
+        cfg, notes = config_from_args(ns, manifest)
         calls = plan(cfg, dist, manifest)
     except DeployError as exc:
         _err(f"deploy: {exc}")
         return 2
+    # Notes go to stdout with the actions; with --dry-run stdout is the JSON alone.
+    note_console = Console(stderr=True, soft_wrap=True, highlight=False) if ns.dry_run else out
     for note in notes:
-        Console(stderr=True).print(note, markup=False, highlight=False)
+        note_console.print(note, markup=False)
     if ns.dry_run:
         print(json.dumps([call.to_dict() for call in calls], indent=2))
         return 0
@@ -117,7 +119,7 @@ def _state_machine(ns: argparse.Namespace) -> int:
     from dea_etl.deploy.stepfunctions import definition
 
     try:
-        cfg, _ = config_from_args(ns, _load_manifest(Path(ns.dist)).jobs)
+        cfg, _ = config_from_args(ns, _load_manifest(Path(ns.dist)))
         ordered = pipeline_jobs(cfg.jobs)
         if not ordered:
             raise DeployError("no pipeline job is packaged")

@@ -1,8 +1,10 @@
 """Execute a plan with boto3: create what is missing, update what differs, leave alone what is equal.
 
 Deploying twice therefore updates and never duplicates: S3 objects are compared by their sha256
-metadata, Glue jobs / triggers / state machines by their definition, EMR steps and EMR Serverless runs
-by name and arguments among those still pending or running. Each call reports one line of what it did;
+metadata, Glue jobs / triggers / state machines by their definition. EMR steps and EMR Serverless runs
+are named after the job and the build (``dea-etl-raw_to_processed@<build id>``): a run of the same build
+with the same arguments that is pending, running or succeeded is not started again; a new build, or a
+failed or cancelled run, is. Each call reports one line of what it did;
 an AWS error becomes a :class:`DeployError` with one line naming the operation that failed.
 """
 
@@ -20,8 +22,12 @@ from dea_etl.deploy.config import DeployError
 Echo = Callable[[str], None]
 Handler = Callable[[Any, ApiCall], str]
 
-ACTIVE_STEP_STATES = ["PENDING", "RUNNING"]
-ACTIVE_RUN_STATES = ["SUBMITTED", "PENDING", "SCHEDULED", "RUNNING", "QUEUED"]
+CLUSTER_ACCEPTS_STEPS = ("STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING")
+APPLICATION_ACCEPTS_RUNS = ("CREATED", "STARTING", "STARTED", "STOPPING", "STOPPED")
+
+#: States of a step / run that make starting the same build again a duplicate.
+LIVE_STEP_STATES = ["PENDING", "RUNNING", "COMPLETED"]
+LIVE_RUN_STATES = ["SUBMITTED", "PENDING", "SCHEDULED", "RUNNING", "QUEUED", "SUCCESS"]
 
 
 def _code(exc: ClientError) -> str:
@@ -117,13 +123,18 @@ def create_trigger(glue: Any, call: ApiCall) -> str:
 
 def add_job_flow_steps(emr: Any, call: ApiCall) -> str:
     cluster = call.params["JobFlowId"]
-    active = emr.list_steps(ClusterId=cluster, StepStates=ACTIVE_STEP_STATES)["Steps"]
+    state = emr.describe_cluster(ClusterId=cluster)["Cluster"]["Status"]["State"]
+    if state not in CLUSTER_ACCEPTS_STEPS:
+        raise DeployError(f"emr cluster {cluster} is {state}: it accepts no steps")
+    active = [s for page in emr.get_paginator("list_steps").paginate(ClusterId=cluster, StepStates=LIVE_STEP_STATES)
+              for s in page["Steps"]]
     added = []
     for step in call.params["Steps"]:
         twin = next((s for s in active if s["Name"] == step["Name"]
                      and s["Config"]["Args"] == step["HadoopJarStep"]["Args"]), None)
         if twin:
-            added.append(f"already {twin['Status']['State'].lower()} EMR step {step['Name']} ({twin['Id']})")
+            added.append(f"skipped EMR step {step['Name']}: this build is already "
+                         f"{twin['Status']['State'].lower()} ({twin['Id']})")
             continue
         ids = emr.add_job_flow_steps(JobFlowId=cluster, Steps=[step])["StepIds"]
         added.append(f"added EMR step {step['Name']} ({ids[0]}) to {cluster}")
@@ -133,12 +144,23 @@ def add_job_flow_steps(emr: Any, call: ApiCall) -> str:
 def start_job_run(emrs: Any, call: ApiCall) -> str:
     p = call.params
     app, name = p["applicationId"], p["name"]
-    for run in emrs.list_job_runs(applicationId=app, states=ACTIVE_RUN_STATES)["jobRuns"]:
+    state = emrs.get_application(applicationId=app)["application"]["state"]
+    if state not in APPLICATION_ACCEPTS_RUNS:
+        raise DeployError(f"emr-serverless application {app} is {state}: it accepts no job runs")
+    try:
+        runs = [r for page in emrs.get_paginator("list_job_runs").paginate(applicationId=app, states=LIVE_RUN_STATES)
+                for r in page["jobRuns"]]
+    except ClientError as exc:
+        # The application exists (above); moto_server answers "not found" until its first run.
+        if not _not_found(exc):
+            raise
+        runs = []
+    for run in runs:
         if run.get("name") != name:
             continue
         detail = emrs.get_job_run(applicationId=app, jobRunId=run["id"])["jobRun"]
         if detail.get("jobDriver") == p["jobDriver"]:
-            return f"already {run['state'].lower()} EMR Serverless run {name} ({run['id']})"
+            return f"skipped EMR Serverless run {name}: this build is already {run['state'].lower()} ({run['id']})"
     run_id = emrs.start_job_run(**p)["jobRunId"]
     return f"started EMR Serverless run {name} ({run_id}) on {app}"
 

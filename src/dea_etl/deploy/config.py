@@ -115,6 +115,8 @@ class DeployConfig:
     schedule: str = "cron(0 6 * * ? *)"
     #: EMR / EMR Serverless: add the steps / start the runs now (off when only the orchestration is wanted).
     run: bool = True
+    #: Identifies the build (from the manifest's checksums); part of EMR step and EMR Serverless run names.
+    build_id: str = ""
 
     @property
     def layout(self) -> BucketLayout:
@@ -123,6 +125,10 @@ class DeployConfig:
     def name(self, job: str) -> str:
         """The AWS-side name of a job (Glue job, EMR step, EMR Serverless run)."""
         return f"{self.prefix}{job}"
+
+    def run_name(self, job: str) -> str:
+        """The name of an EMR step or EMR Serverless run started by ``deploy``: job and build."""
+        return f"{self.name(job)}@{self.build_id}" if self.build_id else self.name(job)
 
     @property
     def pipeline_name(self) -> str:

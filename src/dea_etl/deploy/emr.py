@@ -17,14 +17,14 @@ def spark_submit(cfg: DeployConfig, job: JobDeployment) -> list[str]:
     ]
 
 
-def step(cfg: DeployConfig, job: JobDeployment) -> dict[str, Any]:
+def step(cfg: DeployConfig, job: JobDeployment, name: str | None = None) -> dict[str, Any]:
     return {
-        "Name": cfg.name(job.job),
+        "Name": name or cfg.name(job.job),
         "ActionOnFailure": "CONTINUE",
         "HadoopJarStep": {"Jar": "command-runner.jar", "Args": spark_submit(cfg, job)},
     }
 
 
 def add_step(cfg: DeployConfig, job: JobDeployment) -> ApiCall:
-    params = {"JobFlowId": cfg.cluster_id, "Steps": [step(cfg, job)]}
-    return ApiCall("emr", "AddJobFlowSteps", params, summary=f"EMR step {cfg.name(job.job)} on {cfg.cluster_id}")
+    params = {"JobFlowId": cfg.cluster_id, "Steps": [step(cfg, job, cfg.run_name(job.job))]}
+    return ApiCall("emr", "AddJobFlowSteps", params, summary=f"EMR step {cfg.run_name(job.job)} on {cfg.cluster_id}")

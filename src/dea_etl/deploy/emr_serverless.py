@@ -35,7 +35,7 @@ def start_job_run(cfg: DeployConfig, job: JobDeployment) -> ApiCall:
         "applicationId": cfg.application_id,
         "clientToken": str(uuid.uuid4()),
         "executionRoleArn": cfg.execution_role_arn,
-        "name": cfg.name(job.job),
+        "name": cfg.run_name(job.job),
         "jobDriver": job_driver(cfg, job),
         "configurationOverrides": monitoring(cfg),
     }

@@ -74,8 +74,11 @@ class Manifest:
         )
 
     @property
-    def wheel(self) -> str:
-        return next(name for name in self.artifacts if name.endswith(".whl"))
+    def build_id(self) -> str:
+        """12 hex digits that change whenever any artifact (library, dependencies, job scripts) changes."""
+        digests = "".join(f"{name}={info['sha256']};" for name, info in sorted(self.artifacts.items())
+                          if not name.endswith(".whl"))
+        return hashlib.sha256(digests.encode()).hexdigest()[:12]
 
 
 def _zip_write(zf: zipfile.ZipFile, arcname: str, data: bytes) -> None:

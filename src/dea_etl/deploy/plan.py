@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from dea_etl.deploy import emr, emr_serverless, glue, stepfunctions
@@ -15,7 +16,8 @@ def uploads(cfg: DeployConfig, dist: Path, manifest: Manifest) -> list[ApiCall]:
     """PutObject of every artifact of the manifest, and of the manifest itself, under scriptLocation/."""
     calls = []
     names = {name: str(info["sha256"]) for name, info in manifest.artifacts.items()}
-    names[MANIFEST] = ""
+    manifest_path = dist / MANIFEST
+    names[MANIFEST] = hashlib.sha256(manifest_path.read_bytes()).hexdigest() if manifest_path.exists() else ""
     for name, sha256 in names.items():
         key = cfg.layout.artifact_key(name)
         params = {"Bucket": cfg.bucket, "Key": key, **cfg.encryption.put_object_params()}
