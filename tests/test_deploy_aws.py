@@ -287,3 +287,19 @@ def test_missing_target_flag_is_a_usage_error(aws: str, dist: Path, capsys: pyte
     code, out, err = deploy(capsys, dist, "--target", "emr-serverless", "--application-id", "00abc")
     assert code == 2
     assert err.strip() == "error: deploy: --target emr-serverless needs --execution-role-arn"
+
+
+def test_changed_glue_job_is_updated_not_created_again(
+    bucket: str, dist: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert deploy(capsys, dist, "--target", "glue", "--role", GLUE_ROLE)[0] == 0
+    code, out, err = deploy(capsys, dist, "--target", "glue", "--role", GLUE_ROLE, "--number-of-workers", "5")
+    glue = boto3.client("glue")
+    assert [j["Name"] for j in glue.get_jobs()["Jobs"]] == ["dea-etl-raw_to_processed"]
+    if code == 0:  # a moto_server that implements UpdateJob
+        assert "updated Glue job dea-etl-raw_to_processed" in out
+        assert glue.get_job(JobName="dea-etl-raw_to_processed")["Job"]["NumberOfWorkers"] == 5
+    else:  # moto 5.2 does not implement UpdateJob (HTTP 500): the request that was sent is UpdateJob
+        assert code == 1
+        assert err.strip().splitlines()[0].startswith(
+            "error: glue UpdateJob failed (Glue job dea-etl-raw_to_processed): ")

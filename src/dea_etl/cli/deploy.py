@@ -86,6 +86,7 @@ def _deploy(ns: argparse.Namespace) -> int:
     from dea_etl.deploy.apply import apply
     from dea_etl.deploy.config import DeployError
     from dea_etl.deploy.plan import plan
+    from dea_etl.deploy.validate import validate
 
     out = _out()
     try:
@@ -93,6 +94,7 @@ def _deploy(ns: argparse.Namespace) -> int:
         manifest = _load_manifest(dist)
         cfg, notes = config_from_args(ns, manifest)
         calls = plan(cfg, dist, manifest)
+        validate(calls)
     except DeployError as exc:
         _err(f"deploy: {exc}")
         return 2

@@ -71,6 +71,11 @@ def create_security_configuration(glue: Any, call: ApiCall) -> str:
     return f"created Glue security configuration {name}"
 
 
+def job_update(create_job_params: dict[str, Any]) -> dict[str, Any]:
+    """UpdateJob's ``JobUpdate``: CreateJob's parameters without ``Name``."""
+    return {k: v for k, v in create_job_params.items() if k != "Name"}
+
+
 def create_job(glue: Any, call: ApiCall) -> str:
     name = call.params["Name"]
     try:
@@ -80,7 +85,7 @@ def create_job(glue: Any, call: ApiCall) -> str:
             raise
         glue.create_job(**call.params)
         return f"created Glue job {name}"
-    update = {k: v for k, v in call.params.items() if k != "Name"}
+    update = job_update(call.params)
     if _same(update, existing):
         return f"unchanged Glue job {name}"
     glue.update_job(JobName=name, JobUpdate=update)
