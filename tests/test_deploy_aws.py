@@ -47,8 +47,18 @@ def deploy(capsys: pytest.CaptureFixture[str], dist: Path, *flags: str) -> tuple
 def test_glue_deploy_creates_jobs_security_configuration_workflow_and_state_machine(
     bucket: str, dist: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = deploy(capsys, dist, "--target", "glue", "--role", GLUE_ROLE, "--workflow",
-                            "--state-machine", "--state-machine-role-arn", SFN_ROLE)
+    code, out, err = deploy(
+        capsys,
+        dist,
+        "--target",
+        "glue",
+        "--role",
+        GLUE_ROLE,
+        "--workflow",
+        "--state-machine",
+        "--state-machine-role-arn",
+        SFN_ROLE,
+    )
     assert code == 0, err
     assert "created Glue job dea-etl-raw_to_processed" in out
     assert "skipped csv_to_parquet: needs --table, --input, --output" in out
@@ -92,7 +102,9 @@ def test_glue_deploy_creates_jobs_security_configuration_workflow_and_state_mach
     assert task["Resource"] == "arn:aws:states:::glue:startJobRun.sync"
     assert task["Parameters"] == {"JobName": "dea-etl-raw_to_processed"}
     assert task["Retry"][0]["ErrorEquals"] == ["States.TaskFailed"]
-    assert task["Catch"] == [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "PipelineFailed"}]
+    assert task["Catch"] == [
+        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "PipelineFailed"}
+    ]
     assert task["Next"] == "PipelineSucceeded"
     assert asl["States"]["PipelineFailed"]["Type"] == "Fail"
 
@@ -118,10 +130,24 @@ def test_uploads_follow_the_bucket_layout_encrypted_with_checksums(
 def test_deploying_twice_updates_nothing_and_duplicates_nothing(
     bucket: str, dist: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    flags = ("--target", "glue", "--role", GLUE_ROLE, "--workflow", "--state-machine",
-             "--state-machine-role-arn", SFN_ROLE, "--jobs", "csv_to_parquet,raw_to_processed",
-             "--arg", "table=customers", "--arg", f"input=s3://{BUCKET}/rawData/customers",
-             "--arg", f"output=s3://{BUCKET}/processedData/customers")
+    flags = (
+        "--target",
+        "glue",
+        "--role",
+        GLUE_ROLE,
+        "--workflow",
+        "--state-machine",
+        "--state-machine-role-arn",
+        SFN_ROLE,
+        "--jobs",
+        "csv_to_parquet,raw_to_processed",
+        "--arg",
+        "table=customers",
+        "--arg",
+        f"input=s3://{BUCKET}/rawData/customers",
+        "--arg",
+        f"output=s3://{BUCKET}/processedData/customers",
+    )
     assert deploy(capsys, dist, *flags)[0] == 0
     code, out, err = deploy(capsys, dist, *flags)
     assert code == 0, err
@@ -133,10 +159,16 @@ def test_deploying_twice_updates_nothing_and_duplicates_nothing(
     assert "unchanged state machine" in out
     assert "uploaded" not in out and "created" not in out
     glue = boto3.client("glue")
-    assert sorted(j["Name"] for j in glue.get_jobs()["Jobs"]) == ["dea-etl-csv_to_parquet", "dea-etl-raw_to_processed"]
+    assert sorted(j["Name"] for j in glue.get_jobs()["Jobs"]) == [
+        "dea-etl-csv_to_parquet",
+        "dea-etl-raw_to_processed",
+    ]
     args = glue.get_job(JobName="dea-etl-csv_to_parquet")["Job"]["DefaultArguments"]
     assert (args["--table"], args["--input"], args["--output"]) == (
-        "customers", f"s3://{BUCKET}/rawData/customers", f"s3://{BUCKET}/processedData/customers")
+        "customers",
+        f"s3://{BUCKET}/rawData/customers",
+        f"s3://{BUCKET}/processedData/customers",
+    )
     assert len(boto3.client("stepfunctions").list_state_machines()["stateMachines"]) == 1
     assert len(glue.list_triggers()["TriggerNames"]) == 1
 
@@ -158,11 +190,20 @@ def test_changed_state_machine_is_updated_in_place(
 
 def _emr_cluster() -> str:
     emr = boto3.client("emr")
-    return str(emr.run_job_flow(
-        Name="dea-etl-test", ReleaseLabel="emr-7.5.0", Applications=[{"Name": "Spark"}],
-        Instances={"InstanceCount": 1, "MasterInstanceType": "m5.xlarge", "KeepJobFlowAliveWhenNoSteps": True},
-        JobFlowRole="EMR_EC2_DefaultRole", ServiceRole="EMR_DefaultRole",
-    )["JobFlowId"])
+    return str(
+        emr.run_job_flow(
+            Name="dea-etl-test",
+            ReleaseLabel="emr-7.5.0",
+            Applications=[{"Name": "Spark"}],
+            Instances={
+                "InstanceCount": 1,
+                "MasterInstanceType": "m5.xlarge",
+                "KeepJobFlowAliveWhenNoSteps": True,
+            },
+            JobFlowRole="EMR_EC2_DefaultRole",
+            ServiceRole="EMR_DefaultRole",
+        )["JobFlowId"]
+    )
 
 
 def test_emr_deploy_adds_one_spark_submit_step_per_build(
@@ -170,25 +211,45 @@ def test_emr_deploy_adds_one_spark_submit_step_per_build(
 ) -> None:
     cluster = _emr_cluster()
     kms = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-    flags = ("--target", "emr", "--cluster-id", cluster, "--kms-key-id", kms, "--state-machine",
-             "--state-machine-role-arn", SFN_ROLE)
+    flags = (
+        "--target",
+        "emr",
+        "--cluster-id",
+        cluster,
+        "--kms-key-id",
+        kms,
+        "--state-machine",
+        "--state-machine-role-arn",
+        SFN_ROLE,
+    )
     code, out, err = deploy(capsys, dist, *flags)
     assert code == 0, err
     build_id = Manifest.read(dist / "manifest.json").build_id
     name = f"dea-etl-raw_to_processed@{build_id}"
     assert f"added EMR step {name}" in out
     expected_args = [
-        "spark-submit", "--deploy-mode", "cluster",
-        "--conf", "spark.yarn.appMasterEnv.DEA_ETL_PLATFORM=emr",
-        "--conf", "spark.hadoop.fs.s3.enableServerSideEncryption=true",
-        "--conf", f"spark.hadoop.fs.s3.serverSideEncryption.kms.keyId={kms}",
-        "--py-files", f"{LIB},{DEPS}", SCRIPT,
-        "--JOB_NAME", "dea-etl-raw_to_processed", "--lake", f"s3://{BUCKET}",
+        "spark-submit",
+        "--deploy-mode",
+        "cluster",
+        "--conf",
+        "spark.yarn.appMasterEnv.DEA_ETL_PLATFORM=emr",
+        "--conf",
+        "spark.hadoop.fs.s3.enableServerSideEncryption=true",
+        "--conf",
+        f"spark.hadoop.fs.s3.serverSideEncryption.kms.keyId={kms}",
+        "--py-files",
+        f"{LIB},{DEPS}",
+        SCRIPT,
+        "--JOB_NAME",
+        "dea-etl-raw_to_processed",
+        "--lake",
+        f"s3://{BUCKET}",
     ]
     emr = boto3.client("emr")
     steps = emr.list_steps(ClusterId=cluster)["Steps"]
     assert [(s["Name"], s["Config"]["Jar"], s["Config"]["Args"], s["ActionOnFailure"]) for s in steps] == [
-        (name, "command-runner.jar", expected_args, "CONTINUE")]
+        (name, "command-runner.jar", expected_args, "CONTINUE")
+    ]
     head = boto3.client("s3").head_object(Bucket=BUCKET, Key="scriptLocation/dea_etl.zip")
     assert (head["ServerSideEncryption"], head["SSEKMSKeyId"]) == ("aws:kms", kms)
 
@@ -199,7 +260,9 @@ def test_emr_deploy_adds_one_spark_submit_step_per_build(
 
     sfn = boto3.client("stepfunctions")
     arn = sfn.list_state_machines()["stateMachines"][0]["stateMachineArn"]
-    task = json.loads(sfn.describe_state_machine(stateMachineArn=arn)["definition"])["States"]["raw_to_processed"]
+    task = json.loads(sfn.describe_state_machine(stateMachineArn=arn)["definition"])["States"][
+        "raw_to_processed"
+    ]
     assert task["Resource"] == "arn:aws:states:::elasticmapreduce:addStep.sync"
     assert task["Parameters"]["ClusterId"] == cluster
     assert task["Parameters"]["Step"]["HadoopJarStep"] == {"Jar": "command-runner.jar", "Args": expected_args}
@@ -211,8 +274,19 @@ def test_emr_serverless_deploy_starts_one_run_per_build(
     emrs = boto3.client("emr-serverless")
     app = emrs.create_application(name="dea-etl", releaseLabel="emr-7.5.0", type="SPARK")["applicationId"]
     venv = f"s3://{BUCKET}/scriptLocation/pyspark_venv.tar.gz"
-    flags = ("--target", "emr-serverless", "--application-id", app, "--execution-role-arn", EMRS_ROLE,
-             "--venv-archive", venv, "--state-machine", "--state-machine-role-arn", SFN_ROLE)
+    flags = (
+        "--target",
+        "emr-serverless",
+        "--application-id",
+        app,
+        "--execution-role-arn",
+        EMRS_ROLE,
+        "--venv-archive",
+        venv,
+        "--state-machine",
+        "--state-machine-role-arn",
+        SFN_ROLE,
+    )
     code, out, err = deploy(capsys, dist, *flags)
     assert code == 0, err
     build_id = Manifest.read(dist / "manifest.json").build_id
@@ -221,21 +295,26 @@ def test_emr_serverless_deploy_starts_one_run_per_build(
     run = emrs.get_job_run(applicationId=app, jobRunId=runs[0]["id"])["jobRun"]
     assert run["executionRole"] == EMRS_ROLE  # GetJobRun names it executionRole
     python = "./environment/bin/python"
-    assert run["jobDriver"] == {"sparkSubmit": {
-        "entryPoint": SCRIPT,
-        "entryPointArguments": ["--JOB_NAME", "dea-etl-raw_to_processed", "--lake", f"s3://{BUCKET}"],
-        "sparkSubmitParameters": " ".join([
-            f"--conf spark.submit.pyFiles={LIB},{DEPS}",
-            "--conf spark.emr-serverless.driverEnv.DEA_ETL_PLATFORM=emr-serverless",
-            "--conf spark.hadoop.fs.s3.enableServerSideEncryption=true",
-            f"--conf spark.archives={venv}#environment",
-            f"--conf spark.emr-serverless.driverEnv.PYSPARK_DRIVER_PYTHON={python}",
-            f"--conf spark.emr-serverless.driverEnv.PYSPARK_PYTHON={python}",
-            f"--conf spark.executorEnv.PYSPARK_PYTHON={python}",
-        ]),
-    }}
+    assert run["jobDriver"] == {
+        "sparkSubmit": {
+            "entryPoint": SCRIPT,
+            "entryPointArguments": ["--JOB_NAME", "dea-etl-raw_to_processed", "--lake", f"s3://{BUCKET}"],
+            "sparkSubmitParameters": " ".join(
+                [
+                    f"--conf spark.submit.pyFiles={LIB},{DEPS}",
+                    "--conf spark.emr-serverless.driverEnv.DEA_ETL_PLATFORM=emr-serverless",
+                    "--conf spark.hadoop.fs.s3.enableServerSideEncryption=true",
+                    f"--conf spark.archives={venv}#environment",
+                    f"--conf spark.emr-serverless.driverEnv.PYSPARK_DRIVER_PYTHON={python}",
+                    f"--conf spark.emr-serverless.driverEnv.PYSPARK_PYTHON={python}",
+                    f"--conf spark.executorEnv.PYSPARK_PYTHON={python}",
+                ]
+            ),
+        }
+    }
     assert run["configurationOverrides"] == {
-        "monitoringConfiguration": {"s3MonitoringConfiguration": {"logUri": f"s3://{BUCKET}/tmpDir/logs/"}}}
+        "monitoringConfiguration": {"s3MonitoringConfiguration": {"logUri": f"s3://{BUCKET}/tmpDir/logs/"}}
+    }
 
     code, out, err = deploy(capsys, dist, *flags)
     assert code == 0, err
@@ -244,17 +323,21 @@ def test_emr_serverless_deploy_starts_one_run_per_build(
 
     sfn = boto3.client("stepfunctions")
     arn = sfn.list_state_machines()["stateMachines"][0]["stateMachineArn"]
-    task = json.loads(sfn.describe_state_machine(stateMachineArn=arn)["definition"])["States"]["raw_to_processed"]
+    task = json.loads(sfn.describe_state_machine(stateMachineArn=arn)["definition"])["States"][
+        "raw_to_processed"
+    ]
     assert task["Resource"] == "arn:aws:states:::emr-serverless:startJobRun.sync"
     params = task["Parameters"]
     assert (params["ApplicationId"], params["ExecutionRoleArn"]) == (app, EMRS_ROLE)
     assert params["JobDriver"]["SparkSubmit"]["EntryPoint"] == SCRIPT
-    assert params["JobDriver"]["SparkSubmit"]["SparkSubmitParameters"] == (
-        run["jobDriver"]["sparkSubmit"]["sparkSubmitParameters"])
+    assert (
+        params["JobDriver"]["SparkSubmit"]["SparkSubmitParameters"]
+        == (run["jobDriver"]["sparkSubmit"]["sparkSubmitParameters"])
+    )
 
 
 def test_aws_error_is_one_readable_line(bucket: str, dist: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = deploy(capsys, dist, "--target", "emr", "--cluster-id", "j-DOESNOTEXIST")
+    code, _out, err = deploy(capsys, dist, "--target", "emr", "--cluster-id", "j-DOESNOTEXIST")
     assert code == 1
     lines = err.strip().splitlines()
     assert len(lines) == 1
@@ -262,12 +345,15 @@ def test_aws_error_is_one_readable_line(bucket: str, dist: Path, capsys: pytest.
     assert lines[0].endswith("InvalidRequestException: Cluster id 'j-DOESNOTEXIST' is not valid.")
 
 
-def test_missing_bucket_is_one_readable_line(aws: str, dist: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = deploy(capsys, dist, "--target", "glue", "--role", GLUE_ROLE)
+def test_missing_bucket_is_one_readable_line(
+    aws: str, dist: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _out, err = deploy(capsys, dist, "--target", "glue", "--role", GLUE_ROLE)
     assert code == 1
     assert err.strip().splitlines() == [
         f"error: s3 PutObject failed (s3://{BUCKET}/scriptLocation/dea_etl.zip): NoSuchBucket: "
-        "The specified bucket does not exist"]
+        "The specified bucket does not exist"
+    ]
 
 
 def test_dry_run_prints_requests_and_calls_nothing(
@@ -277,14 +363,18 @@ def test_dry_run_prints_requests_and_calls_nothing(
     assert code == 0, err
     requests: list[dict[str, Any]] = json.loads(out)
     assert [(r["service"], r["operation"]) for r in requests][-2:] == [
-        ("glue", "CreateSecurityConfiguration"), ("glue", "CreateJob")]
+        ("glue", "CreateSecurityConfiguration"),
+        ("glue", "CreateJob"),
+    ]
     assert requests[-1]["request"]["Name"] == "dea-etl-raw_to_processed"
     assert "Contents" not in boto3.client("s3").list_objects_v2(Bucket=BUCKET)
     assert boto3.client("glue").get_jobs()["Jobs"] == []
 
 
-def test_missing_target_flag_is_a_usage_error(aws: str, dist: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = deploy(capsys, dist, "--target", "emr-serverless", "--application-id", "00abc")
+def test_missing_target_flag_is_a_usage_error(
+    aws: str, dist: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _out, err = deploy(capsys, dist, "--target", "emr-serverless", "--application-id", "00abc")
     assert code == 2
     assert err.strip() == "error: deploy: --target emr-serverless needs --execution-role-arn"
 
@@ -301,5 +391,8 @@ def test_changed_glue_job_is_updated_not_created_again(
         assert glue.get_job(JobName="dea-etl-raw_to_processed")["Job"]["NumberOfWorkers"] == 5
     else:  # moto 5.2 does not implement UpdateJob (HTTP 500): the request that was sent is UpdateJob
         assert code == 1
-        assert err.strip().splitlines()[0].startswith(
-            "error: glue UpdateJob failed (Glue job dea-etl-raw_to_processed): ")
+        assert (
+            err.strip()
+            .splitlines()[0]
+            .startswith("error: glue UpdateJob failed (Glue job dea-etl-raw_to_processed): ")
+        )

@@ -37,7 +37,9 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_package_contents_and_manifest(dist: Path) -> None:
     manifest = json.loads((dist / "manifest.json").read_text())
-    head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True, check=True)
+    head = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    )
     assert manifest["git_commit"] == head.stdout.strip()
     assert manifest["version"] == dea_etl.__version__
     scripts = sorted(p.stem for p in (REPO / "jobs").glob("*.py") if not p.name.startswith("_"))
@@ -67,20 +69,38 @@ def test_select_jobs_default_wanted_and_errors() -> None:
     values = {"lake": "s3://b"}
     jobs, notes = select_jobs(["csv_to_parquet", "raw_to_processed"], JOBS, values)
     assert jobs == [JobDeployment("raw_to_processed", (("lake", "s3://b"),))]
-    assert notes == ["skipped csv_to_parquet: needs --table, --input, --output (give them with --arg NAME=VALUE)"]
+    assert notes == [
+        "skipped csv_to_parquet: needs --table, --input, --output (give them with --arg NAME=VALUE)"
+    ]
     with pytest.raises(DeployError, match="job csv_to_parquet needs --table, --input, --output"):
         select_jobs(["csv_to_parquet"], JOBS, values, ["csv_to_parquet"])
     with pytest.raises(DeployError, match="unknown jobs nope"):
         select_jobs(["csv_to_parquet"], JOBS, values, ["nope"])
-    chosen, _ = select_jobs(["csv_to_parquet"], JOBS, {**values, "table": "orders", "input": "i", "output": "o"},
-                            ["csv_to_parquet"])
+    chosen, _ = select_jobs(
+        ["csv_to_parquet"],
+        JOBS,
+        {**values, "table": "orders", "input": "i", "output": "o"},
+        ["csv_to_parquet"],
+    )
     assert chosen[0].argv() == ["--table", "orders", "--input", "i", "--output", "o"]
 
 
 def _cfg(target: Target, **kw: Any) -> DeployConfig:
-    jobs = tuple(JobDeployment(name, (("lake", "s3://b"),)) for name in ("data_quality", "raw_to_processed", "sales_mart"))
-    return DeployConfig(target=target, bucket="b", jobs=jobs, role=ROLE, cluster_id="j-1", application_id="00a",
-                        execution_role_arn=ROLE, state_machine_role_arn=ROLE, **kw)
+    jobs = tuple(
+        JobDeployment(name, (("lake", "s3://b"),))
+        for name in ("data_quality", "raw_to_processed", "sales_mart")
+    )
+    return DeployConfig(
+        target=target,
+        bucket="b",
+        jobs=jobs,
+        role=ROLE,
+        cluster_id="j-1",
+        application_id="00a",
+        execution_role_arn=ROLE,
+        state_machine_role_arn=ROLE,
+        **kw,
+    )
 
 
 @pytest.mark.parametrize("target", list(Target))
@@ -92,11 +112,20 @@ def test_state_machine_chains_the_pipeline_with_retries_and_a_failure_branch(tar
     states = asl["States"]
     assert asl["StartAt"] == "raw_to_processed"
     assert [states[n]["Next"] for n in ("raw_to_processed", "sales_mart", "data_quality")] == [
-        "sales_mart", "data_quality", "PipelineSucceeded"]
+        "sales_mart",
+        "data_quality",
+        "PipelineSucceeded",
+    ]
     for name in ("raw_to_processed", "sales_mart", "data_quality"):
         assert states[name]["Resource"].endswith(".sync")
-        assert states[name]["Retry"] == [{"ErrorEquals": ["States.TaskFailed"], "IntervalSeconds": 60,
-                                          "MaxAttempts": 2, "BackoffRate": 2.0}]
+        assert states[name]["Retry"] == [
+            {
+                "ErrorEquals": ["States.TaskFailed"],
+                "IntervalSeconds": 60,
+                "MaxAttempts": 2,
+                "BackoffRate": 2.0,
+            }
+        ]
         assert states[name]["Catch"][0]["Next"] == "PipelineFailed"
     assert states["PipelineFailed"]["Type"] == "Fail" and states["PipelineSucceeded"]["Type"] == "Succeed"
 
@@ -105,18 +134,26 @@ def test_glue_update_and_trigger_update_requests_fit_the_api() -> None:
     cfg = _cfg(Target.GLUE, encryption=Encryption("arn:aws:kms:us-east-1:123456789012:key/k1"))
     call = glue.create_job(cfg, cfg.jobs[1], ["rich==13.0"])
     assert request_errors("glue", "CreateJob", call.params) == ""
-    assert request_errors("glue", "UpdateJob", {"JobName": "x", "JobUpdate": apply.job_update(call.params)}) == ""
+    assert (
+        request_errors("glue", "UpdateJob", {"JobName": "x", "JobUpdate": apply.job_update(call.params)})
+        == ""
+    )
     assert call.params["SecurityConfiguration"].startswith("dea-etl-sse-kms-")
     trigger = glue.workflow(cfg, pipeline_jobs(cfg.jobs))[2].params
     update = {k: trigger[k] for k in apply.TRIGGER_UPDATABLE if k in trigger}
     assert trigger["Predicate"]["Conditions"] == [
-        {"LogicalOperator": "EQUALS", "JobName": "dea-etl-raw_to_processed", "State": "SUCCEEDED"}]
+        {"LogicalOperator": "EQUALS", "JobName": "dea-etl-raw_to_processed", "State": "SUCCEEDED"}
+    ]
     assert request_errors("glue", "UpdateTrigger", {"Name": trigger["Name"], "TriggerUpdate": update}) == ""
 
 
 def test_validate_names_a_request_that_does_not_fit() -> None:
-    bad = ApiCall("glue", "CreateJob", {"Name": "j", "Role": ROLE, "Command": {"Name": "glueetl"},
-                                        "NumberOfWorkers": "two"}, summary="Glue job j")
+    bad = ApiCall(
+        "glue",
+        "CreateJob",
+        {"Name": "j", "Role": ROLE, "Command": {"Name": "glueetl"}, "NumberOfWorkers": "two"},
+        summary="Glue job j",
+    )
     with pytest.raises(DeployError, match=r"glue CreateJob \(Glue job j\): .*NumberOfWorkers"):
         validate([bad])
 
@@ -125,18 +162,44 @@ def test_validate_names_a_request_that_does_not_fit() -> None:
 def test_dry_run_prints_valid_requests_for_every_target(
     target: str, dist: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["deploy", "--target", target, "--bucket", "b", "--dist", str(dist), "--role", ROLE,
-                 "--cluster-id", "j-1", "--application-id", "00a", "--execution-role-arn", ROLE,
-                 "--kms-key-id", "arn:aws:kms:us-east-1:123456789012:key/k1", "--state-machine",
-                 "--state-machine-role-arn", ROLE, "--dry-run"])
+    code = main(
+        [
+            "deploy",
+            "--target",
+            target,
+            "--bucket",
+            "b",
+            "--dist",
+            str(dist),
+            "--role",
+            ROLE,
+            "--cluster-id",
+            "j-1",
+            "--application-id",
+            "00a",
+            "--execution-role-arn",
+            ROLE,
+            "--kms-key-id",
+            "arn:aws:kms:us-east-1:123456789012:key/k1",
+            "--state-machine",
+            "--state-machine-role-arn",
+            ROLE,
+            "--dry-run",
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 0, err
     requests = json.loads(out)
     ops = [r["operation"] for r in requests]
-    expected = {"glue": ["CreateSecurityConfiguration", "CreateJob"], "emr": ["AddJobFlowSteps"],
-                "emr-serverless": ["StartJobRun"]}[target]
-    assert ops[-len(expected) - 1:] == [*expected, "CreateStateMachine"]
-    assert all(r["request"]["ServerSideEncryption"] == "aws:kms" for r in requests if r["operation"] == "PutObject")
+    expected = {
+        "glue": ["CreateSecurityConfiguration", "CreateJob"],
+        "emr": ["AddJobFlowSteps"],
+        "emr-serverless": ["StartJobRun"],
+    }[target]
+    assert ops[-len(expected) - 1 :] == [*expected, "CreateStateMachine"]
+    assert all(
+        r["request"]["ServerSideEncryption"] == "aws:kms" for r in requests if r["operation"] == "PutObject"
+    )
 
 
 def _statements(doc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -145,27 +208,48 @@ def _statements(doc: dict[str, Any]) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("target", ["glue", "emr", "emr-serverless"])
 def test_iam_policies_are_least_privilege(target: str) -> None:
-    req = PolicyRequest(target=target, bucket="lake", database="sales", kms_key_id="k1", region="eu-west-1",
-                        account_id="123456789012")
+    req = PolicyRequest(
+        target=target,
+        bucket="lake",
+        database="sales",
+        kms_key_id="k1",
+        region="eu-west-1",
+        account_id="123456789012",
+    )
     docs = policies(req)
     for role in ("jobRole", "stateMachineRole"):
         for st in _statements(docs[role]):
             assert all(a != "*" and not a.endswith(":*") for a in st["Action"])
-            assert st["Resource"] != ["*"] or (st["Action"] == ["cloudwatch:PutMetricData"] and "Condition" in st)
+            assert st["Resource"] != ["*"] or (
+                st["Action"] == ["cloudwatch:PutMetricData"] and "Condition" in st
+            )
     job = {st["Sid"]: st for st in _statements(docs["jobRole"])}
     assert job["ReadRawDataAndScripts"]["Action"] == ["s3:GetObject"]
-    assert job["ReadRawDataAndScripts"]["Resource"] == ["arn:aws:s3:::lake/rawData/*", "arn:aws:s3:::lake/scriptLocation/*"]
-    assert job["WriteProcessedDataAndTmpDir"]["Resource"] == ["arn:aws:s3:::lake/processedData/*",
-                                                              "arn:aws:s3:::lake/tmpDir/*"]
+    assert job["ReadRawDataAndScripts"]["Resource"] == [
+        "arn:aws:s3:::lake/rawData/*",
+        "arn:aws:s3:::lake/scriptLocation/*",
+    ]
+    assert job["WriteProcessedDataAndTmpDir"]["Resource"] == [
+        "arn:aws:s3:::lake/processedData/*",
+        "arn:aws:s3:::lake/tmpDir/*",
+    ]
     assert "s3:PutObject" not in json.dumps([job["ReadRawDataAndScripts"], job["ListLakePrefixes"]])
     assert job["CatalogDatabase"]["Resource"] == [
-        "arn:aws:glue:eu-west-1:123456789012:catalog", "arn:aws:glue:eu-west-1:123456789012:database/sales",
-        "arn:aws:glue:eu-west-1:123456789012:table/sales/*"]
+        "arn:aws:glue:eu-west-1:123456789012:catalog",
+        "arn:aws:glue:eu-west-1:123456789012:database/sales",
+        "arn:aws:glue:eu-west-1:123456789012:table/sales/*",
+    ]
     assert job["EncryptWithLakeKey"]["Resource"] == ["arn:aws:kms:eu-west-1:123456789012:key/k1"]
     assert ("GlueLogs" in job) is (target == "glue")
     trusted = docs["jobRole"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"]
-    assert trusted == {"glue": "glue.amazonaws.com", "emr": "ec2.amazonaws.com",
-                       "emr-serverless": "emr-serverless.amazonaws.com"}[target]
+    assert (
+        trusted
+        == {
+            "glue": "glue.amazonaws.com",
+            "emr": "ec2.amazonaws.com",
+            "emr-serverless": "emr-serverless.amazonaws.com",
+        }[target]
+    )
 
 
 def test_iam_policy_without_database_has_no_catalog_access(capsys: pytest.CaptureFixture[str]) -> None:
@@ -174,10 +258,14 @@ def test_iam_policy_without_database_has_no_catalog_access(capsys: pytest.Captur
     assert "glue:" not in json.dumps(docs["jobRole"])
     assert docs["encryption"] == "SSE-S3"
     sm = {st["Sid"]: st for st in _statements(docs["stateMachineRole"])}
-    assert sm["PassExecutionRole"]["Condition"] == {"StringEquals": {"iam:PassedToService": "emr-serverless.amazonaws.com"}}
+    assert sm["PassExecutionRole"]["Condition"] == {
+        "StringEquals": {"iam:PassedToService": "emr-serverless.amazonaws.com"}
+    }
 
 
 def test_state_machine_command_prints_asl(dist: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["state-machine", "--target", "glue", "--bucket", "b", "--dist", str(dist), "--role", ROLE]) == 0
+    assert (
+        main(["state-machine", "--target", "glue", "--bucket", "b", "--dist", str(dist), "--role", ROLE]) == 0
+    )
     asl = json.loads(capsys.readouterr().out)
     assert asl["States"]["raw_to_processed"]["Resource"] == "arn:aws:states:::glue:startJobRun.sync"

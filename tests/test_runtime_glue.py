@@ -15,9 +15,22 @@ from dea_etl.runtime import Platform, detect_platform, run_job
 from dea_etl.runtime.glue import GlueRuntimeError, resolved_options, run_arguments, start_glue_job
 
 GLUE_ARGV = [
-    "--JOB_ID", "j_0f3c", "--JOB_RUN_ID", "jr_9ab1", "--JOB_NAME", "dea-etl-csv_to_parquet",
-    "--job-bookmark-option", "job-bookmark-enable", "--TempDir", "s3://lake/tmpDir/",
-    "--enable-metrics", "true", "--enable-glue-datacatalog", "true", "--job-language", "python",
+    "--JOB_ID",
+    "j_0f3c",
+    "--JOB_RUN_ID",
+    "jr_9ab1",
+    "--JOB_NAME",
+    "dea-etl-csv_to_parquet",
+    "--job-bookmark-option",
+    "job-bookmark-enable",
+    "--TempDir",
+    "s3://lake/tmpDir/",
+    "--enable-metrics",
+    "true",
+    "--enable-glue-datacatalog",
+    "true",
+    "--job-language",
+    "python",
 ]
 
 
@@ -35,8 +48,13 @@ GLUE_ARGV = [
         ({}, {}, ("/emr/instance-controller/lib/info/instance.json",), (), Platform.EMR),
     ],
 )
-def test_detect_platform(environ: dict[str, str], args: dict[str, str], files: tuple[str, ...],
-                         conf: tuple[str, ...], expected: Platform) -> None:
+def test_detect_platform(
+    environ: dict[str, str],
+    args: dict[str, str],
+    files: tuple[str, ...],
+    conf: tuple[str, ...],
+    expected: Platform,
+) -> None:
     assert detect_platform(environ, args=args, spark_conf_keys=conf, exists=lambda p: p in files) is expected
 
 
@@ -78,8 +96,15 @@ def _csv(path: Path) -> Path:
 
 def test_run_job_on_glue_inits_then_commits(spark: SparkSession, tmp_path: Path) -> None:
     calls: list[Any] = []
-    argv = [*GLUE_ARGV, "--table", "customers", "--input", str(_csv(tmp_path / "c.csv")),
-            "--output", str(tmp_path / "out")]
+    argv = [
+        *GLUE_ARGV,
+        "--table",
+        "customers",
+        "--input",
+        str(_csv(tmp_path / "c.csv")),
+        "--output",
+        str(tmp_path / "out"),
+    ]
     code = run_job(JOB, argv, glue_job_factory=lambda s: RecordingJob(calls))
     assert code == 0
     assert [c[0] for c in calls] == ["init", "commit"]
@@ -91,7 +116,14 @@ def test_run_job_on_glue_inits_then_commits(spark: SparkSession, tmp_path: Path)
 
 def test_run_job_on_glue_does_not_commit_a_failed_run(tmp_path: Path) -> None:
     calls: list[Any] = []
-    argv = [*GLUE_ARGV, "--table", "customers", "--input", str(tmp_path / "missing.csv"),
-            "--output", str(tmp_path / "out")]
+    argv = [
+        *GLUE_ARGV,
+        "--table",
+        "customers",
+        "--input",
+        str(tmp_path / "missing.csv"),
+        "--output",
+        str(tmp_path / "out"),
+    ]
     assert run_job(JOB, argv, glue_job_factory=lambda s: RecordingJob(calls)) == 1
     assert [c[0] for c in calls] == ["init"]

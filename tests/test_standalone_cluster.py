@@ -63,8 +63,12 @@ def make_cluster_python(root: Path) -> Path:
 def cluster_env(python: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "PYTHONHOME", "SPARK_HOME"}}
     env.update(
-        SPARK_HOME=str(SPARK_HOME), SPARK_LOCAL_IP="127.0.0.1", SPARK_DAEMON_MEMORY="256m",
-        PYSPARK_PYTHON=str(python), PYSPARK_DRIVER_PYTHON=str(python), JAVA_HOME=os.environ["JAVA_HOME"],
+        SPARK_HOME=str(SPARK_HOME),
+        SPARK_LOCAL_IP="127.0.0.1",
+        SPARK_DAEMON_MEMORY="256m",
+        PYSPARK_PYTHON=str(python),
+        PYSPARK_DRIVER_PYTHON=str(python),
+        JAVA_HOME=os.environ["JAVA_HOME"],
         SPARK_NO_DAEMONIZE="1",
     )
     return env
@@ -100,19 +104,45 @@ def standalone_cluster(workdir: Path, env: dict[str, str], workers: int = 2) -> 
 
     def start(name: str, *args: str) -> None:
         log = (workdir / f"{name}.log").open("wb")
-        procs.append(subprocess.Popen([spark_class, *args], env=env, stdout=log, stderr=subprocess.STDOUT,
-                                      start_new_session=True))
+        procs.append(
+            subprocess.Popen(
+                [spark_class, *args], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        )
 
     try:
-        start("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", str(port),
-              "--webui-port", str(webui))
+        start(
+            "master",
+            "org.apache.spark.deploy.master.Master",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--webui-port",
+            str(webui),
+        )
         for i in range(workers):
-            start(f"worker{i}", "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "1",
-                  "--memory", "768m", "--webui-port", str(_free_port()), "--work-dir", str(workdir / f"work{i}"), url)
+            start(
+                f"worker{i}",
+                "org.apache.spark.deploy.worker.Worker",
+                "--host",
+                "127.0.0.1",
+                "--cores",
+                "1",
+                "--memory",
+                "768m",
+                "--webui-port",
+                str(_free_port()),
+                "--work-dir",
+                str(workdir / f"work{i}"),
+                url,
+            )
         deadline = time.monotonic() + 90
         while _alive_workers(webui) < workers:
             if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
-                logs = "\n".join((workdir / f).read_text(errors="replace")[-2000:] for f in ("master.log", "worker0.log"))
+                logs = "\n".join(
+                    (workdir / f).read_text(errors="replace")[-2000:] for f in ("master.log", "worker0.log")
+                )
                 raise RuntimeError(f"standalone cluster did not start with {workers} workers:\n{logs}")
             time.sleep(0.5)
         yield url
@@ -135,7 +165,9 @@ def test_cluster_python_cannot_import_dea_etl_without_the_zip(tmp_path: Path, di
     assert bare.returncode != 0 and "No module named 'dea_etl'" in bare.stderr
     zipped = subprocess.run(
         [str(python), "-c", "import dea_etl.runtime, dea_etl.pipelines; print(dea_etl.__file__)"],
-        env={**env, "PYTHONPATH": str(dist / LIBRARY_ZIP)}, capture_output=True, text=True,
+        env={**env, "PYTHONPATH": str(dist / LIBRARY_ZIP)},
+        capture_output=True,
+        text=True,
     )
     assert zipped.returncode == 0, zipped.stderr
     assert zipped.stdout.strip() == str(dist / LIBRARY_ZIP / "dea_etl" / "__init__.py")
@@ -151,12 +183,30 @@ def test_packaged_job_on_standalone_cluster_equals_local_run(
     with standalone_cluster(tmp_path, env) as master:
         for table, file_name in TABLES.items():
             cmd = [
-                submit, "--master", master, "--py-files", py_files,
-                "--driver-memory", "512m", "--executor-memory", "512m", "--total-executor-cores", "2",
-                "--conf", "spark.ui.enabled=false", "--conf", "spark.sql.shuffle.partitions=4",
+                submit,
+                "--master",
+                master,
+                "--py-files",
+                py_files,
+                "--driver-memory",
+                "512m",
+                "--executor-memory",
+                "512m",
+                "--total-executor-cores",
+                "2",
+                "--conf",
+                "spark.ui.enabled=false",
+                "--conf",
+                "spark.sql.shuffle.partitions=4",
                 str(dist / "jobs" / "csv_to_parquet.py"),
-                "--table", table, "--input", str(data_dir / file_name), "--output", str(tmp_path / "cluster" / table),
-                "--summary-json", str(tmp_path / f"cluster-{table}.json"),
+                "--table",
+                table,
+                "--input",
+                str(data_dir / file_name),
+                "--output",
+                str(tmp_path / "cluster" / table),
+                "--summary-json",
+                str(tmp_path / f"cluster-{table}.json"),
             ]
             proc = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
             assert proc.returncode == 0, proc.stderr[-3000:]
@@ -168,13 +218,28 @@ def test_packaged_job_on_standalone_cluster_equals_local_run(
 
     for table, file_name in TABLES.items():
         local_out = tmp_path / "local" / table
-        assert run_job(JOB, ["--table", table, "--input", str(data_dir / file_name), "--output", str(local_out),
-                             "--summary-json", str(tmp_path / f"local-{table}.json")]) == 0
+        assert (
+            run_job(
+                JOB,
+                [
+                    "--table",
+                    table,
+                    "--input",
+                    str(data_dir / file_name),
+                    "--output",
+                    str(local_out),
+                    "--summary-json",
+                    str(tmp_path / f"local-{table}.json"),
+                ],
+            )
+            == 0
+        )
         cluster_df = spark.read.parquet(str(tmp_path / "cluster" / table))
         local_df = spark.read.parquet(str(local_out))
         assert cluster_df.count() > 0
-        assert_df_equality(cluster_df, local_df, ignore_row_order=True, ignore_nullable=True,
-                           ignore_column_order=True)
+        assert_df_equality(
+            cluster_df, local_df, ignore_row_order=True, ignore_nullable=True, ignore_column_order=True
+        )
         cluster_rows = json.loads((tmp_path / f"cluster-{table}.json").read_text())["tables"][0]
         local_rows = json.loads((tmp_path / f"local-{table}.json").read_text())["tables"][0]
         for key in ("rows_in", "rows_written", "rows_quarantined"):

@@ -30,10 +30,15 @@ def _package(ns: argparse.Namespace) -> int:
         return 1
     out = _out()
     for name, info in manifest.artifacts.items():
-        out.print(f"{ns.out}/{name}  {info['bytes']:>9,} bytes  sha256 {str(info['sha256'])[:12]}", markup=False)
+        out.print(
+            f"{ns.out}/{name}  {info['bytes']:>9,} bytes  sha256 {str(info['sha256'])[:12]}", markup=False
+        )
     dirty = " (uncommitted changes)" if manifest.git_dirty else ""
-    out.print(f"{ns.out}/manifest.json  dea-etl {manifest.version} at {manifest.git_commit or 'no git'}{dirty}; "
-              f"jobs: {', '.join(manifest.jobs)}", markup=False)
+    out.print(
+        f"{ns.out}/manifest.json  dea-etl {manifest.version} at {manifest.git_commit or 'no git'}{dirty}; "
+        f"jobs: {', '.join(manifest.jobs)}",
+        markup=False,
+    )
     return 0
 
 
@@ -59,13 +64,26 @@ def config_from_args(ns: argparse.Namespace, manifest: Any) -> tuple[Any, list[s
     wanted = [j.strip() for j in ns.jobs.split(",") if j.strip()] if ns.jobs else None
     jobs, notes = select_jobs(manifest.jobs, JOBS, values, wanted)
     cfg = DeployConfig(
-        target=Target(ns.target), bucket=ns.bucket, jobs=tuple(jobs), prefix=ns.prefix, region=ns.region,
-        role=ns.role, cluster_id=ns.cluster_id, application_id=ns.application_id,
-        execution_role_arn=ns.execution_role_arn, encryption=Encryption(ns.kms_key_id),
-        worker_type=ns.worker_type, number_of_workers=ns.number_of_workers, bookmark_option=ns.job_bookmark_option,
-        venv_archive=ns.venv_archive, state_machine=ns.state_machine,
-        state_machine_role_arn=ns.state_machine_role_arn, workflow=ns.workflow, schedule=ns.schedule,
-        run=not ns.no_run, build_id=manifest.build_id,
+        target=Target(ns.target),
+        bucket=ns.bucket,
+        jobs=tuple(jobs),
+        prefix=ns.prefix,
+        region=ns.region,
+        role=ns.role,
+        cluster_id=ns.cluster_id,
+        application_id=ns.application_id,
+        execution_role_arn=ns.execution_role_arn,
+        encryption=Encryption(ns.kms_key_id),
+        worker_type=ns.worker_type,
+        number_of_workers=ns.number_of_workers,
+        bookmark_option=ns.job_bookmark_option,
+        venv_archive=ns.venv_archive,
+        state_machine=ns.state_machine,
+        state_machine_role_arn=ns.state_machine_role_arn,
+        workflow=ns.workflow,
+        schedule=ns.schedule,
+        run=not ns.no_run,
+        build_id=manifest.build_id,
     )
     return cfg, notes
 
@@ -110,8 +128,11 @@ def _deploy(ns: argparse.Namespace) -> int:
     except DeployError as exc:
         _err(str(exc))
         return 1
-    out.print(f"deployed {len(cfg.jobs)} jobs to {cfg.target} (dea-etl {manifest.version} "
-              f"at {manifest.git_commit or 'no git'})", markup=False)
+    out.print(
+        f"deployed {len(cfg.jobs)} jobs to {cfg.target} (dea-etl {manifest.version} "
+        f"at {manifest.git_commit or 'no git'})",
+        markup=False,
+    )
     return 0
 
 
@@ -136,8 +157,13 @@ def _iam_policy(ns: argparse.Namespace) -> int:
     from dea_etl.deploy.iam import PolicyRequest, policies
 
     request = PolicyRequest(
-        target=ns.target, bucket=ns.bucket, database=ns.database, kms_key_id=ns.kms_key_id,
-        region=ns.region or "*", account_id=ns.account_id or "*", prefix=ns.prefix,
+        target=ns.target,
+        bucket=ns.bucket,
+        database=ns.database,
+        kms_key_id=ns.kms_key_id,
+        region=ns.region or "*",
+        account_id=ns.account_id or "*",
+        prefix=ns.prefix,
     )
     print(json.dumps(policies(request), indent=2))
     return 0
@@ -145,7 +171,9 @@ def _iam_policy(ns: argparse.Namespace) -> int:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--target", required=True, choices=TARGETS)
-    p.add_argument("--bucket", required=True, help="the lake's bucket (rawData/, processedData/, scriptLocation/, ...)")
+    p.add_argument(
+        "--bucket", required=True, help="the lake's bucket (rawData/, processedData/, scriptLocation/, ...)"
+    )
     p.add_argument("--prefix", default="dea-etl-", help="prefix of every AWS-side name (default: dea-etl-)")
     p.add_argument("--region", help="AWS region (default: the SDK's)")
     p.add_argument("--kms-key-id", help="SSE-KMS key (ARN) for everything written; default SSE-S3")
@@ -158,19 +186,37 @@ def _deploy_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cluster-id", help="EMR: the cluster to add the steps to")
     p.add_argument("--application-id", help="EMR Serverless: the application to run on")
     p.add_argument("--execution-role-arn", help="EMR Serverless: the runs' IAM role ARN")
-    p.add_argument("--jobs", help="comma-separated jobs (default: every packaged job whose arguments are known)")
-    p.add_argument("--arg", action="append", default=[], metavar="NAME=VALUE",
-                   help="a job argument for every job that declares it (default: lake=s3://BUCKET)")
+    p.add_argument(
+        "--jobs", help="comma-separated jobs (default: every packaged job whose arguments are known)"
+    )
+    p.add_argument(
+        "--arg",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a job argument for every job that declares it (default: lake=s3://BUCKET)",
+    )
     p.add_argument("--worker-type", default="G.1X", help="Glue worker type (default: G.1X)")
     p.add_argument("--number-of-workers", type=int, default=2, help="Glue workers (default: 2)")
-    p.add_argument("--job-bookmark-option", default="job-bookmark-enable",
-                   choices=("job-bookmark-enable", "job-bookmark-disable", "job-bookmark-pause"))
-    p.add_argument("--venv-archive", help="EMR / EMR Serverless: s3:// URI of a venv-pack archive (Python 3.11)")
-    p.add_argument("--state-machine", action="store_true", help="also create or update the Step Functions pipeline")
+    p.add_argument(
+        "--job-bookmark-option",
+        default="job-bookmark-enable",
+        choices=("job-bookmark-enable", "job-bookmark-disable", "job-bookmark-pause"),
+    )
+    p.add_argument(
+        "--venv-archive", help="EMR / EMR Serverless: s3:// URI of a venv-pack archive (Python 3.11)"
+    )
+    p.add_argument(
+        "--state-machine", action="store_true", help="also create or update the Step Functions pipeline"
+    )
     p.add_argument("--state-machine-role-arn", help="the state machine's IAM role ARN")
-    p.add_argument("--workflow", action="store_true", help="Glue: also create or update the workflow and triggers")
+    p.add_argument(
+        "--workflow", action="store_true", help="Glue: also create or update the workflow and triggers"
+    )
     p.add_argument("--schedule", default="cron(0 6 * * ? *)", help="the workflow's schedule (Glue cron)")
-    p.add_argument("--no-run", action="store_true", help="EMR / EMR Serverless: do not add steps / start runs now")
+    p.add_argument(
+        "--no-run", action="store_true", help="EMR / EMR Serverless: do not add steps / start runs now"
+    )
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -180,7 +226,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--no-wheel", action="store_true", help="skip the wheel (zips, jobs and manifest only)")
     p.set_defaults(handler=_package)
 
-    p = sub.add_parser("deploy", help="upload dist/ and create or update the jobs on glue, emr or emr-serverless")
+    p = sub.add_parser(
+        "deploy", help="upload dist/ and create or update the jobs on glue, emr or emr-serverless"
+    )
     _deploy_flags(p)
     p.add_argument("--dry-run", action="store_true", help="print the API requests as JSON; call nothing")
     p.set_defaults(handler=_deploy)

@@ -35,7 +35,13 @@ def _code(exc: ClientError) -> str:
 
 
 def _not_found(exc: ClientError) -> bool:
-    return _code(exc) in {"EntityNotFoundException", "ResourceNotFoundException", "404", "NoSuchKey", "NotFound"}
+    return _code(exc) in {
+        "EntityNotFoundException",
+        "ResourceNotFoundException",
+        "404",
+        "NoSuchKey",
+        "NotFound",
+    }
 
 
 def _same(wanted: dict[str, Any], existing: dict[str, Any]) -> bool:
@@ -131,15 +137,26 @@ def add_job_flow_steps(emr: Any, call: ApiCall) -> str:
     state = emr.describe_cluster(ClusterId=cluster)["Cluster"]["Status"]["State"]
     if state not in CLUSTER_ACCEPTS_STEPS:
         raise DeployError(f"emr cluster {cluster} is {state}: it accepts no steps")
-    active = [s for page in emr.get_paginator("list_steps").paginate(ClusterId=cluster, StepStates=LIVE_STEP_STATES)
-              for s in page["Steps"]]
+    active = [
+        s
+        for page in emr.get_paginator("list_steps").paginate(ClusterId=cluster, StepStates=LIVE_STEP_STATES)
+        for s in page["Steps"]
+    ]
     added = []
     for step in call.params["Steps"]:
-        twin = next((s for s in active if s["Name"] == step["Name"]
-                     and s["Config"]["Args"] == step["HadoopJarStep"]["Args"]), None)
+        twin = next(
+            (
+                s
+                for s in active
+                if s["Name"] == step["Name"] and s["Config"]["Args"] == step["HadoopJarStep"]["Args"]
+            ),
+            None,
+        )
         if twin:
-            added.append(f"skipped EMR step {step['Name']}: this build is already "
-                         f"{twin['Status']['State'].lower()} ({twin['Id']})")
+            added.append(
+                f"skipped EMR step {step['Name']}: this build is already "
+                f"{twin['Status']['State'].lower()} ({twin['Id']})"
+            )
             continue
         ids = emr.add_job_flow_steps(JobFlowId=cluster, Steps=[step])["StepIds"]
         added.append(f"added EMR step {step['Name']} ({ids[0]}) to {cluster}")
@@ -153,8 +170,13 @@ def start_job_run(emrs: Any, call: ApiCall) -> str:
     if state not in APPLICATION_ACCEPTS_RUNS:
         raise DeployError(f"emr-serverless application {app} is {state}: it accepts no job runs")
     try:
-        runs = [r for page in emrs.get_paginator("list_job_runs").paginate(applicationId=app, states=LIVE_RUN_STATES)
-                for r in page["jobRuns"]]
+        runs = [
+            r
+            for page in emrs.get_paginator("list_job_runs").paginate(
+                applicationId=app, states=LIVE_RUN_STATES
+            )
+            for r in page["jobRuns"]
+        ]
     except ClientError as exc:
         # The application exists (above); moto_server answers "not found" until its first run.
         if not _not_found(exc):
@@ -165,20 +187,31 @@ def start_job_run(emrs: Any, call: ApiCall) -> str:
             continue
         detail = emrs.get_job_run(applicationId=app, jobRunId=run["id"])["jobRun"]
         if detail.get("jobDriver") == p["jobDriver"]:
-            return f"skipped EMR Serverless run {name}: this build is already {run['state'].lower()} ({run['id']})"
+            state = run["state"].lower()
+            return f"skipped EMR Serverless run {name}: this build is already {state} ({run['id']})"
     run_id = emrs.start_job_run(**p)["jobRunId"]
     return f"started EMR Serverless run {name} ({run_id}) on {app}"
 
 
 def create_state_machine(sfn: Any, call: ApiCall) -> str:
     p = call.params
-    arn = next((m["stateMachineArn"] for page in sfn.get_paginator("list_state_machines").paginate()
-                for m in page["stateMachines"] if m["name"] == p["name"]), None)
+    arn = next(
+        (
+            m["stateMachineArn"]
+            for page in sfn.get_paginator("list_state_machines").paginate()
+            for m in page["stateMachines"]
+            if m["name"] == p["name"]
+        ),
+        None,
+    )
     if arn is None:
         arn = sfn.create_state_machine(**p)["stateMachineArn"]
         return f"created state machine {arn}"
     existing = sfn.describe_state_machine(stateMachineArn=arn)
-    if json.loads(existing["definition"]) == json.loads(p["definition"]) and existing["roleArn"] == p["roleArn"]:
+    if (
+        json.loads(existing["definition"]) == json.loads(p["definition"])
+        and existing["roleArn"] == p["roleArn"]
+    ):
         return f"unchanged state machine {arn}"
     sfn.update_state_machine(stateMachineArn=arn, definition=p["definition"], roleArn=p["roleArn"])
     return f"updated state machine {arn}"
@@ -205,7 +238,9 @@ def apply(calls: Iterable[ApiCall], session: Any, echo: Echo) -> None:
             echo(HANDLERS[call.operation](client, call))
         except ClientError as exc:
             error = exc.response.get("Error", {})
-            message = str(error.get("Message") or exc).splitlines()[0] if str(error.get("Message") or exc) else ""
+            message = (
+                str(error.get("Message") or exc).splitlines()[0] if str(error.get("Message") or exc) else ""
+            )
             raise DeployError(
                 f"{call.service} {exc.operation_name} failed ({call.summary}): {_code(exc)}: {message}"
             ) from exc

@@ -140,7 +140,8 @@ class DeployConfig:
             Target.GLUE: {"--role": self.role},
             Target.EMR: {"--cluster-id": self.cluster_id},
             Target.EMR_SERVERLESS: {
-                "--application-id": self.application_id, "--execution-role-arn": self.execution_role_arn,
+                "--application-id": self.application_id,
+                "--execution-role-arn": self.execution_role_arn,
             },
         }[self.target]
         if self.state_machine:

@@ -11,9 +11,16 @@ from dea_etl.deploy.spark import conf_args, py_files, spark_conf
 
 def spark_submit(cfg: DeployConfig, job: JobDeployment) -> list[str]:
     return [
-        "spark-submit", "--deploy-mode", "cluster", *conf_args(spark_conf(cfg)),
-        "--py-files", py_files(cfg), cfg.layout.script(job.job),
-        "--JOB_NAME", cfg.name(job.job), *job.argv(),
+        "spark-submit",
+        "--deploy-mode",
+        "cluster",
+        *conf_args(spark_conf(cfg)),
+        "--py-files",
+        py_files(cfg),
+        cfg.layout.script(job.job),
+        "--JOB_NAME",
+        cfg.name(job.job),
+        *job.argv(),
     ]
 
 
@@ -27,4 +34,6 @@ def step(cfg: DeployConfig, job: JobDeployment, name: str | None = None) -> dict
 
 def add_step(cfg: DeployConfig, job: JobDeployment) -> ApiCall:
     params = {"JobFlowId": cfg.cluster_id, "Steps": [step(cfg, job, cfg.run_name(job.job))]}
-    return ApiCall("emr", "AddJobFlowSteps", params, summary=f"EMR step {cfg.run_name(job.job)} on {cfg.cluster_id}")
+    return ApiCall(
+        "emr", "AddJobFlowSteps", params, summary=f"EMR step {cfg.run_name(job.job)} on {cfg.cluster_id}"
+    )

@@ -1,4 +1,5 @@
-"""EMR Serverless job runs: ``entryPoint`` (the job script), ``entryPointArguments``, ``sparkSubmitParameters``."""
+"""EMR Serverless job runs: ``entryPoint`` (the job script), ``entryPointArguments`` and
+``sparkSubmitParameters``."""
 
 from __future__ import annotations
 
@@ -16,11 +17,13 @@ def spark_submit_parameters(cfg: DeployConfig) -> str:
 
 
 def job_driver(cfg: DeployConfig, job: JobDeployment) -> dict[str, Any]:
-    return {"sparkSubmit": {
-        "entryPoint": cfg.layout.script(job.job),
-        "entryPointArguments": ["--JOB_NAME", cfg.name(job.job), *job.argv()],
-        "sparkSubmitParameters": spark_submit_parameters(cfg),
-    }}
+    return {
+        "sparkSubmit": {
+            "entryPoint": cfg.layout.script(job.job),
+            "entryPointArguments": ["--JOB_NAME", cfg.name(job.job), *job.argv()],
+            "sparkSubmitParameters": spark_submit_parameters(cfg),
+        }
+    }
 
 
 def monitoring(cfg: DeployConfig) -> dict[str, Any]:
@@ -39,5 +42,9 @@ def start_job_run(cfg: DeployConfig, job: JobDeployment) -> ApiCall:
         "jobDriver": job_driver(cfg, job),
         "configurationOverrides": monitoring(cfg),
     }
-    return ApiCall("emr-serverless", "StartJobRun", params,
-                   summary=f"EMR Serverless run {params['name']} on {cfg.application_id}")
+    return ApiCall(
+        "emr-serverless",
+        "StartJobRun",
+        params,
+        summary=f"EMR Serverless run {params['name']} on {cfg.application_id}",
+    )

@@ -27,10 +27,14 @@ def security_configuration(cfg: DeployConfig) -> ApiCall:
             "JobBookmarksEncryption": {"JobBookmarksEncryptionMode": "DISABLED"},
         },
     }
-    return ApiCall("glue", "CreateSecurityConfiguration", params, summary=f"security configuration {params['Name']}")
+    return ApiCall(
+        "glue", "CreateSecurityConfiguration", params, summary=f"security configuration {params['Name']}"
+    )
 
 
-def default_arguments(cfg: DeployConfig, job: JobDeployment, runtime_requirements: Sequence[str]) -> dict[str, str]:
+def default_arguments(
+    cfg: DeployConfig, job: JobDeployment, runtime_requirements: Sequence[str]
+) -> dict[str, str]:
     args = {
         "--job-language": "python",
         "--extra-py-files": cfg.layout.artifact(LIBRARY_ZIP),
@@ -44,7 +48,9 @@ def default_arguments(cfg: DeployConfig, job: JobDeployment, runtime_requirement
     return args
 
 
-def job_definition(cfg: DeployConfig, job: JobDeployment, runtime_requirements: Sequence[str]) -> dict[str, Any]:
+def job_definition(
+    cfg: DeployConfig, job: JobDeployment, runtime_requirements: Sequence[str]
+) -> dict[str, Any]:
     """CreateJob parameters (UpdateJob's ``JobUpdate`` is the same without ``Name``)."""
     definition: dict[str, Any] = {
         "Name": cfg.name(job.job),
@@ -71,21 +77,39 @@ def create_job(cfg: DeployConfig, job: JobDeployment, runtime_requirements: Sequ
 
 
 def workflow(cfg: DeployConfig, jobs: Sequence[JobDeployment]) -> list[ApiCall]:
-    """A workflow whose scheduled trigger starts the first job, each next job on the previous one's success."""
+    """A workflow: a scheduled trigger starts the first job, each next job starts on the previous' success."""
     name = cfg.pipeline_name
-    calls = [ApiCall("glue", "CreateWorkflow", {"Name": name, "Description": "dea-etl pipeline",
-                                               "MaxConcurrentRuns": 1}, summary=f"Glue workflow {name}")]
+    calls = [
+        ApiCall(
+            "glue",
+            "CreateWorkflow",
+            {"Name": name, "Description": "dea-etl pipeline", "MaxConcurrentRuns": 1},
+            summary=f"Glue workflow {name}",
+        )
+    ]
     for i, job in enumerate(jobs):
-        trigger: dict[str, Any] = {"Name": f"{name}-{i + 1:02d}-{job.job}", "WorkflowName": name,
-                                   "Actions": [{"JobName": cfg.name(job.job)}]}
+        trigger: dict[str, Any] = {
+            "Name": f"{name}-{i + 1:02d}-{job.job}",
+            "WorkflowName": name,
+            "Actions": [{"JobName": cfg.name(job.job)}],
+        }
         if i == 0:
-            trigger.update(Type="SCHEDULED", Schedule=cfg.schedule, StartOnCreation=True,
-                           Description=f"start {cfg.name(job.job)} on {cfg.schedule}")
+            trigger.update(
+                Type="SCHEDULED",
+                Schedule=cfg.schedule,
+                StartOnCreation=True,
+                Description=f"start {cfg.name(job.job)} on {cfg.schedule}",
+            )
         else:
             previous = cfg.name(jobs[i - 1].job)
-            trigger.update(Type="CONDITIONAL", StartOnCreation=True,
-                           Description=f"start {cfg.name(job.job)} when {previous} succeeded",
-                           Predicate={"Logical": "AND", "Conditions": [
-                               {"LogicalOperator": "EQUALS", "JobName": previous, "State": "SUCCEEDED"}]})
+            trigger.update(
+                Type="CONDITIONAL",
+                StartOnCreation=True,
+                Description=f"start {cfg.name(job.job)} when {previous} succeeded",
+                Predicate={
+                    "Logical": "AND",
+                    "Conditions": [{"LogicalOperator": "EQUALS", "JobName": previous, "State": "SUCCEEDED"}],
+                },
+            )
         calls.append(ApiCall("glue", "CreateTrigger", trigger, summary=f"Glue trigger {trigger['Name']}"))
     return calls

@@ -19,7 +19,9 @@ def _deployment(spec: JobSpec, values: Mapping[str, str]) -> tuple[JobDeployment
 
 
 def select_jobs(
-    scripts: Sequence[str], registry: Mapping[str, JobSpec], values: Mapping[str, str],
+    scripts: Sequence[str],
+    registry: Mapping[str, JobSpec],
+    values: Mapping[str, str],
     wanted: Sequence[str] | None = None,
 ) -> tuple[list[JobDeployment], list[str]]:
     """The jobs to deploy and a note for each job left out.
@@ -34,7 +36,7 @@ def select_jobs(
             raise DeployError(f"unknown jobs {', '.join(unknown)}; packaged jobs: {', '.join(known)}")
     chosen: list[JobDeployment] = []
     notes: list[str] = []
-    for name in (wanted or known):
+    for name in wanted or known:
         deployment, missing = _deployment(registry[name], values)
         if missing and wanted:
             raise DeployError(f"job {name} needs {', '.join(missing)}: give them with --arg NAME=VALUE")
@@ -45,7 +47,9 @@ def select_jobs(
     return chosen, notes
 
 
-def pipeline_jobs(jobs: Sequence[JobDeployment], order: Sequence[str] = PIPELINE_ORDER) -> list[JobDeployment]:
+def pipeline_jobs(
+    jobs: Sequence[JobDeployment], order: Sequence[str] = PIPELINE_ORDER
+) -> list[JobDeployment]:
     """The deployed jobs that belong to the pipeline, in pipeline order."""
     by_name = {j.job: j for j in jobs}
     return [by_name[name] for name in order if name in by_name]

@@ -58,9 +58,14 @@ class Manifest:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "name": self.name, "version": self.version, "git_commit": self.git_commit,
-            "git_dirty": self.git_dirty, "built_at": self.built_at, "python": self.python,
-            "jobs": list(self.jobs), "runtime_requirements": list(self.runtime_requirements),
+            "name": self.name,
+            "version": self.version,
+            "git_commit": self.git_commit,
+            "git_dirty": self.git_dirty,
+            "built_at": self.built_at,
+            "python": self.python,
+            "jobs": list(self.jobs),
+            "runtime_requirements": list(self.runtime_requirements),
             "artifacts": self.artifacts,
         }
 
@@ -68,16 +73,25 @@ class Manifest:
     def read(cls, path: Path) -> Manifest:
         raw = json.loads(path.read_text(encoding="utf-8"))
         return cls(
-            name=raw["name"], version=raw["version"], git_commit=raw["git_commit"], git_dirty=raw["git_dirty"],
-            built_at=raw["built_at"], python=raw["python"], jobs=tuple(raw["jobs"]),
-            runtime_requirements=tuple(raw["runtime_requirements"]), artifacts=raw["artifacts"],
+            name=raw["name"],
+            version=raw["version"],
+            git_commit=raw["git_commit"],
+            git_dirty=raw["git_dirty"],
+            built_at=raw["built_at"],
+            python=raw["python"],
+            jobs=tuple(raw["jobs"]),
+            runtime_requirements=tuple(raw["runtime_requirements"]),
+            artifacts=raw["artifacts"],
         )
 
     @property
     def build_id(self) -> str:
         """12 hex digits that change whenever any artifact (library, dependencies, job scripts) changes."""
-        digests = "".join(f"{name}={info['sha256']};" for name, info in sorted(self.artifacts.items())
-                          if not name.endswith(".whl"))
+        digests = "".join(
+            f"{name}={info['sha256']};"
+            for name, info in sorted(self.artifacts.items())
+            if not name.endswith(".whl")
+        )
         return hashlib.sha256(digests.encode()).hexdigest()[:12]
 
 
@@ -134,7 +148,17 @@ def build_deps_zip(dest: Path, names: Iterable[str] = RUNTIME_DISTRIBUTIONS) -> 
 def build_wheel(project: Path, out: Path) -> Path:
     """``pip wheel --no-deps`` of the project into ``out``; returns the wheel's path."""
     before = set(out.glob("*.whl"))
-    cmd = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(out), str(project)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--quiet",
+        "--no-deps",
+        "--wheel-dir",
+        str(out),
+        str(project),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
@@ -147,6 +171,7 @@ def build_wheel(project: Path, out: Path) -> Path:
 
 def git_state(project: Path) -> tuple[str | None, bool]:
     """(commit, dirty) of the project's git work tree; (None, False) outside git."""
+
     def git(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(["git", "-C", str(project), *args], capture_output=True, text=True, check=False)
 
@@ -181,9 +206,13 @@ def build(out: Path, project: Path, *, wheel: bool = True) -> Manifest:
         paths.append(Path(shutil.copy2(script, out / JOBS_DIR / f"{name}.py")))
     commit, dirty = git_state(project)
     manifest = Manifest(
-        name="dea-etl", version=dea_etl.__version__, git_commit=commit, git_dirty=dirty,
+        name="dea-etl",
+        version=dea_etl.__version__,
+        git_commit=commit,
+        git_dirty=dirty,
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        python=f"{sys.version_info.major}.{sys.version_info.minor}", jobs=tuple(jobs),
+        python=f"{sys.version_info.major}.{sys.version_info.minor}",
+        jobs=tuple(jobs),
         runtime_requirements=runtime_requirements(),
         artifacts={p.relative_to(out).as_posix(): _checksum(p) for p in paths},
     )

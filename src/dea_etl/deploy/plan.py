@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 from dea_etl.deploy import emr, emr_serverless, glue, stepfunctions
 from dea_etl.deploy.calls import ApiCall
@@ -20,7 +21,7 @@ def uploads(cfg: DeployConfig, dist: Path, manifest: Manifest) -> list[ApiCall]:
     names[MANIFEST] = hashlib.sha256(manifest_path.read_bytes()).hexdigest() if manifest_path.exists() else ""
     for name, sha256 in names.items():
         key = cfg.layout.artifact_key(name)
-        params = {"Bucket": cfg.bucket, "Key": key, **cfg.encryption.put_object_params()}
+        params: dict[str, Any] = {"Bucket": cfg.bucket, "Key": key, **cfg.encryption.put_object_params()}
         if sha256:
             params["Metadata"] = {"sha256": sha256}
         calls.append(ApiCall("s3", "PutObject", params, body=dist / name, summary=f"s3://{cfg.bucket}/{key}"))

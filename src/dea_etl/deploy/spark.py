@@ -15,7 +15,9 @@ def py_files(cfg: DeployConfig) -> str:
 
 
 def _driver_env(cfg: DeployConfig) -> str:
-    return "spark.emr-serverless.driverEnv" if cfg.target is Target.EMR_SERVERLESS else "spark.yarn.appMasterEnv"
+    return (
+        "spark.emr-serverless.driverEnv" if cfg.target is Target.EMR_SERVERLESS else "spark.yarn.appMasterEnv"
+    )
 
 
 def platform_conf(cfg: DeployConfig) -> dict[str, str]:

@@ -61,7 +61,11 @@ def definition(cfg: DeployConfig, jobs: Sequence[JobDeployment]) -> dict[str, An
             "Next": jobs[i + 1].job if i + 1 < len(jobs) else SUCCEEDED,
         }
     states[SUCCEEDED] = {"Type": "Succeed"}
-    states[FAILED] = {"Type": "Fail", "Error": FAILED, "Cause": "a pipeline job failed after its retries; see $.error"}
+    states[FAILED] = {
+        "Type": "Fail",
+        "Error": FAILED,
+        "Cause": "a pipeline job failed after its retries; see $.error",
+    }
     return {
         "Comment": f"dea-etl pipeline on {cfg.target}: {' -> '.join(j.job for j in jobs)}",
         "StartAt": jobs[0].job,
@@ -70,6 +74,12 @@ def definition(cfg: DeployConfig, jobs: Sequence[JobDeployment]) -> dict[str, An
 
 
 def create_state_machine(cfg: DeployConfig, jobs: Sequence[JobDeployment]) -> ApiCall:
-    params = {"name": cfg.pipeline_name, "definition": json.dumps(definition(cfg, jobs), indent=2),
-              "roleArn": cfg.state_machine_role_arn, "type": "STANDARD"}
-    return ApiCall("stepfunctions", "CreateStateMachine", params, summary=f"state machine {cfg.pipeline_name}")
+    params = {
+        "name": cfg.pipeline_name,
+        "definition": json.dumps(definition(cfg, jobs), indent=2),
+        "roleArn": cfg.state_machine_role_arn,
+        "type": "STANDARD",
+    }
+    return ApiCall(
+        "stepfunctions", "CreateStateMachine", params, summary=f"state machine {cfg.pipeline_name}"
+    )

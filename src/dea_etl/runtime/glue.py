@@ -46,13 +46,13 @@ def run_arguments(argv: Sequence[str]) -> dict[str, str]:
 
 
 def resolved_options(argv: Sequence[str], job_name: str) -> dict[str, Any]:
-    """The run's arguments as awsglue's ``getResolvedOptions`` gives them (``JOB_NAME`` defaulting to ours)."""
+    """The run's arguments as awsglue's ``getResolvedOptions`` gives them (``JOB_NAME`` defaults to ours)."""
     from awsglue.utils import getResolvedOptions
 
     wanted = ["JOB_NAME"] if any(a == "--JOB_NAME" or a.startswith("--JOB_NAME=") for a in argv) else []
     try:
         options = dict(getResolvedOptions(["job", *argv], wanted))
-    except (Exception, SystemExit) as exc:  # noqa: BLE001 - awsglue raises RuntimeError or exits on bad args
+    except (Exception, SystemExit) as exc:
         raise JobArgumentError(f"Glue arguments: {exc}") from exc
     options.setdefault("JOB_NAME", job_name)
     return options
@@ -82,7 +82,7 @@ class GlueJob:
     def commit(self) -> None:
         try:
             self.handle.commit()
-        except Exception as exc:  # noqa: BLE001 - any failure of Glue's commit fails the run
+        except Exception as exc:
             raise GlueRuntimeError(f"Glue job {self.name}: job.commit() failed: {_one_line(exc)}") from exc
 
 
@@ -93,13 +93,13 @@ def _one_line(exc: BaseException) -> str:
 def start_glue_job(
     spark: SparkSession, argv: Sequence[str], job_name: str, factory: GlueJobFactory | None = None
 ) -> GlueJob:
-    """GlueContext + ``Job.init(JOB_NAME, args)``; raises :class:`GlueRuntimeError` when Glue's runtime is absent."""
+    """GlueContext + ``Job.init(JOB_NAME, args)``; :class:`GlueRuntimeError` without Glue's runtime."""
     args = resolved_options(argv, job_name)
     make = factory or awsglue_job_factory()
     try:
         handle = make(spark)
         handle.init(args["JOB_NAME"], args)
-    except Exception as exc:  # noqa: BLE001 - GlueContext needs Glue's JVM classes; say so in one line
+    except Exception as exc:
         raise GlueRuntimeError(
             f"Glue job {job_name}: GlueContext/Job.init failed (is this the Glue runtime?): {_one_line(exc)}"
         ) from exc

@@ -30,7 +30,11 @@ LOCAL_BUILD_CONF: dict[str, str] = {
 
 
 def get_spark(
-    app_name: str, master: str | None = None, conf: Mapping[str, str] | None = None, *, local_defaults: bool = True
+    app_name: str,
+    master: str | None = None,
+    conf: Mapping[str, str] | None = None,
+    *,
+    local_defaults: bool = True,
 ) -> tuple[SparkSession, bool]:
     """The active SparkSession, or a new one; returns ``(spark, created)``.
 
