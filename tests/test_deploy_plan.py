@@ -63,6 +63,14 @@ def test_library_zip_is_deterministic_and_imports_alone(dist: Path, tmp_path: Pa
     proc = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == f"{again}/dea_etl/__init__.py"
+    deps = dist / "deps.zip"
+    code = (
+        f"import sys; sys.path.insert(0, {str(deps)!r}); import rich.console, rich.table, lark; "
+        "rich.console.Console().print(rich.table.Table('x')); print(lark.__file__)"
+    )
+    proc = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().endswith(f"{deps}/lark/__init__.py")
 
 
 def test_select_jobs_default_wanted_and_errors() -> None:

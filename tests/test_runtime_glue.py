@@ -127,3 +127,21 @@ def test_run_job_on_glue_does_not_commit_a_failed_run(tmp_path: Path) -> None:
     ]
     assert run_job(JOB, argv, glue_job_factory=lambda s: RecordingJob(calls)) == 1
     assert [c[0] for c in calls] == ["init"]
+
+
+def test_the_arguments_deploy_gives_a_glue_job_parse() -> None:
+    from dea_etl.deploy import glue
+    from dea_etl.deploy.config import DeployConfig, JobDeployment, Target
+    from dea_etl.pipelines.raw_to_processed import JOB as RAW
+    from dea_etl.runtime.args import parse_job_args
+
+    cfg = DeployConfig(Target.GLUE, "lake", (JobDeployment("raw_to_processed", (("lake", "s3://lake"),)),))
+    defaults = glue.default_arguments(cfg, cfg.jobs[0], ["rich==13.0", "lark==1.2"])
+    # What Glue passes to the script: the default arguments plus its own run arguments.
+    argv = [token for item in defaults.items() for token in item]
+    argv += ["--JOB_ID", "j_1", "--JOB_RUN_ID", "jr_1", "--JOB_NAME", "dea-etl-raw_to_processed"]
+    args = parse_job_args(argv, RAW.args, prog="raw_to_processed")
+    assert args["lake"] == "s3://lake"
+    assert args["job_bookmark_option"] == "job-bookmark-enable"
+    assert args["TempDir"] == "s3://lake/tmpDir/"
+    assert args["JOB_NAME"] == "dea-etl-raw_to_processed"

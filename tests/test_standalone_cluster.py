@@ -37,6 +37,8 @@ from dea_etl.runtime import run_job
 REPO = Path(__file__).resolve().parent.parent
 SPARK_HOME = Path(pyspark.__file__).resolve().parent
 TABLES = {"customers": "customers.csv", "orders": "orders.csv"}
+#: Short-lived JVMs: C1 JIT only and the serial collector cut the CPU they burn (the machine is shared).
+QUICK_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 pytestmark = pytest.mark.slow
 
@@ -70,6 +72,7 @@ def cluster_env(python: Path) -> dict[str, str]:
         PYSPARK_DRIVER_PYTHON=str(python),
         JAVA_HOME=os.environ["JAVA_HOME"],
         SPARK_NO_DAEMONIZE="1",
+        SPARK_DAEMON_JAVA_OPTS=QUICK_JVM,
     )
     return env
 
@@ -194,6 +197,10 @@ def test_packaged_job_on_standalone_cluster_equals_local_run(
                 "512m",
                 "--total-executor-cores",
                 "2",
+                "--conf",
+                f"spark.driver.extraJavaOptions={QUICK_JVM}",
+                "--conf",
+                f"spark.executor.extraJavaOptions={QUICK_JVM}",
                 "--conf",
                 "spark.ui.enabled=false",
                 "--conf",
