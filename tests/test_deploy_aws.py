@@ -23,6 +23,8 @@ EMRS_ROLE = f"arn:aws:iam::{ACCOUNT}:role/dea-etl-emr-serverless"
 LIB = f"s3://{BUCKET}/scriptLocation/dea_etl.zip"
 DEPS = f"s3://{BUCKET}/scriptLocation/deps.zip"
 SCRIPT = f"s3://{BUCKET}/scriptLocation/jobs/raw_to_processed.py"
+GLUE = ("--target", "glue", "--role", GLUE_ROLE)
+STATE_MACHINE = ("--state-machine", "--state-machine-role-arn", SFN_ROLE)
 
 
 @pytest.fixture(scope="module")
@@ -47,18 +49,7 @@ def deploy(capsys: pytest.CaptureFixture[str], dist: Path, *flags: str) -> tuple
 def test_glue_deploy_creates_jobs_security_configuration_workflow_and_state_machine(
     bucket: str, dist: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = deploy(
-        capsys,
-        dist,
-        "--target",
-        "glue",
-        "--role",
-        GLUE_ROLE,
-        "--workflow",
-        "--state-machine",
-        "--state-machine-role-arn",
-        SFN_ROLE,
-    )
+    code, out, err = deploy(capsys, dist, *GLUE, "--workflow", *STATE_MACHINE)
     assert code == 0, err
     assert "created Glue job dea-etl-raw_to_processed" in out
     assert "skipped csv_to_parquet: needs --table, --input, --output" in out
@@ -130,24 +121,9 @@ def test_uploads_follow_the_bucket_layout_encrypted_with_checksums(
 def test_deploying_twice_updates_nothing_and_duplicates_nothing(
     bucket: str, dist: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    flags = (
-        "--target",
-        "glue",
-        "--role",
-        GLUE_ROLE,
-        "--workflow",
-        "--state-machine",
-        "--state-machine-role-arn",
-        SFN_ROLE,
-        "--jobs",
-        "csv_to_parquet,raw_to_processed",
-        "--arg",
-        "table=customers",
-        "--arg",
-        f"input=s3://{BUCKET}/rawData/customers",
-        "--arg",
-        f"output=s3://{BUCKET}/processedData/customers",
-    )
+    flags = (*GLUE, "--workflow", *STATE_MACHINE, "--jobs", "csv_to_parquet,raw_to_processed")
+    flags += ("--arg", "table=customers", "--arg", f"input=s3://{BUCKET}/rawData/customers")
+    flags += ("--arg", f"output=s3://{BUCKET}/processedData/customers")
     assert deploy(capsys, dist, *flags)[0] == 0
     code, out, err = deploy(capsys, dist, *flags)
     assert code == 0, err
@@ -218,13 +194,11 @@ def test_emr_deploy_adds_one_spark_submit_step_per_build(
         cluster,
         "--kms-key-id",
         kms,
-        "--state-machine",
-        "--state-machine-role-arn",
-        SFN_ROLE,
+        *STATE_MACHINE,
     )
     code, out, err = deploy(capsys, dist, *flags)
     assert code == 0, err
-    build_id = Manifest.read(dist / "manifest.json").build_id
+    build_id = Manifest.read(dist / "manifest.json").build_id  # run names carry the build
     name = f"dea-etl-raw_to_processed@{build_id}"
     assert f"added EMR step {name}" in out
     expected_args = [
@@ -283,13 +257,11 @@ def test_emr_serverless_deploy_starts_one_run_per_build(
         EMRS_ROLE,
         "--venv-archive",
         venv,
-        "--state-machine",
-        "--state-machine-role-arn",
-        SFN_ROLE,
+        *STATE_MACHINE,
     )
     code, out, err = deploy(capsys, dist, *flags)
     assert code == 0, err
-    build_id = Manifest.read(dist / "manifest.json").build_id
+    build_id = Manifest.read(dist / "manifest.json").build_id  # run names carry the build
     runs = emrs.list_job_runs(applicationId=app)["jobRuns"]
     assert [r["name"] for r in runs] == [f"dea-etl-raw_to_processed@{build_id}"]
     run = emrs.get_job_run(applicationId=app, jobRunId=runs[0]["id"])["jobRun"]

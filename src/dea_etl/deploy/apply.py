@@ -65,16 +65,41 @@ def put_object(s3: Any, call: ApiCall) -> str:
     return f"uploaded {call.body} -> s3://{p['Bucket']}/{p['Key']}"
 
 
-def create_security_configuration(glue: Any, call: ApiCall) -> str:
-    name = call.params["Name"]
+def _upsert(
+    kind: str,
+    name: str,
+    get: Callable[[], dict[str, Any]],
+    create: Callable[[], object],
+    wanted: dict[str, Any],
+    update: Callable[[], object] | None,
+) -> str:
+    """Create when ``get`` finds nothing; else update when the fields in ``wanted`` differ (when possible)."""
     try:
-        glue.get_security_configuration(Name=name)
-        return f"exists Glue security configuration {name}"
+        existing = get()
     except ClientError as exc:
         if not _not_found(exc):
             raise
-    glue.create_security_configuration(**call.params)
-    return f"created Glue security configuration {name}"
+        create()
+        return f"created {kind} {name}"
+    if update is None:
+        return f"exists {kind} {name}"
+    if _same(wanted, existing):
+        return f"unchanged {kind} {name}"
+    update()
+    return f"updated {kind} {name}"
+
+
+def create_security_configuration(glue: Any, call: ApiCall) -> str:
+    # A security configuration cannot be updated; its name says what it encrypts with.
+    name = call.params["Name"]
+    return _upsert(
+        "Glue security configuration",
+        name,
+        lambda: glue.get_security_configuration(Name=name),
+        lambda: glue.create_security_configuration(**call.params),
+        {},
+        None,
+    )
 
 
 def job_update(create_job_params: dict[str, Any]) -> dict[str, Any]:
@@ -83,34 +108,27 @@ def job_update(create_job_params: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_job(glue: Any, call: ApiCall) -> str:
-    name = call.params["Name"]
-    try:
-        existing = glue.get_job(JobName=name)["Job"]
-    except ClientError as exc:
-        if not _not_found(exc):
-            raise
-        glue.create_job(**call.params)
-        return f"created Glue job {name}"
-    update = job_update(call.params)
-    if _same(update, existing):
-        return f"unchanged Glue job {name}"
-    glue.update_job(JobName=name, JobUpdate=update)
-    return f"updated Glue job {name}"
+    name, update = call.params["Name"], job_update(call.params)
+    return _upsert(
+        "Glue job",
+        name,
+        lambda: glue.get_job(JobName=name)["Job"],
+        lambda: glue.create_job(**call.params),
+        update,
+        lambda: glue.update_job(JobName=name, JobUpdate=update),
+    )
 
 
 def create_workflow(glue: Any, call: ApiCall) -> str:
     name = call.params["Name"]
-    try:
-        existing = glue.get_workflow(Name=name)["Workflow"]
-    except ClientError as exc:
-        if not _not_found(exc):
-            raise
-        glue.create_workflow(**call.params)
-        return f"created Glue workflow {name}"
-    if _same({k: v for k, v in call.params.items() if k != "Name"}, existing):
-        return f"unchanged Glue workflow {name}"
-    glue.update_workflow(**call.params)
-    return f"updated Glue workflow {name}"
+    return _upsert(
+        "Glue workflow",
+        name,
+        lambda: glue.get_workflow(Name=name)["Workflow"],
+        lambda: glue.create_workflow(**call.params),
+        {k: v for k, v in call.params.items() if k != "Name"},
+        lambda: glue.update_workflow(**call.params),
+    )
 
 
 TRIGGER_UPDATABLE = ("Description", "Schedule", "Actions", "Predicate")
@@ -118,18 +136,15 @@ TRIGGER_UPDATABLE = ("Description", "Schedule", "Actions", "Predicate")
 
 def create_trigger(glue: Any, call: ApiCall) -> str:
     name = call.params["Name"]
-    try:
-        existing = glue.get_trigger(Name=name)["Trigger"]
-    except ClientError as exc:
-        if not _not_found(exc):
-            raise
-        glue.create_trigger(**call.params)
-        return f"created Glue trigger {name}"
     update = {k: call.params[k] for k in TRIGGER_UPDATABLE if k in call.params}
-    if _same(update, existing):
-        return f"unchanged Glue trigger {name}"
-    glue.update_trigger(Name=name, TriggerUpdate=update)
-    return f"updated Glue trigger {name}"
+    return _upsert(
+        "Glue trigger",
+        name,
+        lambda: glue.get_trigger(Name=name)["Trigger"],
+        lambda: glue.create_trigger(**call.params),
+        update,
+        lambda: glue.update_trigger(Name=name, TriggerUpdate=update),
+    )
 
 
 def add_job_flow_steps(emr: Any, call: ApiCall) -> str:
