@@ -131,6 +131,7 @@ def test_deploying_twice_updates_nothing_and_duplicates_nothing(
     assert "unchanged Glue job dea-etl-raw_to_processed" in out
     assert f"unchanged {LIB}" in out
     assert "exists Glue security configuration dea-etl-sse-s3" in out
+    assert "unchanged Glue workflow dea-etl-pipeline" in out
     assert "unchanged Glue trigger dea-etl-pipeline-01-raw_to_processed" in out
     assert "unchanged state machine" in out
     assert "uploaded" not in out and "created" not in out

@@ -251,3 +251,16 @@ def test_packaged_job_on_standalone_cluster_equals_local_run(
         local_rows = json.loads((tmp_path / f"local-{table}.json").read_text())["tables"][0]
         for key in ("rows_in", "rows_written", "rows_quarantined"):
             assert cluster_rows[key] == local_rows[key]
+
+
+def test_package_builds_the_wheel(dist: Path) -> None:
+    import zipfile
+
+    manifest = json.loads((dist / "manifest.json").read_text())
+    wheels = [name for name in manifest["artifacts"] if name.endswith(".whl")]
+    assert wheels == [f"dea_etl-{manifest['version']}-py3-none-any.whl"]
+    with zipfile.ZipFile(dist / wheels[0]) as whl:
+        names = whl.namelist()
+        entry_points = whl.read(f"dea_etl-{manifest['version']}.dist-info/entry_points.txt").decode()
+    assert "dea_etl/deploy/package.py" in names
+    assert "dea-etl = dea_etl.cli:main" in entry_points

@@ -91,6 +91,10 @@ def run_job(
     glue_job: GlueJob | None = None
     try:
         spark, created = get_spark(summary.job, local_defaults=platform is Platform.LOCAL)
+        if platform is Platform.LOCAL:  # the session's settings can still tell (spark.emr-serverless.*)
+            conf_keys = [key for key, _ in spark.sparkContext.getConf().getAll()]
+            platform = detect_platform(args=run_ids, spark_conf_keys=conf_keys)
+            summary.platform = platform.value
         if platform is Platform.GLUE:
             glue_job = start_glue_job(spark, argv, summary.job, glue_job_factory)
         ctx = JobContext(spark, summary.job, run_id, platform, args)
