@@ -1,6 +1,7 @@
 """Proof on a real distributed Spark: a standalone cluster on 127.0.0.1 (a master and two workers started
-from the pyspark distribution's ``spark-class``) runs the packaged job exactly as the EMR step does —
-``spark-submit --py-files dea_etl.zip,deps.zip jobs/csv_to_parquet.py ...`` — with local paths, and the
+from the pyspark distribution's ``spark-class``) runs the packaged job with the very ``spark-submit``
+arguments of the EMR step ``dea-etl deploy`` adds (``--py-files dea_etl.zip,deps.zip
+jobs/csv_to_parquet.py ...``, built by ``dea_etl.deploy.emr.spark_submit``) with local paths, and the
 outputs equal those of a local-mode run.
 
 Differences from the EMR step, both forced by Spark itself: standalone clusters do not support
@@ -30,6 +31,8 @@ import pytest
 from chispa import assert_df_equality
 from pyspark.sql import SparkSession
 
+from dea_etl.deploy import emr
+from dea_etl.deploy.config import DeployConfig, JobDeployment, Target
 from dea_etl.deploy.package import DEPS_ZIP, LIBRARY_ZIP, build
 from dea_etl.pipelines.csv_to_parquet import JOB
 from dea_etl.runtime import run_job
@@ -176,49 +179,44 @@ def test_cluster_python_cannot_import_dea_etl_without_the_zip(tmp_path: Path, di
     assert zipped.stdout.strip() == str(dist / LIBRARY_ZIP / "dea_etl" / "__init__.py")
 
 
+def emr_step_as_local_submit(dist: Path, table: str, input_path: Path, output: Path) -> list[str]:
+    """The EMR step ``dea-etl deploy`` adds, made local: its ``spark-submit`` arguments with the bucket's
+    ``scriptLocation/`` replaced by ``dist/`` and without ``--deploy-mode cluster`` (which standalone
+    clusters refuse for Python)."""
+    job = JobDeployment(
+        "csv_to_parquet", (("table", table), ("input", str(input_path)), ("output", str(output)))
+    )
+    cfg = DeployConfig(Target.EMR, "lake", (job,), cluster_id="j-local")
+    args = emr.spark_submit(cfg, job)
+    assert args[:3] == ["spark-submit", "--deploy-mode", "cluster"]
+    scripts = cfg.layout.artifact("")
+    return [a.replace(scripts, f"{dist}/") for a in args[3:]]
+
+
 def test_packaged_job_on_standalone_cluster_equals_local_run(
     spark: SparkSession, tmp_path: Path, dist: Path, data_dir: Path
 ) -> None:
     python = make_cluster_python(tmp_path / "venv")
     env = cluster_env(python)
-    py_files = f"{dist / LIBRARY_ZIP},{dist / DEPS_ZIP}"
     submit = str(SPARK_HOME / "bin" / "spark-submit")
+    resources = ["--driver-memory", "512m", "--executor-memory", "512m", "--total-executor-cores", "2"]
+    resources += ["--conf", f"spark.driver.extraJavaOptions={QUICK_JVM}"]
+    resources += [
+        "--conf",
+        f"spark.executor.extraJavaOptions={QUICK_JVM}",
+        "--conf",
+        "spark.ui.enabled=false",
+    ]
     with standalone_cluster(tmp_path, env) as master:
         for table, file_name in TABLES.items():
-            cmd = [
-                submit,
-                "--master",
-                master,
-                "--py-files",
-                py_files,
-                "--driver-memory",
-                "512m",
-                "--executor-memory",
-                "512m",
-                "--total-executor-cores",
-                "2",
-                "--conf",
-                f"spark.driver.extraJavaOptions={QUICK_JVM}",
-                "--conf",
-                f"spark.executor.extraJavaOptions={QUICK_JVM}",
-                "--conf",
-                "spark.ui.enabled=false",
-                "--conf",
-                "spark.sql.shuffle.partitions=4",
-                str(dist / "jobs" / "csv_to_parquet.py"),
-                "--table",
-                table,
-                "--input",
-                str(data_dir / file_name),
-                "--output",
-                str(tmp_path / "cluster" / table),
-                "--summary-json",
-                str(tmp_path / f"cluster-{table}.json"),
-            ]
+            step = emr_step_as_local_submit(dist, table, data_dir / file_name, tmp_path / "cluster" / table)
+            assert f"{dist / LIBRARY_ZIP},{dist / DEPS_ZIP}" in step
+            summary_json = tmp_path / f"cluster-{table}.json"
+            cmd = [submit, "--master", master, *resources, *step, "--summary-json", str(summary_json)]
             proc = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
             assert proc.returncode == 0, proc.stderr[-3000:]
-            summary = json.loads((tmp_path / f"cluster-{table}.json").read_text())
-            assert summary["status"] == "succeeded"
+            summary = json.loads(summary_json.read_text())
+            assert (summary["status"], summary["job"]) == ("succeeded", "dea-etl-csv_to_parquet")
     # Both workers ran executors of both applications (one work folder per application and worker).
     for i in range(2):
         assert len(list((tmp_path / f"work{i}").glob("app-*"))) == len(TABLES)
