@@ -24,15 +24,32 @@ def put(folder: Path, name: str, mtime_s: float, text: str = "1,a\n") -> Path:
 
 
 def run(
-    spark: SparkSession, store: BookmarkStore | None, sources: dict[str, Path], at_s: float, *,
-    option: str = ENABLE, run_id: str = "r", commit: bool = True, job: str = "job",
-    from_run_id: str | None = None, to_run_id: str | None = None,
+    spark: SparkSession,
+    store: BookmarkStore | None,
+    sources: dict[str, Path],
+    at_s: float,
+    *,
+    option: str = ENABLE,
+    run_id: str = "r",
+    commit: bool = True,
+    job: str = "job",
+    from_run_id: str | None = None,
+    to_run_id: str | None = None,
 ) -> dict[str, set[str]]:
     """One run at time ``at_s``: the names of the files each source (ctx -> folder) reads; commit if asked."""
-    session = start_session(job, run_id, option, store, from_run_id=from_run_id, to_run_id=to_run_id,
-                            clock=lambda: int(at_s * 1000))
-    read = {ctx: {Path(f.path).name for f in new_files(spark, str(folder), ctx, session).files}
-            for ctx, folder in sources.items()}
+    session = start_session(
+        job,
+        run_id,
+        option,
+        store,
+        from_run_id=from_run_id,
+        to_run_id=to_run_id,
+        clock=lambda: int(at_s * 1000),
+    )
+    read = {
+        ctx: {Path(f.path).name for f in new_files(spark, str(folder), ctx, session).files}
+        for ctx, folder in sources.items()
+    }
     if commit:
         session.commit()
     return read

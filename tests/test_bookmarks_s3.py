@@ -1,4 +1,4 @@
-"""The S3 bookmark store against a real moto_server over HTTP: conditional writes decide concurrent commits."""
+"""The S3 bookmark store on a real moto_server over HTTP: conditional writes decide concurrent commits."""
 
 from __future__ import annotations
 
@@ -8,11 +8,19 @@ from pathlib import Path
 import boto3
 import pytest
 from pyspark.sql import SparkSession
+from tests.bookmark_helpers import T0, put, run
 
-from dea_etl.bookmarks import ENABLE, BookmarkEntry, VersionConflictError, open_store, reset_bookmark, start_session
+from dea_etl.bookmarks import (
+    ENABLE,
+    BookmarkEntry,
+    BookmarkSession,
+    VersionConflictError,
+    open_store,
+    reset_bookmark,
+    start_session,
+)
 from dea_etl.bookmarks.s3 import S3BookmarkStore
 from dea_etl.io.incremental import new_files
-from tests.bookmark_helpers import T0, put, run
 
 BUCKET = "dea-etl-bookmarks"
 
@@ -25,7 +33,9 @@ def store(aws: str) -> S3BookmarkStore:
     return opened
 
 
-def test_enable_commit_pause_and_rewind_on_s3(spark: SparkSession, store: S3BookmarkStore, tmp_path: Path) -> None:
+def test_enable_commit_pause_and_rewind_on_s3(
+    spark: SparkSession, store: S3BookmarkStore, tmp_path: Path
+) -> None:
     src = tmp_path / "src"
     put(src, "f1.csv", T0 - 3600)
     assert run(spark, store, {"s": src}, T0, run_id="r1") == {"s": {"f1.csv"}}
@@ -34,10 +44,18 @@ def test_enable_commit_pause_and_rewind_on_s3(spark: SparkSession, store: S3Book
     assert run(spark, store, {"s": src}, T0 + 90, run_id="r3") == {"s": {"f2.csv"}}
     assert run(spark, store, {"s": src}, T0 + 120, run_id="r4") == {"s": set()}
     keys = sorted(o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket=BUCKET)["Contents"])
-    assert keys == [f"tmpDir/bookmarks/job/{v:010d}.json" for v in (1, 2, 3)] + ["tmpDir/bookmarks/job/attempt.json"]
+    assert keys == [f"tmpDir/bookmarks/job/{v:010d}.json" for v in (1, 2, 3)] + [
+        "tmpDir/bookmarks/job/attempt.json"
+    ]
     latest = store.latest("job")
     assert latest is not None
-    assert (latest.version, latest.run, latest.attempt, latest.previous_run_id, latest.run_id) == (3, 3, 0, "r3", "r4")
+    assert (latest.version, latest.run, latest.attempt, latest.previous_run_id, latest.run_id) == (
+        3,
+        3,
+        0,
+        "r3",
+        "r4",
+    )
     assert [e.attempt for e in store.history("job")] == [0, 1, 0]
     reset_bookmark(store, "job", "r1")
     assert run(spark, store, {"s": src}, T0 + 180, option="job-bookmark-pause") == {"s": {"f2.csv"}}
@@ -51,30 +69,40 @@ def test_a_version_is_created_once(store: S3BookmarkStore) -> None:
     assert latest is not None and latest.run_id == "a"
 
 
-def test_two_concurrent_commits_exactly_one_wins(spark: SparkSession, store: S3BookmarkStore, tmp_path: Path) -> None:
+def commit_at_once(sessions: list[BookmarkSession]) -> list[str]:
+    """Commit every session from its own thread, all released at the same moment."""
+    barrier = threading.Barrier(len(sessions))
+    outcomes: list[str] = []
+
+    def commit(session: BookmarkSession) -> None:
+        barrier.wait()
+        try:
+            session.commit()
+            outcomes.append("committed")
+        except VersionConflictError:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=commit, args=(s,)) for s in sessions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes
+
+
+def test_two_concurrent_commits_exactly_one_wins(
+    spark: SparkSession, store: S3BookmarkStore, tmp_path: Path
+) -> None:
     src = tmp_path / "src"
     put(src, "f1.csv", T0 - 3600)
     for round_no in range(5):
-        sessions = [start_session("job", f"run{round_no}-{i}", ENABLE, store, clock=lambda: T0 * 1000)
-                    for i in range(2)]
+        sessions = [
+            start_session("job", f"run{round_no}-{i}", ENABLE, store, clock=lambda: T0 * 1000)
+            for i in range(2)
+        ]
         for session in sessions:
             new_files(spark, str(src), "s", session)
-        barrier = threading.Barrier(len(sessions))
-        outcomes: list[str] = []
-
-        def commit(session=None) -> None:
-            barrier.wait()
-            try:
-                session.commit()
-                outcomes.append("committed")
-            except VersionConflictError:
-                outcomes.append("conflict")
-
-        threads = [threading.Thread(target=commit, kwargs={"session": s}) for s in sessions]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        outcomes = commit_at_once(sessions)
         assert sorted(outcomes) == ["committed", "conflict"]
         winner = next(s for s in sessions if s.committed is not None)
         latest = store.latest("job")

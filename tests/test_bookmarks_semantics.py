@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from pyspark.sql import SparkSession
+from tests.bookmark_helpers import T0, put, run
 
 from dea_etl.bookmarks import (
     DISABLE,
@@ -22,7 +23,6 @@ from dea_etl.bookmarks import (
 from dea_etl.bookmarks.local import LocalBookmarkStore
 from dea_etl.errors import InputError
 from dea_etl.io.incremental import new_files
-from tests.bookmark_helpers import T0, put, run
 
 HOUR = 3600
 
@@ -74,7 +74,10 @@ def test_state_is_kept_per_ctx_and_committed_for_all_at_once(spark: SparkSession
     assert run(spark, store, {"a": a}, T0 + 60, run_id="r2") == {"a": {"a2.csv"}}
     # b's state is kept although r2 did not read b; a new ctx starts from nothing.
     assert run(spark, store, {"a": a, "b": b, "c": b}, T0 + 120, run_id="r3") == {
-        "a": set(), "b": set(), "c": {"b1.csv"}}
+        "a": set(),
+        "b": set(),
+        "c": {"b1.csv"},
+    }
 
 
 def test_a_late_listed_file_inside_the_band_is_read_by_the_next_run(spark: SparkSession, store, src) -> None:
@@ -109,13 +112,17 @@ def test_a_file_modified_after_it_was_processed_is_processed_again(spark: SparkS
     assert run(spark, store, {"s": src}, T0 + 60, run_id="r2") == {"s": {"f1.csv", "f3.csv"}}
 
 
-def test_a_file_modified_after_the_run_started_waits_for_the_next_run(spark: SparkSession, store, src) -> None:
+def test_a_file_modified_after_the_run_started_waits_for_the_next_run(
+    spark: SparkSession, store, src
+) -> None:
     put(src, "f3.csv", T0 + 5)  # written while the run at T0 lists
     assert run(spark, store, {"s": src}, T0, run_id="r1") == {"s": {"f1.csv", "f2.csv"}}
     assert run(spark, store, {"s": src}, T0 + 60, run_id="r2") == {"s": {"f3.csv"}}
 
 
-def test_a_failed_run_leaves_the_state_and_the_next_run_reads_the_same(spark: SparkSession, store, src) -> None:
+def test_a_failed_run_leaves_the_state_and_the_next_run_reads_the_same(
+    spark: SparkSession, store, src
+) -> None:
     run(spark, store, {"s": src}, T0, run_id="r1")
     put(src, "f3.csv", T0 + 10)
     before = store.latest("job")
@@ -128,14 +135,25 @@ def test_run_attempt_and_version_numbers(spark: SparkSession, store, src) -> Non
     run(spark, store, {"s": src}, T0, run_id="r1")
     first = store.latest("job")
     assert first is not None
-    assert (first.version, first.run, first.attempt, first.previous_run_id, first.run_id) == (1, 1, 0, None, "r1")
+    assert (first.version, first.run, first.attempt, first.previous_run_id, first.run_id) == (
+        1,
+        1,
+        0,
+        None,
+        "r1",
+    )
     run(spark, store, {"s": src}, T0 + 60, run_id="r2", commit=False)  # attempt 0 of run 2 fails
     run(spark, store, {"s": src}, T0 + 90, run_id="r3", commit=False)  # attempt 1 of run 2 fails
     run(spark, store, {"s": src}, T0 + 120, run_id="r4")
     second = store.latest("job")
     assert second is not None
     assert (second.version, second.run, second.attempt, second.previous_run_id, second.run_id) == (
-        2, 2, 2, "r1", "r4")
+        2,
+        2,
+        2,
+        "r1",
+        "r4",
+    )
     run(spark, store, {"s": src}, T0 + 180, run_id="r5")
     third = store.latest("job")
     assert third is not None and (third.version, third.run, third.attempt) == (3, 3, 0)
@@ -150,7 +168,9 @@ def test_pause_reads_since_the_last_commit_and_never_updates(spark: SparkSession
     assert (store.history("job"), store.read_attempt("job")) == before
 
 
-def test_pause_with_a_range_reads_what_to_run_read_and_from_run_had_not(spark: SparkSession, store, src) -> None:
+def test_pause_with_a_range_reads_what_to_run_read_and_from_run_had_not(
+    spark: SparkSession, store, src
+) -> None:
     run(spark, store, {"s": src}, T0, run_id="r1")
     put(src, "f3.csv", T0 + 10)
     run(spark, store, {"s": src}, T0 + 60, run_id="r2")
@@ -178,7 +198,9 @@ def test_reset_makes_every_file_new_and_rewind_reads_what_came_after(spark: Spar
         reset_bookmark(store, "other")
 
 
-def test_the_second_of_two_concurrent_commits_fails_and_commits_nothing(spark: SparkSession, store, src) -> None:
+def test_the_second_of_two_concurrent_commits_fails_and_commits_nothing(
+    spark: SparkSession, store, src
+) -> None:
     run(spark, store, {"s": src}, T0, run_id="r1")
     put(src, "f3.csv", T0 + 10)
     one = start_session("job", "r2", ENABLE, store, clock=lambda: (T0 + 60) * 1000)
@@ -222,7 +244,11 @@ def test_entries_are_glue_job_bookmark_entries(spark: SparkSession, store, src, 
     state = json.loads(raw["JobBookmark"])["s"]
     assert state["jsonClass"] == "HadoopDataSourceJobBookmarkState"
     ts = state["timestamps"]
-    assert (ts["RUN"], ts["HIGH_BAND"], ts["CURR_RUN_START_TIME"]) == ("1", "900000", "2025-06-15T15:06:40.000Z")
+    assert (ts["RUN"], ts["HIGH_BAND"], ts["CURR_RUN_START_TIME"]) == (
+        "1",
+        "900000",
+        "2025-06-15T15:06:40.000Z",
+    )
     assert len(ts["INCLUDE_LIST"].split(",")) == 1  # only f3 is inside the band
     assert BookmarkEntry.from_glue(raw).to_glue() == raw
     assert isinstance(open_store(str(tmp_path / "bookmarks")), LocalBookmarkStore)
