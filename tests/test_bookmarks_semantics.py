@@ -181,6 +181,8 @@ def test_pause_with_a_range_reads_what_to_run_read_and_from_run_had_not(
     assert run(spark, store, {"s": src}, T0 + 200, to_run_id="r2", **ranged) == {"s": {"f3.csv"}}
     assert run(spark, store, {"s": src}, T0 + 200, to_run_id="r3", **ranged) == {"s": {"f3.csv", "f4.csv"}}
     assert [e.version for e in store.history("job")] == [1, 2, 3]
+    ranged_session = start_session("job", "p", PAUSE, store, from_run_id="r1", to_run_id="r2")
+    assert new_files(spark, str(src), "other_ctx", ranged_session).incremental  # appends, never overwrites
     with pytest.raises(BookmarkError, match="no bookmark committed by run 'nope'"):
         run(spark, store, {"s": src}, T0, option=PAUSE, from_run_id="nope", to_run_id="r2")
 

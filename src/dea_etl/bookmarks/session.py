@@ -87,7 +87,9 @@ class BookmarkSession:
         if self.enabled:
             self.pending[ctx] = advance(listed, since, chosen, run=self._next_run, high_ms=self.started_ms,
                                         band_ms=since.band_ms if since else self.max_band_ms)
-        return Selection(ctx, chosen, len(listed) - len(chosen), incremental=since is not None)
+        # a range re-reads part of what earlier runs read: its rows add to the table, never replace it
+        incremental = since is not None or self.range_to is not None
+        return Selection(ctx, chosen, len(listed) - len(chosen), incremental)
 
     @property
     def _next_run(self) -> int:
