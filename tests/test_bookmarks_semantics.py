@@ -1,10 +1,11 @@
-"""Glue's job-bookmark semantics on the local store: files with set modification times, a fixed clock."""
+"""Glue's job-bookmark semantics on the local and S3 stores: files with set mtimes, a fixed clock."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import boto3
 import pytest
 from pyspark.sql import SparkSession
 from tests.bookmark_helpers import T0, put, run
@@ -15,6 +16,7 @@ from dea_etl.bookmarks import (
     PAUSE,
     BookmarkEntry,
     BookmarkError,
+    BookmarkStore,
     VersionConflictError,
     open_store,
     reset_bookmark,
@@ -27,9 +29,14 @@ from dea_etl.io.incremental import new_files
 HOUR = 3600
 
 
-@pytest.fixture()
-def store(tmp_path: Path) -> LocalBookmarkStore:
-    return LocalBookmarkStore(tmp_path / "bookmarks")
+@pytest.fixture(params=["local", "s3"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> BookmarkStore:
+    """Every scenario runs on the local folder store and on the S3 store (moto_server over HTTP)."""
+    if request.param == "local":
+        return LocalBookmarkStore(tmp_path / "bookmarks")
+    request.getfixturevalue("aws")
+    boto3.client("s3").create_bucket(Bucket="lake")
+    return open_store("s3://lake/tmpDir/bookmarks")
 
 
 @pytest.fixture()
@@ -40,10 +47,10 @@ def src(tmp_path: Path) -> Path:
     return folder
 
 
-def test_disabled_reads_every_file_and_touches_no_store(spark: SparkSession, store, src, tmp_path) -> None:
+def test_disabled_reads_every_file_and_touches_no_store(spark: SparkSession, store, src) -> None:
     for _ in range(2):
         assert run(spark, store, {"s": src}, T0, option=DISABLE) == {"s": {"f1.csv", "f2.csv"}}
-    assert not (tmp_path / "bookmarks").exists()
+    assert (store.history("job"), store.read_attempt("job")) == ([], None)
 
 
 def test_enabled_reads_only_files_after_the_last_commit(spark: SparkSession, store, src) -> None:
@@ -238,19 +245,28 @@ def test_option_checks(store) -> None:
         start_session("job", "r", ENABLE, None)
 
 
-def test_entries_are_glue_job_bookmark_entries(spark: SparkSession, store, src, tmp_path) -> None:
+def test_entries_are_glue_job_bookmark_entries(spark: SparkSession, store, src) -> None:
     put(src, "f3.csv", T0 - 100)
     run(spark, store, {"s": src}, T0, run_id="r1")
-    raw = json.loads((tmp_path / "bookmarks" / "job" / "0000000001.json").read_text())
+    latest = store.latest("job")
+    assert latest is not None
+    raw = latest.to_glue()
     assert list(raw) == ["JobName", "Version", "Run", "Attempt", "RunId", "JobBookmark"]
     state = json.loads(raw["JobBookmark"])["s"]
     assert state["jsonClass"] == "HadoopDataSourceJobBookmarkState"
     ts = state["timestamps"]
-    assert (ts["RUN"], ts["HIGH_BAND"], ts["CURR_RUN_START_TIME"]) == (
-        "1",
-        "900000",
-        "2025-06-15T15:06:40.000Z",
-    )
+    high = "2025-06-15T15:06:40.000Z"
+    assert (ts["RUN"], ts["HIGH_BAND"], ts["CURR_RUN_START_TIME"]) == ("1", "900000", high)
     assert len(ts["INCLUDE_LIST"].split(",")) == 1  # only f3 is inside the band
-    assert BookmarkEntry.from_glue(raw).to_glue() == raw
-    assert isinstance(open_store(str(tmp_path / "bookmarks")), LocalBookmarkStore)
+    assert BookmarkEntry.from_glue(raw) == latest
+
+
+def test_the_local_store_keeps_one_file_per_version(spark: SparkSession, tmp_path: Path, src) -> None:
+    store = open_store(str(tmp_path / "bookmarks"))
+    assert isinstance(store, LocalBookmarkStore)
+    run(spark, store, {"s": src}, T0, run_id="r1")
+    run(spark, store, {"s": src}, T0 + 60, run_id="r2")
+    names = sorted(p.name for p in (tmp_path / "bookmarks" / "job").iterdir())
+    assert names == ["0000000001.json", "0000000002.json", "attempt.json"]
+    raw = json.loads((tmp_path / "bookmarks" / "job" / "0000000002.json").read_text())
+    assert (raw["Version"], raw["PreviousRunId"], raw["RunId"]) == (2, "r1", "r2")
