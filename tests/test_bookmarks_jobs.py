@@ -8,12 +8,13 @@ import os
 import time
 from pathlib import Path
 
+import pytest
 from chispa import assert_df_equality
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F  # noqa: N812 - the project convention
 from tests.conftest import DATA
 
-from dea_etl.bookmarks import open_store
+from dea_etl.bookmarks import open_store, start_session
 from dea_etl.io.incremental import new_files
 from dea_etl.io.parquet import write_parquet
 from dea_etl.pipelines import JOBS
@@ -145,3 +146,35 @@ def test_failure_in_a_transform_commits_nothing(spark: SparkSession, tmp_path: P
     assert spark.read.parquet(str(tmp_path / "out")).count() == 3
     entry = open_store(store).latest("customers_job")
     assert entry is not None and (entry.run, entry.attempt) == (1, 1)
+
+
+def test_a_run_whose_commit_conflicts_fails_and_commits_nothing(
+    spark: SparkSession, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    drop(tmp_path / "in", "c1.csv", CUSTOMERS[:3], age_s=3600)
+    store = open_store(str(tmp_path / "bookmarks"))
+    concurrent = start_session("customers_job", "concurrent", "job-bookmark-enable", store)
+    concurrent.select("customers_source", [])
+
+    def convert_while_the_other_run_commits(ctx: JobContext) -> list[TableResult]:
+        results = JOBS["csv_to_parquet"].run(ctx)
+        concurrent.commit()  # the other run, started at the same time, commits first
+        return results
+
+    job = JobSpec("csv_to_parquet", JOBS["csv_to_parquet"].args, convert_while_the_other_run_commits)
+    args = [
+        "--table",
+        "customers",
+        "--input",
+        str(tmp_path / "in"),
+        "--output",
+        str(tmp_path / "out"),
+        "--bookmark-store",
+        str(tmp_path / "bookmarks"),
+        "--JOB_NAME",
+        "customers_job",
+        *ENABLE,
+    ]
+    assert run_job(job, args) == 1
+    assert "bookmark version conflict for job 'customers_job'" in capsys.readouterr().err
+    assert [e.run_id for e in store.history("customers_job")] == ["concurrent"]
