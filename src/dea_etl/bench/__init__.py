@@ -95,8 +95,27 @@ class BenchContext:
         return Timing(name, " ".join(shlex.quote(c) for c in cmd), seconds)
 
 
+def submit_env() -> dict[str, str]:
+    """spark-submit finds Spark through SPARK_HOME (else it asks whatever ``python3`` is on PATH)."""
+    import pyspark
+
+    from dea_etl.javahome import java_home
+
+    env = dict(os.environ)
+    env.setdefault("SPARK_HOME", str(Path(pyspark.__file__).parent))
+    env.setdefault("PYSPARK_PYTHON", sys.executable)
+    env.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    home = java_home()
+    if home:
+        env["JAVA_HOME"] = home
+    return env
+
+
 def run(cmd: list[str]) -> None:
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    proc = subprocess.run(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False, env=submit_env()
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stdout[-3000:]}")
 

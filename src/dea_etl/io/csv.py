@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from dea_etl.errors import InputError
@@ -21,7 +21,7 @@ from dea_etl.transforms.parsing import RAW_LINE, SOURCE_FILE
 BOM = "\ufeff"
 
 
-def is_skipped_line(spec: TableSpec) -> F.Column:
+def is_skipped_line(spec: TableSpec) -> Column:
     """True for a blank line or (for tables with a header) the header line."""
     line = F.trim(F.regexp_replace(F.col(RAW_LINE), f"^{BOM}", ""))
     skipped = line == ""

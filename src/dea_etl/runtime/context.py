@@ -91,7 +91,7 @@ def run_job(job: JobSpec, argv: Sequence[str] | None = None, *, console: Console
     except DeaEtlError as exc:
         summary.status, summary.error = "failed", str(exc)
         err.print(f"error: {job.name}: {exc}", highlight=False, markup=False)
-    except Exception as exc:  # noqa: BLE001 - any failure: one line, no commit, non-zero exit
+    except Exception as exc:
         summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}".splitlines()[0]
         log.debug("job failed", exc_info=True)
         err.print(f"error: {job.name}: {summary.error}", highlight=False, markup=False)

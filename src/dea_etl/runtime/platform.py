@@ -27,6 +27,6 @@ def detect_platform(environ: Mapping[str, str] | None = None) -> Platform:
         return Platform.GLUE
     if env.get("EMR_SERVERLESS_APPLICATION_ID") or "emr-serverless" in env.get("SPARK_HOME", ""):
         return Platform.EMR_SERVERLESS
-    if env.get("EMR_RELEASE_LABEL") or os.path.exists("/emr/instance-controller") and environ is None:
+    if env.get("EMR_RELEASE_LABEL") or (os.path.exists("/emr/instance-controller") and environ is None):
         return Platform.EMR
     return Platform.LOCAL

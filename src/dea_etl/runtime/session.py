@@ -49,4 +49,17 @@ def get_spark(app_name: str, master: str | None = None, conf: Mapping[str, str] 
         active = builder.getOrCreate()
     for key, value in SESSION_CONF.items():
         active.conf.set(key, value)
+    balance_file_splits(active)
     return active, created
+
+
+def balance_file_splits(spark: SparkSession) -> None:
+    """Split input files into at least two tasks per core (unless set already).
+
+    With the default 128 MB splits a 370 MB file makes 3 tasks on 2 cores: the third runs alone and
+    the stage takes 1.5x as long as it needs to. Spark sizes splits as
+    ``min(maxPartitionBytes, max(openCostInBytes, total / minPartitionNum))``.
+    """
+    if spark.conf.get("spark.sql.files.minPartitionNum", None) is None:
+        cores = spark.sparkContext.defaultParallelism
+        spark.conf.set("spark.sql.files.minPartitionNum", str(2 * cores))
