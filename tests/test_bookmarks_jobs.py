@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from chispa import assert_df_equality
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql import functions as F  # noqa: N812 - the project convention
+from pyspark.sql import functions as F
 from tests.conftest import DATA
 
 from dea_etl.bookmarks import open_store, start_session
