@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import boto3
@@ -11,16 +10,12 @@ from pyspark.sql import SparkSession
 from tests.bookmark_helpers import T0, put, run
 
 from dea_etl.bookmarks import (
-    ENABLE,
     BookmarkEntry,
-    BookmarkSession,
     VersionConflictError,
     open_store,
     reset_bookmark,
-    start_session,
 )
 from dea_etl.bookmarks.s3 import S3BookmarkStore
-from dea_etl.io.incremental import new_files
 
 BUCKET = "dea-etl-bookmarks"
 
@@ -33,9 +28,7 @@ def store(aws: str) -> S3BookmarkStore:
     return opened
 
 
-def test_enable_commit_pause_and_rewind_on_s3(
-    spark: SparkSession, store: S3BookmarkStore, tmp_path: Path
-) -> None:
+def test_enable_commit_pause_and_rewind_on_s3(spark: SparkSession, store: S3BookmarkStore, tmp_path: Path) -> None:
     src = tmp_path / "src"
     put(src, "f1.csv", T0 - 3600)
     assert run(spark, store, {"s": src}, T0, run_id="r1") == {"s": {"f1.csv"}}
@@ -44,9 +37,7 @@ def test_enable_commit_pause_and_rewind_on_s3(
     assert run(spark, store, {"s": src}, T0 + 90, run_id="r3") == {"s": {"f2.csv"}}
     assert run(spark, store, {"s": src}, T0 + 120, run_id="r4") == {"s": set()}
     keys = sorted(o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket=BUCKET)["Contents"])
-    assert keys == [f"tmpDir/bookmarks/job/{v:010d}.json" for v in (1, 2, 3)] + [
-        "tmpDir/bookmarks/job/attempt.json"
-    ]
+    assert keys == [f"tmpDir/bookmarks/job/{v:010d}.json" for v in (1, 2, 3)] + ["tmpDir/bookmarks/job/attempt.json"]
     latest = store.latest("job")
     assert latest is not None
     assert (latest.version, latest.run, latest.attempt, latest.previous_run_id, latest.run_id) == (
@@ -67,43 +58,3 @@ def test_a_version_is_created_once(store: S3BookmarkStore) -> None:
         store.create(BookmarkEntry("job", version=1, run=1, run_id="b"))
     latest = store.latest("job")
     assert latest is not None and latest.run_id == "a"
-
-
-def commit_at_once(sessions: list[BookmarkSession]) -> list[str]:
-    """Commit every session from its own thread, all released at the same moment."""
-    barrier = threading.Barrier(len(sessions))
-    outcomes: list[str] = []
-
-    def commit(session: BookmarkSession) -> None:
-        barrier.wait()
-        try:
-            session.commit()
-            outcomes.append("committed")
-        except VersionConflictError:
-            outcomes.append("conflict")
-
-    threads = [threading.Thread(target=commit, args=(s,)) for s in sessions]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
-
-
-def test_two_concurrent_commits_exactly_one_wins(
-    spark: SparkSession, store: S3BookmarkStore, tmp_path: Path
-) -> None:
-    src = tmp_path / "src"
-    put(src, "f1.csv", T0 - 3600)
-    for round_no in range(5):
-        sessions = [
-            start_session("job", f"run{round_no}-{i}", ENABLE, store, clock=lambda: T0 * 1000)
-            for i in range(2)
-        ]
-        for session in sessions:
-            new_files(spark, str(src), "s", session)
-        outcomes = commit_at_once(sessions)
-        assert sorted(outcomes) == ["committed", "conflict"]
-        winner = next(s for s in sessions if s.committed is not None)
-        latest = store.latest("job")
-        assert latest is not None and (latest.version, latest.run_id) == (round_no + 1, winner.run_id)

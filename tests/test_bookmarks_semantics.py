@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import boto3
@@ -16,6 +17,7 @@ from dea_etl.bookmarks import (
     PAUSE,
     BookmarkEntry,
     BookmarkError,
+    BookmarkSession,
     BookmarkStore,
     VersionConflictError,
     open_store,
@@ -119,17 +121,13 @@ def test_a_file_modified_after_it_was_processed_is_processed_again(spark: SparkS
     assert run(spark, store, {"s": src}, T0 + 60, run_id="r2") == {"s": {"f1.csv", "f3.csv"}}
 
 
-def test_a_file_modified_after_the_run_started_waits_for_the_next_run(
-    spark: SparkSession, store, src
-) -> None:
+def test_a_file_modified_after_the_run_started_waits_for_the_next_run(spark: SparkSession, store, src) -> None:
     put(src, "f3.csv", T0 + 5)  # written while the run at T0 lists
     assert run(spark, store, {"s": src}, T0, run_id="r1") == {"s": {"f1.csv", "f2.csv"}}
     assert run(spark, store, {"s": src}, T0 + 60, run_id="r2") == {"s": {"f3.csv"}}
 
 
-def test_a_failed_run_leaves_the_state_and_the_next_run_reads_the_same(
-    spark: SparkSession, store, src
-) -> None:
+def test_a_failed_run_leaves_the_state_and_the_next_run_reads_the_same(spark: SparkSession, store, src) -> None:
     run(spark, store, {"s": src}, T0, run_id="r1")
     put(src, "f3.csv", T0 + 10)
     before = store.latest("job")
@@ -175,9 +173,7 @@ def test_pause_reads_since_the_last_commit_and_never_updates(spark: SparkSession
     assert (store.history("job"), store.read_attempt("job")) == before
 
 
-def test_pause_with_a_range_reads_what_to_run_read_and_from_run_had_not(
-    spark: SparkSession, store, src
-) -> None:
+def test_pause_with_a_range_reads_what_to_run_read_and_from_run_had_not(spark: SparkSession, store, src) -> None:
     run(spark, store, {"s": src}, T0, run_id="r1")
     put(src, "f3.csv", T0 + 10)
     run(spark, store, {"s": src}, T0 + 60, run_id="r2")
@@ -207,9 +203,7 @@ def test_reset_makes_every_file_new_and_rewind_reads_what_came_after(spark: Spar
         reset_bookmark(store, "other")
 
 
-def test_the_second_of_two_concurrent_commits_fails_and_commits_nothing(
-    spark: SparkSession, store, src
-) -> None:
+def test_the_second_of_two_concurrent_commits_fails_and_commits_nothing(spark: SparkSession, store, src) -> None:
     run(spark, store, {"s": src}, T0, run_id="r1")
     put(src, "f3.csv", T0 + 10)
     one = start_session("job", "r2", ENABLE, store, clock=lambda: (T0 + 60) * 1000)
@@ -270,3 +264,38 @@ def test_the_local_store_keeps_one_file_per_version(spark: SparkSession, tmp_pat
     assert names == ["0000000001.json", "0000000002.json", "attempt.json"]
     raw = json.loads((tmp_path / "bookmarks" / "job" / "0000000002.json").read_text())
     assert (raw["Version"], raw["PreviousRunId"], raw["RunId"]) == (2, "r1", "r2")
+
+
+def commit_at_once(sessions: list[BookmarkSession]) -> list[str]:
+    """Commit every session from its own thread, all released at the same moment."""
+    barrier = threading.Barrier(len(sessions))
+    outcomes: list[str] = []
+
+    def commit(session: BookmarkSession) -> None:
+        barrier.wait()
+        try:
+            session.commit()
+            outcomes.append("committed")
+        except VersionConflictError:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=commit, args=(s,)) for s in sessions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes
+
+
+def test_two_commits_racing_in_threads_exactly_one_wins(spark: SparkSession, store, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    put(src, "f1.csv", T0 - 3600)
+    for round_no in range(5):
+        sessions = [start_session("job", f"run{round_no}-{i}", ENABLE, store, clock=lambda: T0 * 1000) for i in range(2)]
+        for session in sessions:
+            new_files(spark, str(src), "s", session)
+        outcomes = commit_at_once(sessions)
+        assert sorted(outcomes) == ["committed", "conflict"]
+        winner = next(s for s in sessions if s.committed is not None)
+        latest = store.latest("job")
+        assert latest is not None and (latest.version, latest.run_id) == (round_no + 1, winner.run_id)
