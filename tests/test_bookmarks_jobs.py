@@ -18,8 +18,8 @@ from dea_etl.bookmarks import open_store, start_session
 from dea_etl.io.incremental import new_files
 from dea_etl.io.parquet import write_parquet
 from dea_etl.pipelines import JOBS
-from dea_etl.pipelines.incremental import open_bookmarks
-from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult, run_job
+from dea_etl.pipelines.incremental import bookmark_location, open_bookmarks
+from dea_etl.runtime import Arg, JobContext, JobSpec, Platform, TableResult, run_job
 
 ENABLE = ["--job-bookmark-option", "job-bookmark-enable"]
 CUSTOMERS = DATA.joinpath("customers.csv").read_text().splitlines(keepends=True)[:9]
@@ -178,3 +178,13 @@ def test_a_run_whose_commit_conflicts_fails_and_commits_nothing(
     assert run_job(job, args) == 1
     assert "bookmark version conflict for job 'customers_job'" in capsys.readouterr().err
     assert [e.run_id for e in store.history("customers_job")] == ["concurrent"]
+
+
+def test_the_store_is_bookmark_store_else_tempdir_else_the_jobs_default(spark: SparkSession) -> None:
+    def location(**args: str) -> str | None:
+        ctx = JobContext(spark, "job", "run", Platform.GLUE, args)
+        return bookmark_location(ctx, "lake/tmpDir/bookmarks")
+
+    assert location(bookmark_store="s3://b/p", TempDir="s3://b/tmp/") == "s3://b/p"
+    assert location(TempDir="s3://b/tmp/") == "s3://b/tmp/bookmarks"  # Glue passes --TempDir to every run
+    assert location() == "lake/tmpDir/bookmarks"
