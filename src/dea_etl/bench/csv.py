@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import json
+from pathlib import Path
 
 from dea_etl.bench import REPO, BenchContext, Ratio, Section, Timing, capture
 

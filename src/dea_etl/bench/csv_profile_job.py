@@ -26,8 +26,12 @@ def _noop(df: DataFrame) -> None:
 
 
 def stages(spark: SparkSession, path: str, out: str) -> dict[str, Callable[[], None]]:
-    lines = lambda: read_lines(spark, [path])  # noqa: E731
-    rows = lambda: parsed_rows(lines().where(~is_skipped_line(ORDERS)), ORDERS)  # noqa: E731
+    def lines() -> DataFrame:
+        return read_lines(spark, [path])
+
+    def rows() -> DataFrame:
+        return parsed_rows(lines().where(~is_skipped_line(ORDERS)), ORDERS)
+
     no_dates = [c for c in ORDERS.columns if c.type != "date"]
     return {
         "1 read lines (text scan)": lambda: _noop(lines().select(F.length(RAW_LINE))),
