@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from pyspark.sql import SparkSession
 
+from dea_etl.bookmarks import open_store
 from dea_etl.pipelines.csv_to_parquet import JOB
 from dea_etl.runtime import Platform, detect_platform, run_job
 from dea_etl.runtime.glue import GlueRuntimeError, resolved_options, run_arguments, start_glue_job
@@ -94,7 +95,12 @@ def _csv(path: Path) -> Path:
     return path
 
 
-def test_run_job_on_glue_inits_then_commits(spark: SparkSession, tmp_path: Path) -> None:
+def test_run_job_on_glue_inits_then_commits(spark: SparkSession, tmp_path: Path, aws: str) -> None:
+    import boto3
+
+    # On Glue the bookmark state goes to --TempDir/bookmarks (S3): here the moto_server's bucket.
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="lake")
     calls: list[Any] = []
     argv = [
         *GLUE_ARGV,
@@ -112,9 +118,15 @@ def test_run_job_on_glue_inits_then_commits(spark: SparkSession, tmp_path: Path)
     assert calls[0][2]["JOB_RUN_ID"] == "jr_9ab1"
     assert calls[0][2]["job_bookmark_option"] == "job-bookmark-enable"
     assert spark.read.parquet(str(tmp_path / "out")).count() == 1
+    entry = open_store("s3://lake/tmpDir/bookmarks").latest("dea-etl-csv_to_parquet")
+    assert entry is not None and entry.run_id == "jr_9ab1"
 
 
-def test_run_job_on_glue_does_not_commit_a_failed_run(tmp_path: Path) -> None:
+def test_run_job_on_glue_does_not_commit_a_failed_run(tmp_path: Path, aws: str, capsys: pytest.CaptureFixture[str]) -> None:
+    import boto3
+
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="lake")
     calls: list[Any] = []
     argv = [
         *GLUE_ARGV,
@@ -127,6 +139,8 @@ def test_run_job_on_glue_does_not_commit_a_failed_run(tmp_path: Path) -> None:
     ]
     assert run_job(JOB, argv, glue_job_factory=lambda s: RecordingJob(calls)) == 1
     assert [c[0] for c in calls] == ["init"]
+    assert "missing.csv does not exist" in capsys.readouterr().err
+    assert open_store("s3://lake/tmpDir/bookmarks").latest("dea-etl-csv_to_parquet") is None
 
 
 def test_the_arguments_deploy_gives_a_glue_job_parse() -> None:
