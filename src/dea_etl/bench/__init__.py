@@ -72,7 +72,7 @@ class BenchContext:
     def orders_csv(self) -> Path:
         """The benchmark's orders CSV (``rows`` rows, seed 42), generated once per bench run."""
         if self._orders_csv is None:
-            out = self.workdir / "input" / "orders" / "orders.csv"
+            out = self.workdir / "input" / f"orders-{self.rows}" / "orders.csv"
             if not out.exists() or out.stat().st_size == 0:
                 run([str(Path(sys.executable).with_name("dea-etl")), "generate-data", "orders", "--rows",
                      str(self.rows), "--seed", "42", "--out", str(out), "--data", str(REPO / "data")])

@@ -23,7 +23,7 @@ from dea_etl.runtime.summary import TableResult
 from dea_etl.schemas import TableSpec
 from dea_etl.transforms.parsing import (
     LINE_NUMBER,
-    REJECT_REASON,
+    REJECTED,
     SOURCE_FILE,
     parse_csv_lines,
     rejected_rows,
@@ -136,7 +136,7 @@ def stage_conversion(spark: SparkSession, req: ConvertRequest) -> StagedConversi
     )
     rows = parsed_rows(lines.where(~is_skipped_line(req.spec)), req.spec)
     judged = Observation()
-    rows = rows.observe(judged, F.count(F.lit(1)).alias("rows_in"), F.count(REJECT_REASON).alias("rejected"))
+    rows = rows.observe(judged, F.count(F.lit(1)).alias("rows_in"), F.count_if(F.col(REJECTED)).alias("rejected"))
     staged_table, rows_written = _stage_counted(
         rows.transform(valid_rows(req.spec)), req.output, req.run_id, req.mode, req.spec.partition_by
     )
