@@ -24,12 +24,12 @@ class DeequUnavailableError(RuntimeError):
 
 def deequ_on_classpath(spark: SparkSession) -> bool:
     """True when the JVM can load Deequ's DQDL evaluator class."""
-    jvm: Any = spark.sparkContext._jvm  # noqa: SLF001 - py4j gateway is the only way to ask the JVM
+    jvm: Any = spark.sparkContext._jvm
     try:
         loader = jvm.java.lang.Thread.currentThread().getContextClassLoader()
         jvm.java.lang.Class.forName(DEEQU_CLASS, False, loader)
         return True
-    except Exception:  # noqa: BLE001 - Py4JJavaError(ClassNotFoundException)
+    except Exception:
         return False
 
 
@@ -46,7 +46,8 @@ def _evaluator(spark: SparkSession) -> Any:
     try:
         from pydeequ.dqdl import EvaluateDataQuality
     except ImportError as exc:
-        raise DeequUnavailableError(f"engine='deequ' needs pydeequ>=1.7 (pip install dea-etl[deequ]): {exc}") from None
+        message = f"engine='deequ' needs pydeequ>=1.7 (pip install dea-etl[deequ]): {exc}"
+        raise DeequUnavailableError(message) from None
     return EvaluateDataQuality
 
 
@@ -56,7 +57,9 @@ def _text(ruleset: str | Ruleset) -> str:
     raise TypeError("engine='deequ' takes the ruleset as DQDL text")
 
 
-def evaluate_deequ(df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, DataFrame] | None) -> DataFrame:
+def evaluate_deequ(
+    df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, DataFrame] | None
+) -> DataFrame:
     evaluator = _evaluator(df.sparkSession)
     out = evaluator.process(df.sparkSession, df, _text(ruleset), dict(references or {}))
     return out.select(*OUTCOME_COLUMNS)  # type: ignore[no-any-return]

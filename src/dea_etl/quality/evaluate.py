@@ -192,7 +192,7 @@ def evaluate(df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, Dat
     if engine == "deequ":
         from dea_etl.quality.deequ import evaluate_deequ
 
-        return evaluate_deequ(df, ruleset, references)  # type: ignore[no-any-return]
+        return evaluate_deequ(df, ruleset, references)
     ev = run_ruleset(df, ruleset, references)
     return outcomes_frame(ev, df)
 
@@ -205,5 +205,5 @@ def evaluate_rows(df: DataFrame, ruleset: str | Ruleset, references: Mapping[str
     if engine == "deequ":
         from dea_etl.quality.deequ import evaluate_rows_deequ
 
-        return evaluate_rows_deequ(df, ruleset, references)  # type: ignore[no-any-return]
+        return evaluate_rows_deequ(df, ruleset, references)
     return row_level_frame(run_ruleset(df, ruleset, references, collect=False))
