@@ -34,7 +34,8 @@ Semantics (chosen to follow Glue / Deequ; each is tested):
   rows / reference rows. AggregateMatch: ``sum(...)`` or ``avg(...)`` ratio (0/0 = 1).
 - CustomSql: the query sees the data as ``primary`` (and each reference by its alias) and must return one
   number (``Dataset.*.CustomSQL``); with ``with threshold`` and no condition, the query selects the passing
-  rows and the ratio passing / rows is judged.
+  rows and the ratio passing / rows is judged (``Dataset.*.CustomSQL.Compliance``). A query of the form
+  ``select ... from primary where <predicate>`` is then evaluated in the shared pass and at row level.
 - A rule that cannot be evaluated (missing column, bad where clause or SQL, no rows, ...) is Failed with
   the reason, never passed; at row level such a rule fails every row if it is a row-level rule.
 

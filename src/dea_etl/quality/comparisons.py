@@ -151,8 +151,34 @@ def aggregate_match(rule: Rule, ctx: Context) -> Prepared:
     return Prepared(finish)
 
 
+_ROW_FILTER = re.compile(r"^\s*select\s+.+?\s+from\s+primary\s+where\s+(?P<pred>.+?)\s*;?\s*$",
+                         re.IGNORECASE | re.DOTALL)
+
+
+def _row_filter(rule: Rule, ctx: Context) -> Prepared | None:
+    """``select ... from primary where <predicate>`` with a threshold: a row passes when the predicate holds.
+
+    Evaluated in the shared pass (and at row level) instead of as its own query."""
+    m = _ROW_FILTER.match(rule.params[0])
+    if rule.condition is not None or not m or re.search(r"\b(join|group|union|limit)\b", m["pred"], re.I):
+        return None
+    passes = ctx.where(m["pred"])
+    n, ok = ctx.rows(F.lit(True)), ctx.count_if(passes, F.lit(True))
+
+    def finish(v: Mapping[str, Any]) -> Outcome:
+        if not v[n]:
+            raise RuleError("No rows to evaluate")
+        ratio = float(v[ok]) / float(v[n])
+        return judge(ratio, rule.threshold, {"Dataset.*.CustomSQL.Compliance": ratio})  # type: ignore[arg-type]
+
+    return Prepared(finish, passes)
+
+
 def custom_sql(rule: Rule, ctx: Context) -> Prepared:
     sql = rule.params[0]
+    fused = _row_filter(rule, ctx)
+    if fused is not None:
+        return fused
     n = ctx.rows(ctx.where(None))
 
     def finish(v: Mapping[str, Any]) -> Outcome:

@@ -108,7 +108,10 @@ def _row(node: RuleNode, leaf_ids: dict[int, int], prepared: dict[int, Prepared 
         if isinstance(p, Prepared):
             return p.row
         # a row-level rule that cannot be evaluated fails every row (never a silent pass)
-        return F.lit(False) if HANDLERS[node.rule_type] in _ROW_LEVEL else None
+        row_level = HANDLERS[node.rule_type] in _ROW_LEVEL
+        if node.rule_type == "CustomSql":
+            row_level = node.condition is None
+        return F.lit(False) if row_level else None
     cols = [_row(r, leaf_ids, prepared) for r in node.rules]
     if any(c is None for c in cols):
         return None
@@ -122,6 +125,7 @@ def _row(node: RuleNode, leaf_ids: dict[int, int], prepared: dict[int, Prepared 
 _ROW_LEVEL = {
     checks.completeness, checks.column_values, checks.data_freshness, checks.column_length,
     checks.column_data_type, checks.uniqueness, checks.is_primary_key, comparisons.referential_integrity,
+    comparisons.custom_sql,
 }
 
 
