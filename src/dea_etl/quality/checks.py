@@ -286,7 +286,8 @@ def _entropy(v: Mapping[str, Any], g: str, n: str) -> float:
     rows = v[n]
     if not rows:
         raise RuleError("No rows to evaluate")
-    return math.log(rows) - float(v[g + "clogc"] or 0.0) / float(rows)
+    # -sum(c/N * ln(c/N)) = (sum c) / N * ln N - sum(c ln c) / N, with N counting null rows too
+    return float(v[g + "valued"] or 0) / rows * math.log(rows) - float(v[g + "clogc"] or 0.0) / float(rows)
 
 
 def _unique_value_ratio(v: Mapping[str, Any], g: str, n: str) -> float:

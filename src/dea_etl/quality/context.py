@@ -76,7 +76,7 @@ class Plan:
         return alias
 
     def group(self, columns: tuple[str, ...], where: str | None) -> str:
-        """Register a group-by over ``columns``; values ``<prefix>distinct``, ``unique``, ``clogc``."""
+        """Register a group-by over ``columns``; values ``<prefix>distinct``, ``unique``, ``clogc``, ``valued``."""
         key = (columns, where)
         if key not in self._groups:
             self._groups[key] = GroupRequest(columns, where, f"g{len(self._groups)}_")
@@ -128,6 +128,7 @@ def _group_values(df: DataFrame, req: GroupRequest) -> dict[str, Any]:
         F.count(F.lit(1)).alias("distinct"),
         F.count_if(F.col("_n") == 1).alias("unique"),
         F.sum(F.col("_n") * F.log(F.col("_n"))).alias("clogc"),
+        F.sum("_n").alias("valued"),
     ).collect()[0]
     return {req.prefix + k: v for k, v in row.asDict().items()}
 
