@@ -55,7 +55,7 @@ def _render(rows: list[Any], console: Console) -> None:
 def _dq(ns: argparse.Namespace) -> int:
     from dea_etl.quality import DqdlSyntaxError, evaluate, parse_ruleset
 
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     if ns.input is None and ns.table is None:
         err.print("error: give --table NAME or --input PATH --format csv|parquet", markup=False)
         return 2
