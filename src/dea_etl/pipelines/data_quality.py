@@ -84,7 +84,10 @@ def check_table(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: s
     outcomes = _write_outcomes(result, lake, table, run_id)
     kept, quarantined = rows_in, 0
     if result.quarantined_df is not None:
-        kept, quarantined = _quarantine(result, lake, table, run_id)
+        try:
+            kept, quarantined = _quarantine(result, lake, table, run_id)
+        finally:
+            result.release()
         kept = rows_in if kept < 0 else kept
     metrics: dict[str, object] = {
         "dq": f"{len(result.results) - len(result.failed_rules)}/{len(result.results)} rules passed "

@@ -7,7 +7,8 @@
 - ``mode="quarantine"``: evaluate, then split the rows with the row-level outcomes: rows that failed a
   row-level rule are ``quarantined_df`` (input columns + ``reason``, the failed rules joined by "; ",
   + ``dq_rules_failed``); the others are ``passed_df`` (input columns only). Failed dataset-level rules
-  are reported in the outcomes and do not stop the job.
+  are reported in the outcomes and do not stop the job. The row-level frame is persisted so that both
+  halves are computed from one pass; call ``GateResult.release()`` when they are written.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F  # noqa: N812
 
@@ -50,6 +52,12 @@ class GateResult:
     outcomes_df: DataFrame
     passed_df: DataFrame
     quarantined_df: DataFrame | None = None
+    #: the persisted row-level frame behind passed_df / quarantined_df; ``release()`` frees it
+    row_level_df: DataFrame | None = None
+
+    def release(self) -> None:
+        if self.row_level_df is not None:
+            self.row_level_df.unpersist()
 
     @property
     def failed_rules(self) -> list[str]:
@@ -86,11 +94,12 @@ def gate(df: DataFrame, ruleset: str | Ruleset, mode: str, references: Mapping[s
         if not result.passed:
             raise DataQualityError(table, result)
         return result
-    rows = row_level_frame(ev)
+    # both halves come from the same row-level frame (joins, windows): compute it once
+    rows = row_level_frame(ev).persist(StorageLevel.MEMORY_AND_DISK)
     passed_df = rows.where(F.col(ROW_RESULT) == PASSED).select(*df.columns)
     quarantined_df = rows.where(F.col(ROW_RESULT) == FAILED).select(
         *df.columns,
         F.concat(F.lit("data quality: "), F.array_join(F.col(ROW_FAIL), "; ")).alias(REASON),
         F.col(ROW_FAIL).alias(RULES_FAILED),
     )
-    return GateResult(mode, results, outcomes, passed_df, quarantined_df)
+    return GateResult(mode, results, outcomes, passed_df, quarantined_df, rows)
