@@ -61,7 +61,10 @@ def test_composites_flatten_chains_and_keep_nesting(parsed):
 
 
 def test_analyzers_section(parsed):
-    assert [(a.analyzer_type, a.params) for a in parsed.analyzers] == [("RowCount", ()), ("Completeness", ("x",))]
+    assert [(a.analyzer_type, a.params) for a in parsed.analyzers] == [
+        ("RowCount", ()),
+        ("Completeness", ("x",)),
+    ]
 
 
 def test_empty_rules_section():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from chispa import assert_df_equality
 
-from dea_etl.quality import ROW_LEVEL_COLUMNS, evaluate_rows
+from dea_etl.quality import ANALYZER_OUTCOMES_SCHEMA, ROW_LEVEL_COLUMNS, analyze, evaluate_rows
 from dea_etl.quality.gate import DataQualityError, gate
 
 SCHEMA = "id int, name string, amount double, qty int"
@@ -16,8 +16,10 @@ COUNT = "RowCount > 0"
 EITHER = '(IsComplete "amount") or (ColumnValues "qty" = 4)'
 UNIQUE = 'IsUnique "name"'
 ROW_RULESET = f"Rules = [ {COMPLETE}, {QTY}, {COUNT}, {EITHER}, {UNIQUE} ]"
-OUTCOME_SCHEMA = ("id int, DataQualityRulesPass array<string>, DataQualityRulesFail array<string>, "
-                  "DataQualityRulesSkip array<string>, DataQualityEvaluationResult string")
+OUTCOME_SCHEMA = (
+    "id int, DataQualityRulesPass array<string>, DataQualityRulesFail array<string>, "
+    "DataQualityRulesSkip array<string>, DataQualityEvaluationResult string"
+)
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +75,9 @@ def test_gate_fail_mode_passes_the_data_through(people_df):
 def test_gate_quarantine_mode_splits_rows(spark, people_df):
     result = gate(people_df, f"Rules = [ {COMPLETE}, {QTY}, RowCount > 10 ]", "quarantine")
     assert result.failed_rules == [COMPLETE, QTY, "RowCount > 10"]
-    assert_df_equality(result.passed_df, people_df.where("id < 4"), ignore_row_order=True, ignore_nullable=True)
+    assert_df_equality(
+        result.passed_df, people_df.where("id < 4"), ignore_row_order=True, ignore_nullable=True
+    )
     expected_bad = spark.createDataFrame(
         [(4, None, None, 4, f"data quality: {COMPLETE}; {QTY}", [COMPLETE, QTY])],
         f"{SCHEMA}, reason string, dq_rules_failed array<string>",
@@ -84,3 +88,18 @@ def test_gate_quarantine_mode_splits_rows(spark, people_df):
 def test_gate_rejects_an_unknown_mode(people_df):
     with pytest.raises(ValueError, match="mode must be one of fail, quarantine"):
         gate(people_df, "Rules = [ RowCount > 0 ]", "warn")
+
+
+def test_analyzers_section_gives_metrics(spark, people_df):
+    actual = analyze(
+        people_df, 'Rules = [ RowCount > 0 ]\nAnalyzers = [ RowCount, Completeness "name", Mean "qty" ]'
+    )
+    expected = spark.createDataFrame(
+        [
+            ("RowCount", {"Dataset.*.RowCount": 4.0}),
+            ('Completeness "name"', {"Column.name.Completeness": 0.75}),
+            ('Mean "qty"', {"Column.qty.Mean": 2.5}),
+        ],
+        ANALYZER_OUTCOMES_SCHEMA,
+    )
+    assert actual.collect() == expected.collect()

@@ -1,7 +1,8 @@
 """DQDL data quality evaluated natively in PySpark (see README's "Data quality" for the rule list).
 
 ``evaluate(df, ruleset, references=None)`` gives Glue's ruleOutcomes (Rule, Outcome, FailureReason,
-EvaluatedMetrics); ``evaluate_rows`` gives rowLevelOutcomes; an invalid ruleset raises
+EvaluatedMetrics); ``evaluate_rows`` gives rowLevelOutcomes; ``analyze`` gives the metrics of the
+``Analyzers = [...]`` section (Analyzer, EvaluatedMetrics); an invalid ruleset raises
 :class:`DqdlSyntaxError` (a ValueError) naming line, column and what was expected.
 
 Semantics (chosen to follow Glue / Deequ; each is tested):
@@ -45,9 +46,11 @@ IsPrimaryKey, Entropy, DistinctValuesCount and UniqueValueRatio share one group-
 """
 
 from dea_etl.quality.evaluate import (
+    ANALYZER_OUTCOMES_SCHEMA,
     ROW_LEVEL_COLUMNS,
     RULE_OUTCOMES_SCHEMA,
     Evaluation,
+    analyze,
     evaluate,
     evaluate_rows,
     run_ruleset,
@@ -56,6 +59,7 @@ from dea_etl.quality.model import Composite, Condition, Rule, Ruleset
 from dea_etl.quality.parser import DqdlSyntaxError, parse_ruleset
 
 __all__ = [
+    "ANALYZER_OUTCOMES_SCHEMA",
     "ROW_LEVEL_COLUMNS",
     "RULE_OUTCOMES_SCHEMA",
     "Composite",
@@ -64,6 +68,7 @@ __all__ = [
     "Evaluation",
     "Rule",
     "Ruleset",
+    "analyze",
     "evaluate",
     "evaluate_rows",
     "parse_ruleset",

@@ -283,11 +283,11 @@ def _group_stat(rule: Rule, ctx: Context, name: str, value: GroupValue) -> Prepa
 
 
 def _entropy(v: Mapping[str, Any], g: str, n: str) -> float:
-    rows = v[n]
+    rows = float(v[n] or 0)
     if not rows:
         raise RuleError("No rows to evaluate")
     # -sum(c/N * ln(c/N)) = (sum c) / N * ln N - sum(c ln c) / N, with N counting null rows too
-    return float(v[g + "valued"] or 0) / rows * math.log(rows) - float(v[g + "clogc"] or 0.0) / float(rows)
+    return float(v[g + "valued"] or 0) / rows * math.log(rows) - float(v[g + "clogc"] or 0.0) / rows
 
 
 def _unique_value_ratio(v: Mapping[str, Any], g: str, n: str) -> float:
@@ -296,12 +296,16 @@ def _unique_value_ratio(v: Mapping[str, Any], g: str, n: str) -> float:
     return float(v[g + "unique"]) / float(v[g + "distinct"])
 
 
+def _distinct(v: Mapping[str, Any], g: str, n: str) -> float:
+    return float(v[g + "distinct"])
+
+
 def entropy(rule: Rule, ctx: Context) -> Prepared:
     return _group_stat(rule, ctx, "Entropy", _entropy)
 
 
 def distinct_values_count(rule: Rule, ctx: Context) -> Prepared:
-    return _group_stat(rule, ctx, "DistinctValuesCount", lambda v, g, n: float(v[g + "distinct"]))
+    return _group_stat(rule, ctx, "DistinctValuesCount", _distinct)
 
 
 def unique_value_ratio(rule: Rule, ctx: Context) -> Prepared:

@@ -76,7 +76,7 @@ class Plan:
         return alias
 
     def group(self, columns: tuple[str, ...], where: str | None) -> str:
-        """Register a group-by over ``columns``; values ``<prefix>distinct``, ``unique``, ``clogc``, ``valued``."""
+        """Register a group-by over ``columns``; values ``<prefix>`` + distinct|unique|clogc|valued."""
         key = (columns, where)
         if key not in self._groups:
             self._groups[key] = GroupRequest(columns, where, f"g{len(self._groups)}_")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -12,7 +13,7 @@ from pyspark.sql.types import DoubleType, MapType, StringType, StructField, Stru
 
 from dea_etl.quality import checks, comparisons
 from dea_etl.quality.context import Context, Outcome, Plan, Prepared, RuleError
-from dea_etl.quality.model import Rule, RuleNode, Ruleset
+from dea_etl.quality.model import Condition, Op, Rule, RuleNode, Ruleset
 from dea_etl.quality.parser import parse_ruleset
 
 PASSED, FAILED = "Passed", "Failed"
@@ -182,6 +183,27 @@ def row_level_frame(ev: Evaluation) -> DataFrame:
         skip.alias(ROW_SKIP),
         F.when(F.size(names_where("fail")) == 0, F.lit(PASSED)).otherwise(F.lit(FAILED)).alias(ROW_RESULT),
     )
+
+
+ANALYZER_OUTCOMES_SCHEMA = StructType([
+    StructField("Analyzer", StringType(), False),
+    StructField("EvaluatedMetrics", MapType(StringType(), DoubleType(), False), False),
+])
+_ANY = Condition(Op.GT, (-math.inf,))
+
+
+def analyze(
+    df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, DataFrame] | None = None
+) -> DataFrame:
+    """The ``Analyzers = [...]`` section: one row per analyzer with its metrics (same shared pass)."""
+    rs = parse_ruleset(ruleset) if isinstance(ruleset, str) else ruleset
+    rules = tuple(Rule(a.analyzer_type, a.params, _ANY, a.text, where=a.where) for a in rs.analyzers)
+    ev = run_ruleset(df, Ruleset(rules), references)
+    data = [
+        (a.text, {k: float(v) for k, v in o.metrics.items()})
+        for a, o in zip(rs.analyzers, ev.outcomes, strict=True)
+    ]
+    return df.sparkSession.createDataFrame(data, ANALYZER_OUTCOMES_SCHEMA)
 
 
 def _check_engine(engine: str) -> None:
