@@ -10,7 +10,9 @@ from chispa import assert_df_equality
 from dea_etl.cli import main
 from dea_etl.io.lake import Lake
 from dea_etl.pipelines import data_quality
+from dea_etl.quality import parse_ruleset
 from dea_etl.quality.gate import DataQualityError
+from dea_etl.quality.rulesets import packaged_ruleset, packaged_tables, ruleset_from_text
 from dea_etl.runtime import JobContext, Platform
 from dea_etl.schemas import CUSTOMERS, EMPLOYEES, ORDERS
 
@@ -131,8 +133,27 @@ def _ctx(spark, lake, tables=None):
     return JobContext(spark, "data_quality", "run-1", Platform.LOCAL, {"lake": lake.root, "tables": tables})
 
 
+QUARANTINE_RULES = """# mode: quarantine
+Rules = [
+    RowCount > 0,
+    ColumnValues "freight" >= 0,
+    ReferentialIntegrity "customerid" "customers.customerid" = 1.0
+]"""
+
+
+def test_shipped_rulesets_parse_and_declare_their_mode():
+    assert {t: packaged_ruleset(t).mode for t in packaged_tables()} == {
+        "customers": "fail",
+        "employees": "fail",
+        "orders": "quarantine",
+    }
+    assert all(parse_ruleset(packaged_ruleset(t).text).rules for t in packaged_tables())
+
+
 def test_pipeline_step_quarantines_failing_orders_and_reports(spark, small_lake):
-    (orders,) = data_quality.run(_ctx(spark, small_lake, "orders"))
+    ruleset = ruleset_from_text("orders", QUARANTINE_RULES)
+    refs = {"customers": spark.read.parquet(small_lake.processed("customers"))}
+    orders = data_quality.check_table(spark, small_lake, ruleset, "run-1", refs)
     assert orders.table == "dq:orders"
     assert (orders.rows_in, orders.rows_written, orders.rows_quarantined) == (3, 2, 1)
     assert orders.metrics["dq failed"] == 'ColumnValues "freight" >= 0'
@@ -148,7 +169,7 @@ def test_pipeline_step_quarantines_failing_orders_and_reports(spark, small_lake)
         (11, 'data quality: ColumnValues "freight" >= 0', "run-1")
     ]
     outcomes = spark.read.parquet(data_quality.dq_path(small_lake, "orders", "outcomes"))
-    assert outcomes.count() == 17
+    assert outcomes.count() == 3
     assert {r.run_id for r in outcomes.select("run_id").collect()} == {"run-1"}
 
 

@@ -33,7 +33,8 @@ Semantics (chosen to follow Glue / Deequ; each is tested):
   DatasetMatch: primary rows whose key matches a reference row with equal (null-safe) match columns /
   primary rows. SchemaMatch: (name, type) pairs in both / the larger column count. RowCountMatch:
   rows / reference rows. AggregateMatch: ``sum(...)`` or ``avg(...)`` ratio (0/0 = 1).
-- CustomSql: the query sees the data as ``primary`` (and each reference by its alias) and must return one
+- CustomSql: the query sees the data as ``primary`` (and each reference by its alias; these are registered
+  as temporary views of the session) and must return one
   number (``Dataset.*.CustomSQL``); with ``with threshold`` and no condition, the query selects the passing
   rows and the ratio passing / rows is judged (``Dataset.*.CustomSQL.Compliance``). A query of the form
   ``select ... from primary where <predicate>`` is then evaluated in the shared pass and at row level.
