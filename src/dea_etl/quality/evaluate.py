@@ -11,7 +11,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F  # noqa: N812
 from pyspark.sql.types import DoubleType, MapType, StringType, StructField, StructType
 
-from dea_etl.quality import checks, comparisons
+from dea_etl.quality import checks, comparisons, grouped
 from dea_etl.quality.context import Context, Outcome, Plan, Prepared, RuleError
 from dea_etl.quality.model import Condition, Op, Rule, RuleNode, Ruleset
 from dea_etl.quality.parser import parse_ruleset
@@ -26,7 +26,7 @@ RULE_OUTCOMES_SCHEMA = StructType([
 ROW_PASS, ROW_FAIL, ROW_SKIP = "DataQualityRulesPass", "DataQualityRulesFail", "DataQualityRulesSkip"
 ROW_RESULT = "DataQualityEvaluationResult"
 ROW_LEVEL_COLUMNS = (ROW_PASS, ROW_FAIL, ROW_SKIP, ROW_RESULT)
-HANDLERS = {**checks.HANDLERS, **comparisons.HANDLERS}
+HANDLERS = {**checks.HANDLERS, **grouped.HANDLERS, **comparisons.HANDLERS}
 ENGINES = ("native", "deequ")
 
 
@@ -125,7 +125,7 @@ def _row(node: RuleNode, leaf_ids: dict[int, int], prepared: dict[int, Prepared 
 
 _ROW_LEVEL = {
     checks.completeness, checks.column_values, checks.data_freshness, checks.column_length,
-    checks.column_data_type, checks.uniqueness, checks.is_primary_key, comparisons.referential_integrity,
+    checks.column_data_type, grouped.uniqueness, grouped.is_primary_key, comparisons.referential_integrity,
     comparisons.custom_sql,
 }
 
