@@ -93,9 +93,16 @@ class Plan:
         self.base = self.base.join(ref, on=cond, how="left").drop(*tmp)
         return name
 
+    def _selected(self) -> list[Column]:
+        return [e.alias(a) for a, e in self._aggs.items()]
+
+    def analyze(self) -> None:
+        """Analyze the fused aggregation without running it (raises what Spark raises)."""
+        self.base.agg(*(self._selected() or [F.count(F.lit(1))]))
+
     def drop_rules(self, rules: set[int]) -> None:
         for alias in [a for a, owners in self._owner.items() if owners <= rules]:
-            del self._aggs[alias]
+            self._aggs.pop(alias, None)
 
     def failing_rules(self) -> set[int]:
         """Rules whose aggregates do not analyze (found one rule at a time after the batch fails)."""
@@ -111,7 +118,7 @@ class Plan:
     def run(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
         if self._aggs:
-            row = self.base.agg(*[e.alias(a) for a, e in self._aggs.items()]).collect()[0]
+            row = self.base.agg(*self._selected()).collect()[0]
             values.update(row.asDict())
         for req in self._groups.values():
             values.update(_group_values(self.df, req))

@@ -66,9 +66,7 @@ def _prepare_all(leaves: list[Rule], ctx: Context) -> dict[int, Prepared | Outco
 def _check_plan(plan: Plan, prepared: dict[int, Prepared | Outcome]) -> None:
     """Analyze the fused aggregation once; if it does not analyze, fail the rules that break it."""
     try:
-        plan.base.agg(*[F.count(F.lit(1))])
-        if plan._aggs:
-            plan.base.agg(*[e.alias(a) for a, e in plan._aggs.items()])
+        plan.analyze()
     except Exception:
         bad = plan.failing_rules()
         for i in bad:
