@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from chispa import assert_df_equality
 
-from dea_etl.quality import ANALYZER_OUTCOMES_SCHEMA, ROW_LEVEL_COLUMNS, analyze, evaluate_rows
+from dea_etl.quality import ANALYZER_OUTCOMES_SCHEMA, ROW_LEVEL_COLUMNS, analyze, evaluate, evaluate_rows
 from dea_etl.quality.gate import DataQualityError, gate
 
 SCHEMA = "id int, name string, amount double, qty int"
@@ -103,3 +103,16 @@ def test_analyzers_section_gives_metrics(spark, people_df):
         ANALYZER_OUTCOMES_SCHEMA,
     )
     assert actual.collect() == expected.collect()
+
+
+def test_empty_data_and_empty_ruleset(spark, people_df):
+    empty = people_df.where("id < 0")
+    rows = evaluate(empty, 'Rules = [ RowCount = 0, IsComplete "name" ]').collect()
+    assert [(r.Outcome, r.FailureReason) for r in rows] == [
+        ("Passed", None),
+        ("Failed", "No rows to evaluate"),
+    ]
+    assert evaluate(people_df, "Rules = [ ]").count() == 0
+    assert {r.DataQualityEvaluationResult for r in evaluate_rows(people_df, "Rules = [ ]").collect()} == {
+        "Passed"
+    }
