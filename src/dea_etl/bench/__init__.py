@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SECTIONS = ("dea_etl.bench.csv", "dea_etl.bench.csv_profile", "dea_etl.bench.bookmarks")
+SECTIONS = ("dea_etl.bench.csv", "dea_etl.bench.csv_profile", "dea_etl.bench.bookmarks", "dea_etl.bench.dq")
 REPO = Path(__file__).resolve().parents[3]
 
 

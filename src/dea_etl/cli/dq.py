@@ -1,0 +1,103 @@
+"""``dea-etl dq --ruleset FILE (--table T [--lake L] | --input PATH --format csv|parquet [--table T])``.
+
+Prints the rule outcomes and their metrics; exit code 0 when every rule passed, 1 when any failed,
+2 on an invalid ruleset (with its line and column) or bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+def _load(spark: Any, ns: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
+    """The DataFrame to check and its references (the lake's other processed tables)."""
+    from dea_etl.io import files
+    from dea_etl.io.lake import Lake
+    from dea_etl.schemas import TABLES, table_spec
+
+    lake = Lake(ns.lake)
+    refs = {t: spark.read.parquet(lake.processed(t)) for t in TABLES
+            if t != ns.table and files.exists(spark, lake.processed(t))}
+    for item in ns.reference or []:
+        alias, _, path = item.partition("=")
+        refs[alias] = spark.read.parquet(path)
+    if ns.input is None:
+        return spark.read.parquet(lake.processed(ns.table)), refs
+    if ns.format == "parquet":
+        return spark.read.parquet(ns.input), refs
+    from dea_etl.io.csv import is_skipped_line, read_lines
+    from dea_etl.pipelines.convert import input_files, parsed_rows
+    from dea_etl.transforms.parsing import valid_rows
+
+    spec = table_spec(ns.table)
+    lines = read_lines(spark, input_files(spark, ns.input))
+    return parsed_rows(lines.where(~is_skipped_line(spec)), spec).transform(valid_rows(spec)), refs
+
+
+def _render(rows: list[Any], console: Console) -> None:
+    table = Table(title="data quality outcomes")
+    for name in ("Rule", "Outcome", "FailureReason", "EvaluatedMetrics"):
+        table.add_column(name, overflow="fold")
+    for r in rows:
+        metrics = "\n".join(f"{k} = {v:.6g}" for k, v in sorted((r["EvaluatedMetrics"] or {}).items()))
+        style = "green" if r["Outcome"] == "Passed" else "red"
+        table.add_row(r["Rule"], f"[{style}]{r['Outcome']}[/{style}]", r["FailureReason"] or "", metrics)
+    console.print(table)
+    failed = sum(r["Outcome"] != "Passed" for r in rows)
+    console.print(f"{len(rows) - failed} of {len(rows)} rules passed", highlight=False)
+
+
+def _dq(ns: argparse.Namespace) -> int:
+    from dea_etl.quality import DqdlSyntaxError, evaluate, parse_ruleset
+
+    err = Console(stderr=True, soft_wrap=True)
+    if ns.input is None and ns.table is None:
+        err.print("error: give --table NAME or --input PATH --format csv|parquet", markup=False)
+        return 2
+    if ns.input is not None and ns.format is None:
+        err.print("error: --input needs --format csv|parquet", markup=False)
+        return 2
+    if ns.format == "csv" and ns.table is None:
+        err.print("error: --format csv needs --table NAME (its schema)", markup=False)
+        return 2
+    try:
+        with open(ns.ruleset, encoding="utf-8") as fh:
+            text = fh.read()
+        ruleset = parse_ruleset(text)
+    except OSError as exc:
+        err.print(f"error: cannot read ruleset: {exc}", markup=False)
+        return 2
+    except DqdlSyntaxError as exc:
+        err.print(f"error: invalid ruleset {ns.ruleset}: {exc}", markup=False)
+        return 2
+    from dea_etl.runtime import get_spark
+
+    spark, created = get_spark("dea-etl-dq")
+    try:
+        df, refs = _load(spark, ns)
+        rows = evaluate(df, ruleset, refs).collect()
+    except Exception as exc:
+        err.print(f"error: {str(exc).strip().splitlines()[0] if str(exc).strip() else exc!r}", markup=False)
+        return 2
+    finally:
+        if created:
+            spark.stop()
+    _render(rows, Console(width=None if sys.stdout.isatty() else 160))
+    return 0 if all(r["Outcome"] == "Passed" for r in rows) else 1
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("dq", help="evaluate a DQDL ruleset on a table or a file; exit 1 when a rule fails")
+    p.add_argument("--ruleset", required=True, help="DQDL file (e.g. rules/orders.dqdl)")
+    p.add_argument("--table", help="seed table: its processed data in --lake, or the schema of --input csv")
+    p.add_argument("--lake", default="lake", help="lake root for --table (default: lake)")
+    p.add_argument("--input", help="a file or folder to check instead of the lake's table")
+    p.add_argument("--format", choices=["csv", "parquet"], help="format of --input")
+    p.add_argument("--reference", action="append", metavar="ALIAS=PATH",
+                   help="extra reference dataset (Parquet) for rules that name ALIAS")
+    p.set_defaults(handler=_dq)

@@ -1,0 +1,119 @@
+"""data_quality: run each processed table's DQDL ruleset and apply its gate (fail or quarantine).
+
+For every table with a ruleset (``dea_etl/rules/<table>.dqdl``, linked as ``rules/``) and a processed
+table in the lake, the other processed tables are the references (``customers``, ``employees``...).
+Outcomes (Glue's ruleOutcomes + ``table``, ``mode``, ``run_id``, ``evaluated_at``) are appended to
+``<lake>/processedData/_dq/<table>/outcomes/``. In quarantine mode the failing rows move to
+``<lake>/processedData/_dq/<table>/quarantine/`` (replaced each run) and the table keeps the others;
+in fail mode a failed rule fails the job after its outcomes are written.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from pyspark.sql import DataFrame, Observation, SparkSession
+from pyspark.sql import functions as F
+
+from dea_etl.io import files
+from dea_etl.io.lake import Lake
+from dea_etl.io.parquet import stage_parquet, write_parquet
+from dea_etl.quality.gate import DataQualityError, GateResult, gate
+from dea_etl.quality.rulesets import RulesetFile, packaged_ruleset, packaged_tables
+from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
+from dea_etl.schemas import TABLES
+
+ARGS = (
+    Arg("lake", required=True, help="lake root: a folder or s3://BUCKET[/PREFIX]"),
+    Arg("tables", help="comma-separated tables to check (default: every table with a ruleset)"),
+)
+
+
+def dq_path(lake: Lake, table: str, what: str) -> str:
+    """``<lake>/processedData/_dq/<table>/<what>`` (what: outcomes | quarantine)."""
+    return f"{lake.processed('_dq')}/{table}/{what}"
+
+
+def _write_outcomes(result: GateResult, lake: Lake, table: str, run_id: str) -> str:
+    path = dq_path(lake, table, "outcomes")
+    out = result.outcomes_df.select(
+        F.lit(table).alias("table"), F.lit(result.mode).alias("mode"), "*",
+        F.lit(run_id).alias("run_id"), F.lit(datetime.now(UTC)).cast("timestamp").alias("evaluated_at"),
+    )
+    write_parquet(out.coalesce(1), path, run_id=run_id, mode="append")
+    return path
+
+
+def _counted(df: DataFrame) -> tuple[DataFrame, Observation]:
+    obs = Observation()
+    return df.observe(obs, F.count(F.lit(1)).alias("rows")), obs
+
+
+def _quarantine(result: GateResult, lake: Lake, table: str, run_id: str) -> tuple[int, int]:
+    """Move the failing rows out of the processed table; returns (rows kept, rows quarantined)."""
+    assert result.quarantined_df is not None
+    spark = result.passed_df.sparkSession
+    bad, bad_obs = _counted(result.quarantined_df.withColumn("run_id", F.lit(run_id)))
+    staged_bad = stage_parquet(bad, dq_path(lake, table, "quarantine"), run_id=run_id)
+    quarantined = int(bad_obs.get["rows"])
+    if not quarantined:
+        staged_bad.discard()
+        files.delete(spark, dq_path(lake, table, "quarantine"))
+        return -1, 0
+    spec = TABLES.get(table)
+    good, good_obs = _counted(result.passed_df)
+    staged_good = stage_parquet(good, lake.processed(table), run_id=run_id,
+                                partition_by=spec.partition_by if spec else ())
+    staged_good.publish()
+    staged_bad.publish()
+    return int(good_obs.get["rows"]), quarantined
+
+
+def check_table(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: str,
+                references: dict[str, DataFrame]) -> TableResult:
+    started = time.monotonic()
+    table = ruleset.name
+    df = spark.read.parquet(lake.processed(table))
+    rows_in = df.count()
+    try:
+        result = gate(df, ruleset.text, ruleset.mode, references, table=table)
+    except DataQualityError as exc:
+        _write_outcomes(exc.result, lake, table, run_id)
+        raise
+    outcomes = _write_outcomes(result, lake, table, run_id)
+    kept, quarantined = rows_in, 0
+    if result.quarantined_df is not None:
+        try:
+            kept, quarantined = _quarantine(result, lake, table, run_id)
+        finally:
+            result.release()
+        kept = rows_in if kept < 0 else kept
+    metrics: dict[str, object] = {
+        "dq": f"{len(result.results) - len(result.failed_rules)}/{len(result.results)} rules passed "
+              f"(mode {ruleset.mode}); outcomes: {outcomes}",
+    }
+    if result.failed_rules:
+        metrics["dq failed"] = "; ".join(result.failed_rules)
+    return TableResult(
+        table=f"dq:{table}", rows_in=rows_in, rows_written=kept, rows_quarantined=quarantined,
+        output=lake.processed(table),
+        quarantine_output=dq_path(lake, table, "quarantine") if quarantined else None,
+        seconds=round(time.monotonic() - started, 3), metrics=metrics,
+    )
+
+
+def run(ctx: JobContext) -> list[TableResult]:
+    lake = Lake(ctx.arg("lake"))
+    wanted = [t.strip() for t in (ctx.args.get("tables") or "").split(",") if t.strip()]
+    present = [t for t in TABLES if files.exists(ctx.spark, lake.processed(t))]
+    tables = wanted or [t for t in packaged_tables() if t in present]
+    references = {t: ctx.spark.read.parquet(lake.processed(t)) for t in present}
+    results = []
+    for table in tables:
+        others = {alias: ref for alias, ref in references.items() if alias != table}
+        results.append(check_table(ctx.spark, lake, packaged_ruleset(table), ctx.run_id, others))
+    return results
+
+
+JOB = JobSpec("data_quality", ARGS, run, "run the DQDL rulesets on the processed tables (fail or quarantine)")

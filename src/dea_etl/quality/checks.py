@@ -1,0 +1,238 @@
+"""Rule handlers for statistics of the data itself, computed in the one shared aggregation.
+
+Each handler registers what it needs in the :class:`~dea_etl.quality.context.Plan` and returns a
+:class:`~dea_etl.quality.context.Prepared` whose ``finish`` reads the values back.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pyspark.sql import Column
+from pyspark.sql import functions as F
+from pyspark.sql.types import DataType, NumericType, StringType
+
+from dea_etl.quality.context import Context, Outcome, Prepared, RuleError, fmt
+from dea_etl.quality.model import Condition, Op, Rule
+from dea_etl.quality.predicates import age_seconds, number_predicate, value_predicate
+
+Handler = Callable[[Rule, Context], Prepared]
+ALL = Condition(Op.EQ, (1.0,))
+
+
+def judge(value: float | None, cond: Condition, metrics: Mapping[str, float]) -> Outcome:
+    if cond.holds(value):
+        return Outcome(True, None, metrics)
+    return Outcome(False, f"Value: {fmt(value)} does not meet the constraint requirement.", metrics)
+
+
+def share(num: Any, den: Any) -> float:
+    if not den:
+        raise RuleError("No rows to evaluate")
+    return float(num) / float(den)
+
+
+def _numeric(ctx: Context, name: str) -> str:
+    col, dtype = ctx.column(name)
+    if not isinstance(dtype, NumericType):
+        raise RuleError(f"Column {col!r} is not numeric ({dtype.simpleString()})")
+    return col
+
+
+# -- dataset shape ---------------------------------------------------------------------------------
+
+def row_count(rule: Rule, ctx: Context) -> Prepared:
+    n = ctx.rows(ctx.where(rule.where))
+    assert rule.condition is not None
+    return Prepared(lambda v: judge(float(v[n]), rule.condition, {"Dataset.*.RowCount": float(v[n])}))  # type: ignore[arg-type]
+
+
+def column_count(rule: Rule, ctx: Context) -> Prepared:
+    count = float(len(ctx.df.columns))
+    return Prepared(lambda v: judge(count, rule.condition, {"Dataset.*.ColumnCount": count}))  # type: ignore[arg-type]
+
+
+def column_exists(rule: Rule, ctx: Context) -> Prepared:
+    try:
+        ctx.column(rule.params[0])
+        outcome = Outcome(True)
+    except RuleError as exc:
+        outcome = Outcome(False, str(exc))
+    return Prepared(lambda v: outcome)
+
+
+def column_names_match_pattern(rule: Rule, ctx: Context) -> Prepared:
+    try:
+        pattern = re.compile(rule.params[0])
+    except re.error as exc:
+        raise RuleError(f"Invalid regex {rule.params[0]!r}: {exc}") from None
+    unmatched = [c for c in ctx.df.columns if not pattern.search(c)]
+    ratio = (len(ctx.df.columns) - len(unmatched)) / len(ctx.df.columns) if ctx.df.columns else 0.0
+    metrics = {"Dataset.*.ColumnNamesPatternMatchRatio": ratio}
+    outcome = (
+        Outcome(True, None, metrics) if not unmatched
+        else Outcome(False, f"Columns that do not match the pattern: {', '.join(unmatched)}", metrics)
+    )
+    return Prepared(lambda v: outcome)
+
+
+# -- completeness and compliance (row-level rules) --------------------------------------------------
+
+def _compliance(rule: Rule, ctx: Context, passes: Column, metric: str, default: Condition = ALL,
+                extra: Mapping[str, str] | None = None) -> Prepared:
+    """A rule judged on the share of rows (in its where clause) that pass ``passes``."""
+    where = ctx.where(rule.where)
+    n, ok = ctx.rows(where), ctx.count_if(passes, where)
+    cond = rule.threshold or default
+
+    def finish(v: Mapping[str, Any]) -> Outcome:
+        ratio = share(v[ok], v[n])
+        metrics = {metric: ratio} if metric else {}
+        metrics.update({k: float(v[a]) for k, a in (extra or {}).items() if v[a] is not None})
+        outcome = judge(ratio, cond, metrics)
+        if outcome.passed:
+            return outcome
+        return Outcome(False, f"Value: {fmt(ratio)} does not meet the constraint requirement "
+                              f"({v[n] - v[ok]} of {v[n]} rows failed).", metrics)
+
+    return Prepared(finish, ~where | F.coalesce(passes, F.lit(False)))
+
+
+def completeness(rule: Rule, ctx: Context) -> Prepared:
+    col, _ = ctx.column(rule.params[0])
+    cond = rule.condition if rule.rule_type == "Completeness" else ALL
+    return _compliance(rule, ctx, F.col(col).isNotNull(), f"Column.{col}.Completeness", cond or ALL)
+
+
+def column_values(rule: Rule, ctx: Context) -> Prepared:
+    col, dtype = ctx.column(rule.params[0])
+    cond = rule.condition
+    assert cond is not None
+    passes = value_predicate(F.col(col), dtype, cond)
+    extra: dict[str, str] = {}
+    metric = f"Column.{col}.ColumnValues.Compliance"
+    if rule.threshold is None and not cond.negated and cond.numbers and isinstance(dtype, NumericType):
+        where = ctx.where(rule.where)
+        if cond.op in (Op.GT, Op.GE, Op.EQ):
+            extra[f"Column.{col}.Minimum"] = ctx.plan.agg(F.min(F.when(where, F.col(col))).cast("double"))
+        if cond.op in (Op.LT, Op.LE, Op.EQ):
+            extra[f"Column.{col}.Maximum"] = ctx.plan.agg(F.max(F.when(where, F.col(col))).cast("double"))
+        if extra:
+            metric = ""
+    return _compliance(rule, ctx, passes, metric, extra=extra)
+
+
+def data_freshness(rule: Rule, ctx: Context) -> Prepared:
+    col, _ = ctx.column(rule.params[0])
+    assert rule.condition is not None
+    passes = number_predicate(age_seconds(F.col(col)), rule.condition) & F.col(col).isNotNull()
+    return _compliance(rule, ctx, passes, f"Column.{col}.DataFreshness.Compliance")
+
+
+def column_length(rule: Rule, ctx: Context) -> Prepared:
+    col, _ = ctx.column(rule.params[0])
+    assert rule.condition is not None
+    length = F.length(F.col(col).cast("string"))
+    where = ctx.where(rule.where)
+    extra = {
+        f"Column.{col}.MinimumLength": ctx.plan.agg(F.min(F.when(where, length)).cast("double")),
+        f"Column.{col}.MaximumLength": ctx.plan.agg(F.max(F.when(where, length)).cast("double")),
+    }
+    passes = F.col(col).isNull() | number_predicate(length, rule.condition)
+    metric = f"Column.{col}.ColumnLength.Compliance" if rule.threshold else ""
+    return _compliance(rule, ctx, passes, metric, extra=extra)
+
+
+_TYPE_NAMES = {
+    "BOOLEAN": "boolean", "BYTE": "tinyint", "SHORT": "smallint", "INTEGER": "int", "INT": "int",
+    "LONG": "bigint", "BIGINT": "bigint", "FLOAT": "float", "DOUBLE": "double", "DECIMAL": "decimal",
+    "STRING": "string", "DATE": "date", "TIMESTAMP": "timestamp",
+}
+_INTEGRAL = {"tinyint", "smallint", "int", "bigint"}
+
+
+def _fits(col: Column, dtype: DataType, target: str) -> Column:
+    if dtype.simpleString().split("(")[0] == target:
+        return F.lit(True)
+    if not isinstance(dtype, StringType):
+        return F.lit(False)
+    if target == "string":
+        return F.lit(True)
+    cast = col.cast("decimal(38,18)" if target == "decimal" else target).isNotNull()
+    if target in _INTEGRAL:
+        return F.trim(col).rlike(r"^[+-]?\d+$") & cast
+    return cast
+
+
+def column_data_type(rule: Rule, ctx: Context) -> Prepared:
+    col, dtype = ctx.column(rule.params[0])
+    assert rule.condition is not None
+    targets = []
+    for name in rule.condition.values:
+        if str(name).upper() not in _TYPE_NAMES:
+            raise RuleError(f"Unknown data type {name!r}; expected one of {', '.join(_TYPE_NAMES)}")
+        targets.append(_TYPE_NAMES[str(name).upper()])
+    fits = F.lit(False)
+    for t in targets:
+        fits = fits | _fits(F.col(col), dtype, t)
+    passes = F.col(col).isNull() | (~fits if rule.condition.negated else fits)
+    return _compliance(rule, ctx, passes, f"Column.{col}.ColumnDataType.Compliance")
+
+
+# -- statistics --------------------------------------------------------------------------------------
+
+_STATS: dict[str, Callable[[Column], Column]] = {
+    "Mean": F.avg, "Sum": F.sum, "StandardDeviation": F.stddev_pop, "Variance": F.var_pop,
+}
+
+
+def statistic(rule: Rule, ctx: Context) -> Prepared:
+    col = _numeric(ctx, rule.params[0])
+    where = ctx.where(rule.where)
+    alias = ctx.plan.agg(_STATS[rule.rule_type](F.when(where, F.col(col))).cast("double"))
+    metric = f"Column.{col}.{rule.rule_type}"
+
+    def finish(v: Mapping[str, Any]) -> Outcome:
+        if v[alias] is None:
+            raise RuleError(f"Column {col!r} has no non-null values to compute {rule.rule_type}")
+        return judge(float(v[alias]), rule.condition, {metric: float(v[alias])})  # type: ignore[arg-type]
+
+    return Prepared(finish)
+
+
+def column_correlation(rule: Rule, ctx: Context) -> Prepared:
+    a, b = _numeric(ctx, rule.params[0]), _numeric(ctx, rule.params[1])
+    where = ctx.where(rule.where)
+    x, y = F.when(where, F.col(a)).cast("double"), F.when(where, F.col(b)).cast("double")
+    alias = ctx.plan.agg(F.corr(x, y))
+    metric = f"Multicolumn.{a},{b}.ColumnCorrelation"
+
+    def finish(v: Mapping[str, Any]) -> Outcome:
+        value = v[alias]
+        if value is None or math.isnan(value):
+            raise RuleError("Correlation is undefined (fewer than two complete rows or a constant column)")
+        return judge(float(value), rule.condition, {metric: float(value)})  # type: ignore[arg-type]
+
+    return Prepared(finish)
+
+
+HANDLERS: dict[str, Handler] = {
+    "RowCount": row_count,
+    "ColumnCount": column_count,
+    "ColumnExists": column_exists,
+    "ColumnNamesMatchPattern": column_names_match_pattern,
+    "Completeness": completeness,
+    "IsComplete": completeness,
+    "ColumnValues": column_values,
+    "DataFreshness": data_freshness,
+    "ColumnLength": column_length,
+    "ColumnDataType": column_data_type,
+    "Mean": statistic,
+    "Sum": statistic,
+    "StandardDeviation": statistic,
+    "Variance": statistic,
+    "ColumnCorrelation": column_correlation,
+}

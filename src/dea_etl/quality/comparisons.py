@@ -1,0 +1,222 @@
+"""Rule handlers that compare with other datasets or run SQL: ReferentialIntegrity, DatasetMatch,
+SchemaMatch, RowCountMatch, AggregateMatch and CustomSql.
+
+``references`` maps an alias to a DataFrame; the primary dataset is ``primary`` in SQL and in
+AggregateMatch expressions. ReferentialIntegrity joins the reference's distinct keys into the shared
+pass; the others need their own small Spark job (a count, an aggregate, a join or a query).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from dea_etl.quality.checks import Handler, judge
+from dea_etl.quality.context import Context, Outcome, Prepared, RuleError
+from dea_etl.quality.model import Rule
+
+PRIMARY = "primary"
+
+
+def _split_columns(spec: str) -> list[str]:
+    return [c.strip() for c in spec.strip("{} ").split(",") if c.strip()]
+
+
+def _reference_columns(spec: str) -> tuple[str, list[str]]:
+    """``"ref.col"`` or ``"ref.{a,b}"`` -> (alias, columns)."""
+    alias, dot, cols = spec.partition(".")
+    if not dot or not cols:
+        raise RuleError(f"Reference {spec!r} must be written alias.column or alias.{{col1,col2}}")
+    return alias, _split_columns(cols)
+
+
+def referential_integrity(rule: Rule, ctx: Context) -> Prepared:
+    keys = [ctx.column(c)[0] for c in _split_columns(rule.params[0])]
+    alias, ref_cols = _reference_columns(rule.params[1])
+    ref = ctx.reference(alias)
+    ref_keys = [ctx.column(c, ref)[0] for c in ref_cols]
+    if len(ref_keys) != len(keys):
+        raise RuleError(f"{len(keys)} column(s) cannot match {len(ref_keys)} reference column(s)")
+    flag = ctx.plan.add_flag(keys, ref, ref_keys)
+    where = ctx.where(rule.where)
+    n, ok = ctx.rows(where), ctx.count_if(F.col(flag).isNotNull(), where)
+    metric = f"Column.{alias}.ReferentialIntegrity"
+
+    def finish(v: Mapping[str, Any]) -> Outcome:
+        if not v[n]:
+            raise RuleError("No rows to evaluate")
+        ratio = float(v[ok]) / float(v[n])
+        return judge(ratio, rule.condition, {metric: ratio})  # type: ignore[arg-type]
+
+    return Prepared(finish, ~where | F.col(flag).isNotNull())
+
+
+def _mapping(spec: str) -> list[tuple[str, str]]:
+    """``"a->b, c"`` -> [(a, b), (c, c)]."""
+    pairs = []
+    for part in spec.split(","):
+        left, _, right = part.partition("->")
+        if left.strip():
+            pairs.append((left.strip(), (right or left).strip()))
+    return pairs
+
+
+def dataset_match(rule: Rule, ctx: Context) -> Prepared:
+    alias = rule.params[0]
+    ref = ctx.reference(alias)
+    keys = [(ctx.column(a)[0], ctx.column(b, ref)[0]) for a, b in _mapping(rule.params[1])]
+    if len(rule.params) > 2:
+        cols = [(ctx.column(a)[0], ctx.column(b, ref)[0]) for a, b in _mapping(rule.params[2])]
+    else:
+        key_names = {a for a, _ in keys}
+        cols = [(c, ctx.column(c, ref)[0]) for c in ctx.df.columns if c not in key_names]
+    metric = f"Dataset.{alias}.DatasetMatch"
+
+    def finish(v: Mapping[str, Any]) -> Outcome:
+        left = ctx.df.select(*[F.col(a).alias(f"_k{i}") for i, (a, _) in enumerate(keys)],
+                             *[F.col(a).alias(f"_c{i}") for i, (a, _) in enumerate(cols)])
+        right = ref.select(*[F.col(b).alias(f"_rk{i}") for i, (_, b) in enumerate(keys)],
+                           *[F.col(b).alias(f"_rc{i}") for i, (_, b) in enumerate(cols)]).dropDuplicates(
+            [f"_rk{i}" for i in range(len(keys))])
+        on = [left[f"_k{i}"] == right[f"_rk{i}"] for i in range(len(keys))]
+        same = F.lit(True)
+        for i in range(len(cols)):
+            same = same & left[f"_c{i}"].eqNullSafe(right[f"_rc{i}"])
+        for i in range(len(keys)):
+            same = same & right[f"_rk{i}"].isNotNull()
+        row = left.join(right, on=on, how="left").agg(
+            F.count(F.lit(1)).alias("n"), F.count_if(same).alias("ok")).collect()[0]
+        if not row["n"]:
+            raise RuleError("No rows to evaluate")
+        ratio = row["ok"] / row["n"]
+        return judge(ratio, rule.condition, {metric: ratio})  # type: ignore[arg-type]
+
+    return Prepared(finish)
+
+
+def schema_match(rule: Rule, ctx: Context) -> Prepared:
+    alias = rule.params[0]
+    ref = ctx.reference(alias)
+    ours = {(f.name.lower(), f.dataType.simpleString()) for f in ctx.df.schema.fields}
+    theirs = {(f.name.lower(), f.dataType.simpleString()) for f in ref.schema.fields}
+    ratio = len(ours & theirs) / max(len(ours), len(theirs), 1)
+    metric = f"Dataset.{alias}.SchemaMatch"
+    return Prepared(lambda v: judge(ratio, rule.condition, {metric: ratio}))  # type: ignore[arg-type]
+
+
+def row_count_match(rule: Rule, ctx: Context) -> Prepared:
+    alias = rule.params[0]
+    ref = ctx.reference(alias)
+    n = ctx.rows(ctx.where(rule.where))
+    metric = f"Dataset.{alias}.RowCountMatch"
+
+    def finish(v: Mapping[str, Any]) -> Outcome:
+        theirs = ref.count()
+        ratio = (1.0 if not v[n] else 0.0) if theirs == 0 else v[n] / theirs
+        return judge(ratio, rule.condition, {metric: ratio})  # type: ignore[arg-type]
+
+    return Prepared(finish)
+
+
+_AGGREGATE = re.compile(r"^\s*(sum|avg)\s*\(\s*(?:([A-Za-z_][\w]*)\.)?([^()]+?)\s*\)\s*$", re.IGNORECASE)
+
+
+def _aggregate(ctx: Context, spec: str) -> tuple[DataFrame, Any]:
+    m = _AGGREGATE.match(spec)
+    if not m:
+        raise RuleError(f"Aggregate {spec!r} must be sum(column) or avg(column), optionally alias.column")
+    fn, alias, column = m.group(1).lower(), m.group(2), m.group(3)
+    df = ctx.df if alias in (None, PRIMARY) else ctx.reference(alias)
+    name, _ = ctx.column(column, df)
+    return df, (F.sum if fn == "sum" else F.avg)(F.col(name)).cast("double")
+
+
+def aggregate_match(rule: Rule, ctx: Context) -> Prepared:
+    (df1, e1), (df2, e2) = _aggregate(ctx, rule.params[0]), _aggregate(ctx, rule.params[1])
+    a1 = ctx.plan.agg(e1) if df1 is ctx.df else None
+    a2 = ctx.plan.agg(e2) if df2 is ctx.df else None
+
+    def finish(v: Mapping[str, Any]) -> Outcome:
+        first = v[a1] if a1 else df1.agg(e1).collect()[0][0]
+        second = v[a2] if a2 else df2.agg(e2).collect()[0][0]
+        if first is None or second is None:
+            raise RuleError("An aggregate has no non-null values")
+        ratio = 1.0 if first == 0 and second == 0 else (0.0 if second == 0 else first / second)
+        return judge(ratio, rule.condition, {"Dataset.*.AggregateMatch": ratio})  # type: ignore[arg-type]
+
+    return Prepared(finish)
+
+
+_ROW_FILTER = re.compile(r"^\s*select\s+.+?\s+from\s+primary\s+where\s+(?P<pred>.+?)\s*;?\s*$",
+                         re.IGNORECASE | re.DOTALL)
+
+
+def _row_filter(rule: Rule, ctx: Context) -> Prepared | None:
+    """``select ... from primary where <predicate>`` with a threshold: a row passes when the predicate holds.
+
+    Evaluated in the shared pass (and at row level) instead of as its own query."""
+    m = _ROW_FILTER.match(rule.params[0])
+    if rule.condition is not None or not m or re.search(r"\b(join|group|union|limit)\b", m["pred"], re.I):
+        return None
+    passes = ctx.where(m["pred"])
+    n, ok = ctx.rows(F.lit(True)), ctx.count_if(passes, F.lit(True))
+
+    def finish(v: Mapping[str, Any]) -> Outcome:
+        if not v[n]:
+            raise RuleError("No rows to evaluate")
+        ratio = float(v[ok]) / float(v[n])
+        return judge(ratio, rule.threshold, {"Dataset.*.CustomSQL.Compliance": ratio})  # type: ignore[arg-type]
+
+    return Prepared(finish, passes)
+
+
+def custom_sql(rule: Rule, ctx: Context) -> Prepared:
+    sql = rule.params[0]
+    fused = _row_filter(rule, ctx)
+    if fused is not None:
+        return fused
+    n = ctx.rows(ctx.where(None))
+
+    def finish(v: Mapping[str, Any]) -> Outcome:
+        spark = ctx.df.sparkSession
+        ctx.df.createOrReplaceTempView(PRIMARY)
+        for alias, ref in ctx.references.items():
+            ref.createOrReplaceTempView(alias)
+        try:
+            result = spark.sql(sql)
+            if rule.condition is None:  # row form: the query selects the passing rows
+                if not v[n]:
+                    raise RuleError("No rows to evaluate")
+                ratio = result.count() / v[n]
+                return judge(ratio, rule.threshold, {"Dataset.*.CustomSQL.Compliance": ratio})  # type: ignore[arg-type]
+            rows = result.take(2)
+        except RuleError:
+            raise
+        except Exception as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise RuleError(f"CustomSql failed: {first}") from None
+        try:
+            if len(rows) != 1 or len(rows[0]) != 1:
+                raise TypeError
+            value = float(rows[0][0])
+        except (TypeError, ValueError):
+            raise RuleError("CustomSql must return exactly one numeric value") from None
+        return judge(value, rule.condition, {"Dataset.*.CustomSQL": value})
+
+    if rule.condition is None and rule.threshold is None:
+        raise RuleError("CustomSql needs a condition, or 'with threshold' for a query that selects rows")
+    return Prepared(finish)
+
+
+HANDLERS: dict[str, Handler] = {
+    "ReferentialIntegrity": referential_integrity,
+    "DatasetMatch": dataset_match,
+    "SchemaMatch": schema_match,
+    "RowCountMatch": row_count_match,
+    "AggregateMatch": aggregate_match,
+    "CustomSql": custom_sql,
+}

@@ -1,0 +1,179 @@
+"""The shared evaluation pass: every rule registers the aggregates it needs; one ``agg`` computes them all.
+
+:class:`Plan` collects aggregate expressions (deduplicated by their SQL text) and group-by requests
+(deduplicated by column set and ``where`` clause), runs one ``DataFrame.agg`` over the data plus one
+group-by pass per distinct column set, and hands the values back to the rules. Rules that need a
+reference dataset's keys (ReferentialIntegrity) add a flag column by a left join before that pass, so
+their counts are part of the same aggregation.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql.types import DataType
+
+
+class RuleError(Exception):
+    """A rule cannot be evaluated (missing column, bad SQL, empty data...): it fails with this reason."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    passed: bool
+    reason: str | None = None
+    metrics: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Prepared:
+    """A rule after registration: ``finish`` turns the pass's values into an outcome; ``row`` is its
+    row-level verdict (true = pass, false = fail) or None when the rule has no row-level meaning."""
+
+    finish: Callable[[Mapping[str, Any]], Outcome]
+    row: Column | None = None
+
+
+def fmt(value: float | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "null"
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+
+@dataclass
+class GroupRequest:
+    columns: tuple[str, ...]
+    where: str | None
+    prefix: str
+
+
+class Plan:
+    """Aggregates and group-bys requested by the rules of one evaluation."""
+
+    def __init__(self, df: DataFrame) -> None:
+        self.df = df
+        self.base = df
+        self._aggs: dict[str, Column] = {}
+        self._by_sql: dict[str, str] = {}
+        self._owner: dict[str, set[int]] = {}
+        self._groups: dict[tuple[tuple[str, ...], str | None], GroupRequest] = {}
+        self._flags = 0
+        self.current_rule = -1
+
+    def agg(self, expr: Column) -> str:
+        key = str(expr)
+        alias = self._by_sql.get(key)
+        if alias is None:
+            alias = f"m{len(self._aggs)}"
+            self._by_sql[key] = alias
+            self._aggs[alias] = expr
+        self._owner.setdefault(alias, set()).add(self.current_rule)
+        return alias
+
+    def group(self, columns: tuple[str, ...], where: str | None) -> str:
+        """Register a group-by over ``columns``; values ``<prefix>`` + distinct|unique|clogc|valued."""
+        key = (columns, where)
+        if key not in self._groups:
+            self._groups[key] = GroupRequest(columns, where, f"g{len(self._groups)}_")
+        return self._groups[key].prefix
+
+    def add_flag(self, keys: list[str], ref_df: DataFrame, ref_keys: list[str]) -> str:
+        """Left-join distinct reference keys; the returned column is true where the row's keys exist there."""
+        name = f"__dq_flag{self._flags}"
+        self._flags += 1
+        tmp = [f"{name}_k{i}" for i in range(len(ref_keys))]
+        ref = ref_df.select(*[F.col(r).alias(t) for r, t in zip(ref_keys, tmp, strict=True)]).distinct()
+        ref = ref.withColumn(name, F.lit(True))
+        cond = [self.base[k] == ref[t] for k, t in zip(keys, tmp, strict=True)]
+        self.base = self.base.join(ref, on=cond, how="left").drop(*tmp)
+        return name
+
+    def _selected(self) -> list[Column]:
+        return [e.alias(a) for a, e in self._aggs.items()]
+
+    def analyze(self) -> None:
+        """Analyze the fused aggregation without running it (raises what Spark raises)."""
+        self.base.agg(*(self._selected() or [F.count(F.lit(1))]))
+
+    def drop_rules(self, rules: set[int]) -> None:
+        for alias in [a for a, owners in self._owner.items() if owners <= rules]:
+            self._aggs.pop(alias, None)
+
+    def failing_rules(self) -> set[int]:
+        """Rules whose aggregates do not analyze (found one rule at a time after the batch fails)."""
+        bad: set[int] = set()
+        for rule in sorted({r for owners in self._owner.values() for r in owners}):
+            exprs = [e.alias(a) for a, e in self._aggs.items() if rule in self._owner.get(a, set())]
+            try:
+                self.base.agg(*exprs)
+            except Exception:
+                bad.add(rule)
+        return bad
+
+    def run(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        if self._aggs:
+            row = self.base.agg(*self._selected()).collect()[0]
+            values.update(row.asDict())
+        for req in self._groups.values():
+            values.update(_group_values(self.df, req))
+        return values
+
+
+def _group_values(df: DataFrame, req: GroupRequest) -> dict[str, Any]:
+    data = df.where(F.expr(req.where)) if req.where else df
+    any_value = F.lit(False)
+    for c in req.columns:
+        any_value = any_value | F.col(c).isNotNull()
+    counts = data.where(any_value).groupBy(*req.columns).agg(F.count(F.lit(1)).alias("_n"))
+    row = counts.agg(
+        F.count(F.lit(1)).alias("distinct"),
+        F.count_if(F.col("_n") == 1).alias("unique"),
+        F.sum(F.col("_n") * F.log(F.col("_n"))).alias("clogc"),
+        F.sum("_n").alias("valued"),
+    ).collect()[0]
+    return {req.prefix + k: v for k, v in row.asDict().items()}
+
+
+@dataclass
+class Context:
+    """What a rule handler sees: the data, the reference datasets, the shared plan."""
+
+    df: DataFrame
+    references: Mapping[str, DataFrame]
+    plan: Plan
+
+    def column(self, name: str, df: DataFrame | None = None) -> tuple[str, DataType]:
+        """The column's name as in the data (case-insensitive lookup) and its type; RuleError if absent."""
+        for f in (df or self.df).schema.fields:
+            if f.name.lower() == name.lower():
+                return f.name, f.dataType
+        raise RuleError(f"Column {name!r} does not exist")
+
+    def where(self, sql: str | None) -> Column:
+        """The rule's ``where`` predicate (true when absent); RuleError on SQL that does not analyze."""
+        if sql is None:
+            return F.lit(True)
+        try:
+            pred = F.expr(sql)
+            self.df.where(pred)
+        except Exception as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise RuleError(f"where clause {sql!r} is invalid: {first}") from None
+        return F.coalesce(pred, F.lit(False))
+
+    def reference(self, alias: str) -> DataFrame:
+        if alias not in self.references:
+            raise RuleError(f"Reference dataset {alias!r} not found in references")
+        return self.references[alias]
+
+    def rows(self, where: Column) -> str:
+        return self.plan.agg(F.count_if(where))
+
+    def count_if(self, pred: Column, where: Column) -> str:
+        return self.plan.agg(F.count_if(F.coalesce(pred, F.lit(False)) & where))

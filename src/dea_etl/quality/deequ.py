@@ -1,0 +1,73 @@
+"""The optional Deequ backend: delegate DQDL evaluation to pydeequ when a Deequ jar is on the classpath.
+
+pydeequ is imported lazily (it reads ``SPARK_VERSION`` at import time) and only after the jar was found
+through the JVM, so ``engine="deequ"`` fails with a clear :class:`DeequUnavailableError` otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from pyspark.sql import DataFrame, SparkSession
+
+from dea_etl.quality.model import Ruleset
+
+DEEQU_CLASS = "com.amazon.deequ.dqdl.EvaluateDataQuality"
+OUTCOME_COLUMNS = ("Rule", "Outcome", "FailureReason", "EvaluatedMetrics")
+
+
+class DeequUnavailableError(RuntimeError):
+    """engine="deequ" was asked for, but no Deequ jar (or no pydeequ) is available."""
+
+
+def deequ_on_classpath(spark: SparkSession) -> bool:
+    """True when the JVM can load Deequ's DQDL evaluator class."""
+    jvm: Any = spark.sparkContext._jvm
+    try:
+        loader = jvm.java.lang.Thread.currentThread().getContextClassLoader()
+        jvm.java.lang.Class.forName(DEEQU_CLASS, False, loader)
+        return True
+    except Exception:
+        return False
+
+
+def _evaluator(spark: SparkSession) -> Any:
+    if not deequ_on_classpath(spark):
+        raise DeequUnavailableError(
+            f"engine='deequ' needs a Deequ jar on the Spark classpath ({DEEQU_CLASS} not found); "
+            "start Spark with --packages com.amazon.deequ:deequ:2.0.21-spark-3.5 or use engine='native'"
+        )
+    import pyspark
+
+    # pydeequ reads SPARK_VERSION when it is imported; give it the running version if unset.
+    os.environ.setdefault("SPARK_VERSION", pyspark.__version__)
+    try:
+        from pydeequ.dqdl import EvaluateDataQuality
+    except ImportError as exc:
+        message = f"engine='deequ' needs pydeequ>=1.7 (pip install dea-etl[deequ]): {exc}"
+        raise DeequUnavailableError(message) from None
+    return EvaluateDataQuality
+
+
+def _text(ruleset: str | Ruleset) -> str:
+    if isinstance(ruleset, str):
+        return ruleset
+    raise TypeError("engine='deequ' takes the ruleset as DQDL text")
+
+
+def evaluate_deequ(
+    df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, DataFrame] | None
+) -> DataFrame:
+    evaluator = _evaluator(df.sparkSession)
+    out = evaluator.process(df.sparkSession, df, _text(ruleset), dict(references or {}))
+    return out.select(*OUTCOME_COLUMNS)  # type: ignore[no-any-return]
+
+
+def evaluate_rows_deequ(
+    df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, DataFrame] | None
+) -> DataFrame:
+    evaluator = _evaluator(df.sparkSession)
+    result = evaluator.processRows(df.sparkSession, df, _text(ruleset), dict(references or {}))
+    return result["rowLevelOutcomes"]  # type: ignore[no-any-return]

@@ -1,0 +1,105 @@
+"""The data-quality gate a pipeline puts after a table: fail the job, or quarantine the failing rows.
+
+``gate(df, ruleset, mode, references)``:
+
+- ``mode="fail"``: evaluate; when any rule failed raise :class:`DataQualityError` (it carries the
+  outcomes, so the caller can still write them).
+- ``mode="quarantine"``: evaluate, then split the rows with the row-level outcomes: rows that failed a
+  row-level rule are ``quarantined_df`` (input columns + ``reason``, the failed rules joined by "; ",
+  + ``dq_rules_failed``); the others are ``passed_df`` (input columns only). Failed dataset-level rules
+  are reported in the outcomes and do not stop the job. The row-level frame is persisted so that both
+  halves are computed from one pass; call ``GateResult.release()`` when they are written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from pyspark import StorageLevel
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from dea_etl.errors import DeaEtlError
+from dea_etl.quality.evaluate import (
+    FAILED,
+    PASSED,
+    ROW_FAIL,
+    ROW_RESULT,
+    outcomes_frame,
+    row_level_frame,
+    run_ruleset,
+)
+from dea_etl.quality.model import Ruleset
+from dea_etl.quality.rulesets import MODES
+
+REASON = "reason"
+RULES_FAILED = "dq_rules_failed"
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: str
+    outcome: str
+    reason: str | None
+    metrics: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class GateResult:
+    mode: str
+    results: tuple[RuleResult, ...]
+    outcomes_df: DataFrame
+    passed_df: DataFrame
+    quarantined_df: DataFrame | None = None
+    #: the persisted row-level frame behind passed_df / quarantined_df; ``release()`` frees it
+    row_level_df: DataFrame | None = None
+
+    def release(self) -> None:
+        if self.row_level_df is not None:
+            self.row_level_df.unpersist()
+
+    @property
+    def failed_rules(self) -> list[str]:
+        return [r.rule for r in self.results if r.outcome == FAILED]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failed_rules
+
+
+class DataQualityError(DeaEtlError):
+    """A ruleset in ``fail`` mode had failing rules."""
+
+    def __init__(self, table: str, result: GateResult) -> None:
+        failed = result.failed_rules
+        super().__init__(f"{table}: {len(failed)} of {len(result.results)} data-quality rules failed: "
+                         + "; ".join(failed))
+        self.result = result
+
+
+def gate(df: DataFrame, ruleset: str | Ruleset, mode: str, references: Mapping[str, DataFrame] | None = None,
+         *, table: str = "table") -> GateResult:
+    """Evaluate ``ruleset`` on ``df`` and apply ``mode`` (see the module doc)."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+    ev = run_ruleset(df, ruleset, references)
+    results = tuple(
+        RuleResult(node.text, PASSED if o.passed else FAILED, None if o.passed else o.reason, dict(o.metrics))
+        for node, o in zip(ev.rules, ev.outcomes, strict=True)
+    )
+    outcomes = outcomes_frame(ev, df)
+    if mode == "fail":
+        result = GateResult(mode, results, outcomes, df)
+        if not result.passed:
+            raise DataQualityError(table, result)
+        return result
+    # both halves come from the same row-level frame (joins, windows): compute it once
+    rows = row_level_frame(ev).persist(StorageLevel.MEMORY_AND_DISK)
+    passed_df = rows.where(F.col(ROW_RESULT) == PASSED).select(*df.columns)
+    quarantined_df = rows.where(F.col(ROW_RESULT) == FAILED).select(
+        *df.columns,
+        F.concat(F.lit("data quality: "), F.array_join(F.col(ROW_FAIL), "; ")).alias(REASON),
+        F.col(ROW_FAIL).alias(RULES_FAILED),
+    )
+    return GateResult(mode, results, outcomes, passed_df, quarantined_df, rows)
