@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from dea_etl.pipelines import csv_to_parquet, nyc_taxi, pipeline, raw_to_processed
+from dea_etl.pipelines import csv_to_parquet, nyc_taxi, pipeline, raw_to_processed, sales_mart
 from dea_etl.runtime import JobSpec
 
-JOBS: dict[str, JobSpec] = {job.name: job for job in (csv_to_parquet.JOB, raw_to_processed.JOB, nyc_taxi.JOB, pipeline.JOB)}
+JOBS: dict[str, JobSpec] = {
+    job.name: job
+    for job in (csv_to_parquet.JOB, raw_to_processed.JOB, nyc_taxi.JOB, pipeline.JOB, sales_mart.JOB)
+}
 
 __all__ = ["JOBS"]

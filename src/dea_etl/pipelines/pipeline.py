@@ -1,7 +1,7 @@
 """The main pipeline ``make run`` runs: lay out a local lake from data/, then each step in order.
 
-Steps today: raw -> processed for customers, employees, orders and taxi trips. Later steps (marts, data
-quality) append themselves to :data:`STEPS`.
+Steps today: raw -> processed for customers, employees, orders and taxi trips, then the sales marts.
+Later steps (data quality) append themselves to :data:`STEPS`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dea_etl.io.lake import lay_out_local_lake
-from dea_etl.pipelines import raw_to_processed
+from dea_etl.pipelines import raw_to_processed, sales_mart
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
 
 SAMPLE_FILES = {
@@ -26,7 +26,7 @@ ARGS = (
 )
 
 Step = Callable[[JobContext], list[TableResult]]
-STEPS: list[tuple[str, Step]] = [("raw_to_processed", raw_to_processed.run)]
+STEPS: list[tuple[str, Step]] = [("raw_to_processed", raw_to_processed.run), ("sales_mart", sales_mart.run)]
 
 
 def run(ctx: JobContext) -> list[TableResult]:
