@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SECTIONS = ("dea_etl.bench.csv",)
+SECTIONS = ("dea_etl.bench.csv", "dea_etl.bench.marts")
 REPO = Path(__file__).resolve().parents[3]
 
 
