@@ -18,7 +18,10 @@ LINES_SCHEMA = StructType(
         StructField("orderdate", DateType(), False),
         StructField("employeeid", IntegerType(), True),
         StructField("customerid", IntegerType(), True),
-        *(StructField(a, DoubleType(), True) for a in ("subtotal", "taxamt", "freight", "totaldue", "linetotal")),
+        *(
+            StructField(a, DoubleType(), True)
+            for a in ("subtotal", "taxamt", "freight", "totaldue", "linetotal")
+        ),
     ]
 )
 
@@ -35,7 +38,20 @@ LINES = [
 
 SR = "Sales Representative"
 EMPLOYEE_ROWS = [
-    (274, None, "Stephen", "Jiang", "Stephen Jiang", "North American Sales Manager", 2, "M", "M", None, None, None),
+    (
+        274,
+        None,
+        "Stephen",
+        "Jiang",
+        "Stephen Jiang",
+        "North American Sales Manager",
+        2,
+        "M",
+        "M",
+        None,
+        None,
+        None,
+    ),
     (285, None, "Syed", "Abbas", "Syed Abbas", "Pacific Sales Manager", 2, "M", "M", None, None, None),
     (287, None, "Amy", "Alberts", "Amy Alberts", "European Sales Manager", 2, "M", "F", None, None, None),
     (275, 274, "Michael", "Blythe", "Michael Blythe", SR, 3, "S", "M", "Northeast", "US", "North America"),

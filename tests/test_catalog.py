@@ -20,7 +20,9 @@ YEARS = range(2006, 2015)  # 9 years x 12 months = 108 partitions: two BatchCrea
 def _put_lake(s3: Any) -> None:
     s3.create_bucket(Bucket=BUCKET)
     keys = ["processedData/customers/part-0.snappy.parquet"]
-    keys += [f"processedData/orders/year={y}/month={m}/part-0.snappy.parquet" for y in YEARS for m in range(1, 13)]
+    keys += [
+        f"processedData/orders/year={y}/month={m}/part-0.snappy.parquet" for y in YEARS for m in range(1, 13)
+    ]
     keys += [
         "processedData/orders/year=2014/.month=5.old-r1/part-0.snappy.parquet",  # a rerun's leftover: hidden
         "processedData/orders/_SUCCESS",
@@ -35,7 +37,9 @@ def _partitions(glue: Any, table: str, database: str = "sales") -> list[tuple[st
     return sorted(tuple(p["Values"]) for page in pages for p in page["Partitions"])
 
 
-def test_register_creates_tables_and_partitions_idempotently(aws: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_register_creates_tables_and_partitions_idempotently(
+    aws: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     s3, glue = boto3.client("s3"), boto3.client("glue")
     _put_lake(s3)
     assert main(["catalog", "register", "--database", "sales", "--lake", LAKE]) == 0
@@ -51,12 +55,16 @@ def test_register_creates_tables_and_partitions_idempotently(aws: str, capsys: p
     assert sd["Location"] == f"{LAKE}orders/"
     assert sd["SerdeInfo"]["SerializationLibrary"] == PARQUET_SERDE
     assert [(c["Name"], c["Type"]) for c in sd["Columns"]][:3] == [
-        ("salesorderid", "int"), ("salesorderdetailid", "int"), ("orderdate", "date")
+        ("salesorderid", "int"),
+        ("salesorderdetailid", "int"),
+        ("orderdate", "date"),
     ]
     assert "year" not in [c["Name"] for c in sd["Columns"]]
     orders_parts = _partitions(glue, "orders")
     assert len(orders_parts) == 108 and ("2014", "5") in orders_parts and ("2006", "1") in orders_parts
-    part = glue.get_partition(DatabaseName="sales", TableName="orders", PartitionValues=["2014", "5"])["Partition"]
+    part = glue.get_partition(DatabaseName="sales", TableName="orders", PartitionValues=["2014", "5"])[
+        "Partition"
+    ]
     assert part["StorageDescriptor"]["Location"] == f"{LAKE}orders/year=2014/month=5/"
     assert _partitions(glue, "employee_sales_monthly") == [("2014", "6")]
 
@@ -71,7 +79,9 @@ def test_register_creates_tables_and_partitions_idempotently(aws: str, capsys: p
     s3.put_object(Bucket=BUCKET, Key="processedData/orders/year=2015/month=1/part-0.snappy.parquet", Body=b"")
     customers = glue.get_table(DatabaseName="sales", Name="customers")["Table"]
     customers["StorageDescriptor"]["Columns"] = customers["StorageDescriptor"]["Columns"][:1]
-    glue.update_table(DatabaseName="sales", TableInput={k: customers[k] for k in ("Name", "StorageDescriptor")})
+    glue.update_table(
+        DatabaseName="sales", TableInput={k: customers[k] for k in ("Name", "StorageDescriptor")}
+    )
     assert main(["catalog", "register", "--database", "sales", "--lake", LAKE]) == 0
     third = capsys.readouterr().out
     assert "sales.orders: unchanged, 1 partitions added" in third
@@ -80,7 +90,9 @@ def test_register_creates_tables_and_partitions_idempotently(aws: str, capsys: p
     assert [c["Name"] for c in cols] == ["customerid", "firstname", "lastname", "fullname"]
 
 
-def test_register_with_given_partitions_and_unknown_table(aws: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_register_with_given_partitions_and_unknown_table(
+    aws: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     glue = boto3.client("glue")
     args = ["catalog", "register", "--database", "d", "--lake", LAKE, "--tables", "orders"]
     assert main([*args, "--partition", "year=2014/month=5", "--partition", "year=2014/month=6"]) == 0
@@ -90,7 +102,17 @@ def test_register_with_given_partitions_and_unknown_table(aws: str, capsys: pyte
 
 
 def test_local_partitions_skip_hidden_folders(tmp_path: Path) -> None:
-    for rel in ("year=2014/month=5", "year=2014/month=12", "year=2013/month=1", "year=2014/.month=6.old-x", "_tmp"):
+    for rel in (
+        "year=2014/month=5",
+        "year=2014/month=12",
+        "year=2013/month=1",
+        "year=2014/.month=6.old-x",
+        "_tmp",
+    ):
         (tmp_path / rel).mkdir(parents=True)
-    assert local_partitions(str(tmp_path), ("year", "month")) == [("2013", "1"), ("2014", "5"), ("2014", "12")]
+    assert local_partitions(str(tmp_path), ("year", "month")) == [
+        ("2013", "1"),
+        ("2014", "5"),
+        ("2014", "12"),
+    ]
     assert local_partitions(str(tmp_path / "missing"), ("year", "month")) == []

@@ -50,7 +50,9 @@ def test_ddl_of_an_unpartitioned_table() -> None:
 def test_ddl_of_a_monthly_mart_has_partition_projection() -> None:
     (territory,) = catalog_tables(["territory_sales_monthly"])
     ddl = create_table_ddl(territory, ROOT + "/", "sales", ProjectionRanges(year=(2011, 2014)))
-    assert ddl.startswith("CREATE EXTERNAL TABLE IF NOT EXISTS `sales`.`territory_sales_monthly` (\n  `territory` string,")
+    assert ddl.startswith(
+        "CREATE EXTERNAL TABLE IF NOT EXISTS `sales`.`territory_sales_monthly` (\n  `territory` string,"
+    )
     assert "  `group` string,\n" in ddl  # a reserved word, quoted
     assert ddl.endswith(TERRITORY_DDL_TAIL)
 
@@ -63,10 +65,27 @@ def test_every_statement_parses_as_hive_ddl(spark: SparkSession) -> None:
 
 
 def test_cli_ddl_prints_database_and_tables(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["catalog", "ddl", "--lake", "s3://dea-lake/", "--database", "sales", "--tables",
-                 "customers,orders", "--year-range", "2011,2014"]) == 0
+    assert (
+        main(
+            [
+                "catalog",
+                "ddl",
+                "--lake",
+                "s3://dea-lake/",
+                "--database",
+                "sales",
+                "--tables",
+                "customers,orders",
+                "--year-range",
+                "2011,2014",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
-    assert out.startswith("CREATE DATABASE IF NOT EXISTS `sales`;\n\nCREATE EXTERNAL TABLE IF NOT EXISTS `sales`.`customers`")
+    assert out.startswith(
+        "CREATE DATABASE IF NOT EXISTS `sales`;\n\nCREATE EXTERNAL TABLE IF NOT EXISTS `sales`.`customers`"
+    )
     assert out.count("CREATE EXTERNAL TABLE") == 2
     assert "LOCATION 's3://dea-lake/processedData/orders/'" in out
     assert "'projection.year.range'='2011,2014'" in out

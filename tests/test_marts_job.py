@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 from pyspark.sql import SparkSession
+from tests.marts_data import LINES, customers_df, employees_df
 
 from dea_etl.io.parquet import write_parquet
 from dea_etl.pipelines.sales_mart import JOB
 from dea_etl.runtime import run_job
-from dea_etl.schemas import CUSTOMERS, EMPLOYEES, ORDERS
-from tests.marts_data import LINES, customers_df, employees_df
+from dea_etl.schemas import ORDERS
 
 MONTHS = ("year", "month")
 
@@ -22,12 +22,34 @@ def _orders_rows(lines: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """Test lines widened to the processed orders schema (unused columns null)."""
     out = []
     for so, sod, day, emp, cust, sub, tax, fr, due, lt in lines:
-        out.append((so, sod, day, None, None, emp, cust, sub, tax, fr, due, None, None, None, None, lt,
-                    day.year, day.month))
+        out.append(
+            (
+                so,
+                sod,
+                day,
+                None,
+                None,
+                emp,
+                cust,
+                sub,
+                tax,
+                fr,
+                due,
+                None,
+                None,
+                None,
+                None,
+                lt,
+                day.year,
+                day.month,
+            )
+        )
     return out
 
 
-def _write_lake(spark: SparkSession, root: Path, lines: list[tuple[Any, ...]], run_id: str, mode: str) -> None:
+def _write_lake(
+    spark: SparkSession, root: Path, lines: list[tuple[Any, ...]], run_id: str, mode: str
+) -> None:
     processed = root / "processedData"
     orders = spark.createDataFrame(_orders_rows(lines), ORDERS.processed_schema)
     write_parquet(orders, str(processed / "orders"), run_id=run_id, mode=mode, partition_by=MONTHS)
@@ -63,11 +85,19 @@ def test_job_writes_marts_and_counts_unknown_keys(spark: SparkSession, lake: Pat
     second = _run(lake)  # idempotent: same tables, same counts
     assert _without_seconds(first) == _without_seconds(second)
     assert first["sales_order_lines"]["metrics"] == {
-        "orders": 6, "lines": 8, "lines_unknown_customer": 2, "lines_unknown_employee": 2,
-        "lines_unknown_manager": 2, "orders_unknown_customer": 2, "orders_unknown_employee": 2,
+        "orders": 6,
+        "lines": 8,
+        "lines_unknown_customer": 2,
+        "lines_unknown_employee": 2,
+        "lines_unknown_manager": 2,
+        "orders_unknown_customer": 2,
+        "orders_unknown_employee": 2,
     }
     assert {k: v["rows_written"] for k, v in first.items()} == {
-        "sales_order_lines": 8, "customer_sales": 4, "employee_sales_monthly": 6, "territory_sales_monthly": 3,
+        "sales_order_lines": 8,
+        "customer_sales": 4,
+        "employee_sales_monthly": 6,
+        "territory_sales_monthly": 3,
         "manager_sales": 4,
     }
     processed = lake / "processedData"
@@ -85,7 +115,12 @@ def test_job_rerun_for_one_month_leaves_the_others(spark: SparkSession, lake: Pa
     assert sorted(results) == ["employee_sales_monthly", "sales_order_lines", "territory_sales_monthly"]
     assert results["sales_order_lines"]["metrics"]["lines"] == 1
     assert sorted((territory / "year=2014" / "month=5").iterdir()) == may_files
-    june = spark.read.parquet(str(territory)).where("month = 6").select("territory", "orders", "totaldue").collect()
+    june = (
+        spark.read.parquet(str(territory))
+        .where("month = 6")
+        .select("territory", "orders", "totaldue")
+        .collect()
+    )
     assert [tuple(r) for r in june] == [("Northeast", 1, 110.0)]
 
 

@@ -48,10 +48,15 @@ def test_one_snappy_file_per_partition(spark: SparkSession, tmp_path: Path) -> N
     assert all(len(names) == 1 and names[0].endswith(".snappy.parquet") for names in files.values()), files
 
 
-def test_without_clustering_each_task_writes_a_file_per_partition(spark: SparkSession, tmp_path: Path) -> None:
+def test_without_clustering_each_task_writes_a_file_per_partition(
+    spark: SparkSession, tmp_path: Path
+) -> None:
     df = _spread(spark, _rows(5, 40, "a") + _rows(6, 40, None))
     write_parquet(df, str(tmp_path / "t"), run_id="r1", partition_by=MONTHS, cluster_partitions=False)
-    assert {k: len(v) for k, v in _files(tmp_path / "t").items()} == {"year=2014/month=5": 4, "year=2014/month=6": 4}
+    assert {k: len(v) for k, v in _files(tmp_path / "t").items()} == {
+        "year=2014/month=5": 4,
+        "year=2014/month=6": 4,
+    }
 
 
 def test_a_partition_larger_than_the_target_is_split(spark: SparkSession, tmp_path: Path) -> None:
@@ -65,14 +70,16 @@ def test_a_partition_larger_than_the_target_is_split(spark: SparkSession, tmp_pa
 
 def test_rerun_for_one_month_replaces_only_that_month(spark: SparkSession, tmp_path: Path) -> None:
     target = tmp_path / "t"
-    write_parquet(_spread(spark, _rows(5, 3, "old") + _rows(6, 3, "old")), str(target), run_id="r1",
-                  partition_by=MONTHS)
+    write_parquet(
+        _spread(spark, _rows(5, 3, "old") + _rows(6, 3, "old")), str(target), run_id="r1", partition_by=MONTHS
+    )
     may_before = _files(target)["year=2014/month=5"]
     june = spark.createDataFrame([(1, "new", 2014, 6), (2, None, 2014, 6)], SCHEMA)
     for run_id in ("r2", "r3"):  # twice: the rerun is idempotent
         write_parquet(june, str(target), run_id=run_id, mode="overwrite-partitions", partition_by=MONTHS)
     assert _files(target)["year=2014/month=5"] == may_before
-    expected = spark.createDataFrame(_rows(5, 3, "old") + [(1, "new", 2014, 6), (2, None, 2014, 6)], SCHEMA)
-    assert_df_equality(spark.read.schema(SCHEMA).parquet(str(target)), expected, ignore_row_order=True,
-                       ignore_nullable=True)
+    expected = spark.createDataFrame([*_rows(5, 3, "old"), (1, "new", 2014, 6), (2, None, 2014, 6)], SCHEMA)
+    assert_df_equality(
+        spark.read.schema(SCHEMA).parquet(str(target)), expected, ignore_row_order=True, ignore_nullable=True
+    )
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")], "staging left behind"

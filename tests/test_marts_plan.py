@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 from pyspark.sql import DataFrame, SparkSession
+from tests.marts_data import customers_df, employees_df, lines_df
 
 from dea_etl.transforms.joins import broadcast_if_small, estimated_size_bytes
 from dea_etl.transforms.marts import enrich_orders
-from tests.marts_data import customers_df, employees_df, lines_df
 
 
 def _children(node: Any) -> list[Any]:

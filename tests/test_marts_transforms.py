@@ -7,9 +7,23 @@ from typing import Any
 import pytest
 from chispa import assert_df_equality
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql.types import BooleanType, DoubleType, IntegerType, LongType, StringType, StructField, StructType
+from pyspark.sql.types import (
+    BooleanType,
+    DoubleType,
+    IntegerType,
+    LongType,
+    StringType,
+    StructField,
+    StructType,
+)
+from tests.marts_data import LINES, LINES_SCHEMA, SR, D, customers_df, employees_df, lines_df
 
-from dea_etl.mart_schemas import CUSTOMER_SALES, EMPLOYEE_SALES_MONTHLY, MANAGER_SALES, TERRITORY_SALES_MONTHLY
+from dea_etl.mart_schemas import (
+    CUSTOMER_SALES,
+    EMPLOYEE_SALES_MONTHLY,
+    MANAGER_SALES,
+    TERRITORY_SALES_MONTHLY,
+)
 from dea_etl.transforms.marts import (
     customer_sales,
     employee_sales_monthly,
@@ -18,7 +32,6 @@ from dea_etl.transforms.marts import (
     order_headers,
     territory_sales_monthly,
 )
-from tests.marts_data import LINES, LINES_SCHEMA, SR, D, customers_df, employees_df, lines_df
 
 NASM, PSM = "North American Sales Manager", "Pacific Sales Manager"
 NE = ("Northeast", "US", "North America")
@@ -28,13 +41,24 @@ NONE3 = (None, None, None)
 ENRICHED_SCHEMA = StructType(
     [
         *LINES_SCHEMA.fields,
-        *(StructField(c, StringType()) for c in ("customer_fullname", "employee_fullname", "employee_jobtitle",
-                                                 "territory", "country", "group")),
+        *(
+            StructField(c, StringType())
+            for c in (
+                "customer_fullname",
+                "employee_fullname",
+                "employee_jobtitle",
+                "territory",
+                "country",
+                "group",
+            )
+        ),
         StructField("managerid", IntegerType()),
         StructField("manager_fullname", StringType()),
         StructField("manager_jobtitle", StringType()),
-        *(StructField(c, BooleanType()) for c in ("has_unknown_customer", "has_unknown_employee",
-                                                  "has_unknown_manager")),
+        *(
+            StructField(c, BooleanType())
+            for c in ("has_unknown_customer", "has_unknown_employee", "has_unknown_manager")
+        ),
     ]
 )
 
@@ -57,22 +81,41 @@ def _check(actual: DataFrame, expected: DataFrame) -> None:
 
 @pytest.fixture(scope="module")
 def enriched_headers(spark: SparkSession) -> DataFrame:
-    return lines_df(spark).transform(order_headers).transform(enrich_orders(customers_df(spark), employees_df(spark)))
+    return (
+        lines_df(spark)
+        .transform(order_headers)
+        .transform(enrich_orders(customers_df(spark), employees_df(spark)))
+    )
 
 
 def test_enrich_orders_keeps_every_line_and_flags_unknown_keys(spark: SparkSession) -> None:
     actual = lines_df(spark).transform(enrich_orders(customers_df(spark), employees_df(spark)))
-    expected_rows: list[tuple[Any, ...]] = [(*line, *extra) for line, extra in zip(LINES, ENRICHMENT, strict=True)]
+    expected_rows: list[tuple[Any, ...]] = [
+        (*line, *extra) for line, extra in zip(LINES, ENRICHMENT, strict=True)
+    ]
     _check(actual, spark.createDataFrame(expected_rows, ENRICHED_SCHEMA))
 
 
 def test_order_headers_one_row_per_order_amounts_not_summed(spark: SparkSession) -> None:
     schema = StructType(
         [
-            *(LINES_SCHEMA[c] for c in ("salesorderid", "orderdate", "customerid", "employeeid", "subtotal",
-                                        "taxamt", "freight", "totaldue")),
-            StructField("lines", LongType()), StructField("revenue", DoubleType()),
-            StructField("year", IntegerType()), StructField("month", IntegerType()),
+            *(
+                LINES_SCHEMA[c]
+                for c in (
+                    "salesorderid",
+                    "orderdate",
+                    "customerid",
+                    "employeeid",
+                    "subtotal",
+                    "taxamt",
+                    "freight",
+                    "totaldue",
+                )
+            ),
+            StructField("lines", LongType()),
+            StructField("revenue", DoubleType()),
+            StructField("year", IntegerType()),
+            StructField("month", IntegerType()),
         ]
     )
     expected = spark.createDataFrame(

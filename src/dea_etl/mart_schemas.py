@@ -38,7 +38,14 @@ def _fields(*columns: tuple[str, DataType]) -> StructType:
     return StructType([StructField(name, dtype, True) for name, dtype in columns])
 
 
-_INT, _LONG, _DOUBLE, _STRING, _DATE, _BOOL = IntegerType(), LongType(), DoubleType(), StringType(), DateType(), BooleanType()
+_INT, _LONG, _DOUBLE, _STRING, _DATE, _BOOL = (
+    IntegerType(),
+    LongType(),
+    DoubleType(),
+    StringType(),
+    DateType(),
+    BooleanType(),
+)
 
 #: Order-level amounts, each counted once per order.
 ORDER_AMOUNTS: tuple[str, ...] = ("subtotal", "taxamt", "freight", "totaldue")
@@ -49,8 +56,13 @@ _MONTH = (("year", _INT), ("month", _INT))
 CUSTOMER_SALES = MartSpec(
     "customer_sales",
     _fields(
-        ("customerid", _INT), ("customer_fullname", _STRING), ("has_unknown_customer", _BOOL), *_COUNTS,
-        *_AMOUNTS, ("first_order_date", _DATE), ("last_order_date", _DATE),
+        ("customerid", _INT),
+        ("customer_fullname", _STRING),
+        ("has_unknown_customer", _BOOL),
+        *_COUNTS,
+        *_AMOUNTS,
+        ("first_order_date", _DATE),
+        ("last_order_date", _DATE),
     ),
     description="per customer: orders, lines, revenue = sum(linetotal), first and last order date",
 )
@@ -58,9 +70,18 @@ CUSTOMER_SALES = MartSpec(
 EMPLOYEE_SALES_MONTHLY = MartSpec(
     "employee_sales_monthly",
     _fields(
-        ("employeeid", _INT), ("employee_fullname", _STRING), ("employee_jobtitle", _STRING),
-        ("territory", _STRING), ("country", _STRING), ("group", _STRING), ("managerid", _INT),
-        ("has_unknown_employee", _BOOL), *_COUNTS, ("customers", _LONG), *_AMOUNTS, *_MONTH,
+        ("employeeid", _INT),
+        ("employee_fullname", _STRING),
+        ("employee_jobtitle", _STRING),
+        ("territory", _STRING),
+        ("country", _STRING),
+        ("group", _STRING),
+        ("managerid", _INT),
+        ("has_unknown_employee", _BOOL),
+        *_COUNTS,
+        ("customers", _LONG),
+        *_AMOUNTS,
+        *_MONTH,
     ),
     MONTH_PARTITIONS,
     "per sales employee and order month",
@@ -69,8 +90,14 @@ EMPLOYEE_SALES_MONTHLY = MartSpec(
 TERRITORY_SALES_MONTHLY = MartSpec(
     "territory_sales_monthly",
     _fields(
-        ("territory", _STRING), ("country", _STRING), ("group", _STRING), ("employees", _LONG), *_COUNTS,
-        ("customers", _LONG), *_AMOUNTS, *_MONTH,
+        ("territory", _STRING),
+        ("country", _STRING),
+        ("group", _STRING),
+        ("employees", _LONG),
+        *_COUNTS,
+        ("customers", _LONG),
+        *_AMOUNTS,
+        *_MONTH,
     ),
     MONTH_PARTITIONS,
     "per territory / country / group and order month (null territory: managers and unknown employees)",
@@ -79,8 +106,14 @@ TERRITORY_SALES_MONTHLY = MartSpec(
 MANAGER_SALES = MartSpec(
     "manager_sales",
     _fields(
-        ("managerid", _INT), ("manager_fullname", _STRING), ("manager_jobtitle", _STRING),
-        ("has_unknown_manager", _BOOL), ("employees", _LONG), *_COUNTS, ("customers", _LONG), *_AMOUNTS,
+        ("managerid", _INT),
+        ("manager_fullname", _STRING),
+        ("manager_jobtitle", _STRING),
+        ("has_unknown_manager", _BOOL),
+        ("employees", _LONG),
+        *_COUNTS,
+        ("customers", _LONG),
+        *_AMOUNTS,
     ),
     description="per manager of the selling employee (null: no manager or unknown employee)",
 )

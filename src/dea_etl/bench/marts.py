@@ -20,25 +20,49 @@ def run(ctx: BenchContext) -> Section:
     lake = ctx.workdir / "marts_lake"
     shutil.rmtree(lake, ignore_errors=True)
     convert = REPO / "jobs" / "csv_to_parquet.py"
-    for table, source in (("customers", REPO / "data" / "customers.csv"),
-                          ("employees", REPO / "data" / "employees.csv"), ("orders", orders_csv)):
-        run_command(ctx.submit_cmd(convert, "--table", table, "--input", str(source),
-                           "--output", str(lake / "processedData" / table)))
-    marts = ctx.time("a: dea-etl sales_mart (spark-submit)",
-                     ctx.submit_cmd(REPO / "jobs" / "sales_mart.py", "--lake", str(lake)))
+    for table, source in (
+        ("customers", REPO / "data" / "customers.csv"),
+        ("employees", REPO / "data" / "employees.csv"),
+        ("orders", orders_csv),
+    ):
+        run_command(
+            ctx.submit_cmd(
+                convert,
+                "--table",
+                table,
+                "--input",
+                str(source),
+                "--output",
+                str(lake / "processedData" / table),
+            )
+        )
+    marts = ctx.time(
+        "a: dea-etl sales_mart (spark-submit)",
+        ctx.submit_cmd(REPO / "jobs" / "sales_mart.py", "--lake", str(lake)),
+    )
     plain = ctx.time(
         "b: dea-etl csv_to_parquet orders (spark-submit)",
-        ctx.submit_cmd(convert, "--table", "orders", "--input", str(orders_csv),
-                       "--output", str(ctx.workdir / "out" / "marts_baseline_orders")),
+        ctx.submit_cmd(
+            convert,
+            "--table",
+            "orders",
+            "--input",
+            str(orders_csv),
+            "--output",
+            str(ctx.workdir / "out" / "marts_baseline_orders"),
+        ),
     )
     section = Section("Sales marts (orders x customers x employees)", [marts, plain])
-    section.ratios = [Ratio("a / b (mart job vs csv_to_parquet on the same orders)",
-                            marts.median / plain.median, TARGET_RATIO)]
+    section.ratios = [
+        Ratio(
+            "a / b (mart job vs csv_to_parquet on the same orders)", marts.median / plain.median, TARGET_RATIO
+        )
+    ]
     files = sorted((lake / "processedData" / "orders").rglob("*.parquet"))
     size_mb = sum(f.stat().st_size for f in files) / 1e6
     section.notes.append(
-        f"The mart job reads {len(files)} Parquet files ({size_mb:.0f} MB) of processed orders written once by "
-        "csv_to_parquet, joins customers and employees (broadcast) and writes customer_sales, "
+        f"The mart job reads {len(files)} Parquet files ({size_mb:.0f} MB) of processed orders written once "
+        "by csv_to_parquet, joins customers and employees (broadcast) and writes customer_sales, "
         "employee_sales_monthly, territory_sales_monthly and manager_sales."
     )
     return section

@@ -41,7 +41,10 @@ def _properties(table: CatalogTable, location: str, ranges: ProjectionRanges) ->
 
 
 def create_table_ddl(
-    table: CatalogTable, processed_root: str, database: str | None = None, ranges: ProjectionRanges | None = None
+    table: CatalogTable,
+    processed_root: str,
+    database: str | None = None,
+    ranges: ProjectionRanges | None = None,
 ) -> str:
     """One ``CREATE EXTERNAL TABLE IF NOT EXISTS`` statement (Athena's Hive DDL), ending with ``;``."""
     ranges = ranges or ProjectionRanges()
@@ -51,7 +54,9 @@ def create_table_ddl(
     lines.append(",\n".join(f"  {_quoted(n)} {t}" for n, t in table.columns))
     lines.append(")")
     if table.partition_keys:
-        lines.append("PARTITIONED BY (" + ", ".join(f"{_quoted(n)} {t}" for n, t in table.partition_keys) + ")")
+        lines.append(
+            "PARTITIONED BY (" + ", ".join(f"{_quoted(n)} {t}" for n, t in table.partition_keys) + ")"
+        )
     lines.append("STORED AS PARQUET")
     lines.append(f"LOCATION '{location}'")
     props = _properties(table, location, ranges)

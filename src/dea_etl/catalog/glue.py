@@ -105,8 +105,11 @@ def add_partitions(
     location = table.location(processed_root)
     for start in range(0, len(new), BATCH_CREATE_PARTITION_MAX):
         batch = [
-            {"Values": list(v), "StorageDescriptor": storage_descriptor(table.columns, partition_path(location, keys, v))}
-            for v in new[start:start + BATCH_CREATE_PARTITION_MAX]
+            {
+                "Values": list(v),
+                "StorageDescriptor": storage_descriptor(table.columns, partition_path(location, keys, v)),
+            }
+            for v in new[start : start + BATCH_CREATE_PARTITION_MAX]
         ]
         errors = glue.batch_create_partition(
             DatabaseName=database, TableName=table.name, PartitionInputList=batch

@@ -15,7 +15,7 @@ def _hidden(name: str) -> bool:
 
 def _value(name: str, key: str) -> str | None:
     prefix = f"{key}="
-    return name[len(prefix):] if name.startswith(prefix) and not _hidden(name) else None
+    return name[len(prefix) :] if name.startswith(prefix) and not _hidden(name) else None
 
 
 def local_partitions(table_dir: str, keys: tuple[str, ...]) -> list[Partition]:
@@ -46,7 +46,7 @@ def s3_partitions(s3: Any, table_uri: str, keys: tuple[str, ...]) -> list[Partit
         for values, prefix in found:
             for page in paginator.paginate(Bucket=bucket, Prefix=prefix, Delimiter="/"):
                 for common in page.get("CommonPrefixes", []):
-                    name = common["Prefix"][len(prefix):].rstrip("/")
+                    name = common["Prefix"][len(prefix) :].rstrip("/")
                     value = _value(name, key)
                     if value is not None:
                         nxt.append(((*values, value), common["Prefix"]))
@@ -59,4 +59,9 @@ def _sort_key(values: Partition) -> tuple[tuple[int, int | str], ...]:
 
 
 def partition_path(table_location: str, keys: tuple[str, ...], values: Partition) -> str:
-    return table_location.rstrip("/") + "/" + "/".join(f"{k}={v}" for k, v in zip(keys, values, strict=True)) + "/"
+    return (
+        table_location.rstrip("/")
+        + "/"
+        + "/".join(f"{k}={v}" for k, v in zip(keys, values, strict=True))
+        + "/"
+    )

@@ -30,7 +30,9 @@ class CatalogTable:
         return f"{processed_root.rstrip('/')}/{self.name}/"
 
 
-def _catalog_table(name: str, schema: StructType, partition_by: Iterable[str], description: str) -> CatalogTable:
+def _catalog_table(
+    name: str, schema: StructType, partition_by: Iterable[str], description: str
+) -> CatalogTable:
     keys = tuple(partition_by)
     typed = [(f.name, f.dataType.simpleString()) for f in schema.fields]
     return CatalogTable(

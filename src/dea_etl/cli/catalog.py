@@ -58,13 +58,18 @@ def _register(ns: argparse.Namespace) -> int:
         glue = boto3.client("glue", region_name=ns.region)
         result = register_tables(glue, ns.database, root, tables, partitions_of)
     except (KeyError, DeaEtlError, BotoCoreError, ClientError) as exc:
-        err.print(f"error: catalog register: {str(exc).strip(chr(34) + chr(39))}", markup=False, highlight=False)
+        err.print(
+            f"error: catalog register: {str(exc).strip(chr(34) + chr(39))}", markup=False, highlight=False
+        )
         return 1
     out = Console(soft_wrap=True)
     if result.database_created:
         out.print(f"database {ns.database}: created", highlight=False)
-    for label, names in (("created", result.tables_created), ("updated", result.tables_updated),
-                         ("unchanged", result.tables_unchanged)):
+    for label, names in (
+        ("created", result.tables_created),
+        ("updated", result.tables_updated),
+        ("unchanged", result.tables_unchanged),
+    ):
         for name in names:
             added = result.partitions_added.get(name)
             extra = f", {added} partitions added" if added is not None else ""
@@ -94,11 +99,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     r = csub.add_parser("register", help="create/update the Glue database, tables and partitions")
     r.add_argument("--database", required=True)
-    r.add_argument("--lake", required=True, help="s3://BUCKET/processedData/ (or a lake root, or a local folder)")
+    r.add_argument(
+        "--lake", required=True, help="s3://BUCKET/processedData/ (or a lake root, or a local folder)"
+    )
     r.add_argument("--region", default=None)
     r.add_argument("--tables", default="", help="comma-separated tables (default: all)")
-    r.add_argument("--partition", action="append", default=[],
-                   help="year=YYYY/month=M to add instead of listing the lake (repeatable)")
+    r.add_argument(
+        "--partition",
+        action="append",
+        default=[],
+        help="year=YYYY/month=M to add instead of listing the lake (repeatable)",
+    )
     r.set_defaults(handler=_register)
 
     d = csub.add_parser("ddl", help="print Athena CREATE EXTERNAL TABLE statements (partition projection)")

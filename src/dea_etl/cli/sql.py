@@ -27,8 +27,10 @@ def _sql(ns: argparse.Namespace) -> int:
         register_local_tables(spark, ns.lake)
         df = run_sql(spark, ns.query)
         rows = df.collect()
-    except Exception as exc:  # noqa: BLE001 - any Spark error: one line, exit 1
-        Console(stderr=True, soft_wrap=True).print(f"error: {one_line_error(exc)}", markup=False, highlight=False)
+    except Exception as exc:
+        Console(stderr=True, soft_wrap=True).print(
+            f"error: {one_line_error(exc)}", markup=False, highlight=False
+        )
         return 1
     finally:
         if created:

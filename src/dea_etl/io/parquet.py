@@ -164,6 +164,6 @@ def write_parquet(
 ) -> None:
     """Stage and publish in one call (see the module doc for the modes)."""
     stage_parquet(
-        df, target, run_id=run_id, mode=mode, partition_by=partition_by, cluster_partitions=cluster_partitions,
-        target_file_bytes=target_file_bytes,
+        df, target, run_id=run_id, mode=mode, partition_by=partition_by,
+        cluster_partitions=cluster_partitions, target_file_bytes=target_file_bytes,
     ).publish()

@@ -1,7 +1,8 @@
 """sales_mart: processed orders + customers + employees -> the sales marts in processedData/.
 
 One pass over orders: lines become order headers (one shuffle of the order-level columns, partially
-aggregated), joined with the broadcast dimensions and kept in memory; every mart is built from them.
+aggregated), joined with the broadcast dimensions and kept in memory; every mart is built from them,
+the four marts' jobs running concurrently.
 Monthly marts are partitioned by year/month. ``--months 2014-05,2014-06`` rebuilds only those months of
 the monthly marts (dynamic partition overwrite) and skips the all-time marts, which need every month.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from pyspark import StorageLevel
@@ -28,8 +30,11 @@ from dea_etl.transforms.marts import MART_BUILDERS, enrich_orders, order_headers
 ARGS = (
     Arg("lake", required=True, help="lake root: a folder or s3://BUCKET[/PREFIX]"),
     Arg("months", help="comma-separated YYYY-MM: rebuild only these months of the monthly marts"),
-    Arg("broadcast-max-bytes", default=str(DEFAULT_BROADCAST_MAX_BYTES),
-        help="broadcast a dimension whose estimated size is at most this many bytes"),
+    Arg(
+        "broadcast-max-bytes",
+        default=str(DEFAULT_BROADCAST_MAX_BYTES),
+        help="broadcast a dimension whose estimated size is at most this many bytes",
+    ),
 )
 
 
@@ -67,14 +72,21 @@ def read_processed(spark: SparkSession, lake: Lake, spec: TableSpec) -> DataFram
 
 def unknown_key_metrics(headers_df: DataFrame) -> dict[str, int]:
     """Orders, lines and the lines / orders whose customer, employee or manager is unknown."""
+
     def lines_if(flag: str) -> Column:
         return F.coalesce(F.sum(F.when(F.col(flag), F.col("lines"))), F.lit(0))
 
     row = headers_df.agg(
         F.count(F.lit(1)).alias("orders"),
         F.coalesce(F.sum("lines"), F.lit(0)).alias("lines"),
-        *(lines_if(f"has_unknown_{k}").alias(f"lines_unknown_{k}") for k in ("customer", "employee", "manager")),
-        *(F.count_if(F.col(f"has_unknown_{k}")).alias(f"orders_unknown_{k}") for k in ("customer", "employee")),
+        *(
+            lines_if(f"has_unknown_{k}").alias(f"lines_unknown_{k}")
+            for k in ("customer", "employee", "manager")
+        ),
+        *(
+            F.count_if(F.col(f"has_unknown_{k}")).alias(f"orders_unknown_{k}")
+            for k in ("customer", "employee")
+        ),
     ).first()
     assert row is not None
     return {k: int(v) for k, v in row.asDict().items()}
@@ -88,7 +100,11 @@ def _write_mart(headers_df: DataFrame, spec: MartSpec, lake: Lake, run_id: str, 
     staged, rows = stage_counted(mart_df, output, run_id=run_id, mode=mode, partition_by=spec.partition_by)
     staged.publish()
     return TableResult(
-        table=spec.name, rows_in=rows, rows_written=rows, output=output, seconds=round(time.monotonic() - started, 3),
+        table=spec.name,
+        rows_in=rows,
+        rows_written=rows,
+        output=output,
+        seconds=round(time.monotonic() - started, 3),
         metrics={"write_mode": mode} if partial else {},
     )
 
@@ -102,19 +118,25 @@ def run(ctx: JobContext) -> list[TableResult]:
     if months:
         orders = orders.where(in_months(months))
     enrich = enrich_orders(
-        read_processed(ctx.spark, lake, CUSTOMERS), read_processed(ctx.spark, lake, EMPLOYEES),
+        read_processed(ctx.spark, lake, CUSTOMERS),
+        read_processed(ctx.spark, lake, EMPLOYEES),
         broadcast_max_bytes=broadcast_max_bytes,
     )
     headers = orders.transform(order_headers).transform(enrich).persist(StorageLevel.MEMORY_AND_DISK)
     try:
         metrics = unknown_key_metrics(headers)
         lines_result = TableResult(
-            table="sales_order_lines", rows_in=metrics["lines"], rows_written=metrics["lines"],
+            table="sales_order_lines",
+            rows_in=metrics["lines"],
+            rows_written=metrics["lines"],
             metrics=metrics,
             seconds=round(time.monotonic() - started, 3),
         )
         specs = [m for m in MARTS.values() if not months or m.partition_by]
-        return [lines_result, *(_write_mart(headers, m, lake, ctx.run_id, bool(months)) for m in specs)]
+        # The marts are small: their jobs wait on scheduling more than on the cores, so run them together.
+        with ThreadPoolExecutor(max_workers=len(specs)) as pool:
+            marts = list(pool.map(lambda m: _write_mart(headers, m, lake, ctx.run_id, bool(months)), specs))
+        return [lines_result, *marts]
     finally:
         headers.unpersist()
 

@@ -44,9 +44,18 @@ _MANAGER_FOUND = "_manager_found"
 
 #: Columns :func:`enrich_orders` adds, in order.
 ENRICHED_COLUMNS: tuple[str, ...] = (
-    "customer_fullname", "employee_fullname", "employee_jobtitle", "territory", "country", "group",
-    "managerid", "manager_fullname", "manager_jobtitle",
-    "has_unknown_customer", "has_unknown_employee", "has_unknown_manager",
+    "customer_fullname",
+    "employee_fullname",
+    "employee_jobtitle",
+    "territory",
+    "country",
+    "group",
+    "managerid",
+    "manager_fullname",
+    "manager_jobtitle",
+    "has_unknown_customer",
+    "has_unknown_employee",
+    "has_unknown_manager",
 )
 _STAFF_COLUMNS = ENRICHED_COLUMNS[1:9]
 
@@ -60,22 +69,33 @@ def employees_with_managers(
 ) -> DataFrame:
     """One row per employee with the manager's name and title (employees self-join on managerid)."""
     staff = employees_df.select(
-        "employeeid", F.col("fullname").alias("employee_fullname"), F.col("jobtitle").alias("employee_jobtitle"),
-        "territory", "country", "group", "managerid",
+        "employeeid",
+        F.col("fullname").alias("employee_fullname"),
+        F.col("jobtitle").alias("employee_jobtitle"),
+        "territory",
+        "country",
+        "group",
+        "managerid",
     )
     managers = employees_df.select(
-        F.col("employeeid").alias("managerid"), F.col("fullname").alias("manager_fullname"),
-        F.col("jobtitle").alias("manager_jobtitle"), F.lit(True).alias(_MANAGER_FOUND),
+        F.col("employeeid").alias("managerid"),
+        F.col("fullname").alias("manager_fullname"),
+        F.col("jobtitle").alias("manager_jobtitle"),
+        F.lit(True).alias(_MANAGER_FOUND),
     )
     joined = staff.join(broadcast_if_small(managers, broadcast_max_bytes), "managerid", "left")
     return joined.select(
-        "employeeid", *_STAFF_COLUMNS,
+        "employeeid",
+        *_STAFF_COLUMNS,
         (F.col("managerid").isNotNull() & F.col(_MANAGER_FOUND).isNull()).alias("has_unknown_manager"),
     )
 
 
 def enrich_orders(
-    customers_df: DataFrame, employees_df: DataFrame, *, broadcast_max_bytes: int = DEFAULT_BROADCAST_MAX_BYTES
+    customers_df: DataFrame,
+    employees_df: DataFrame,
+    *,
+    broadcast_max_bytes: int = DEFAULT_BROADCAST_MAX_BYTES,
 ) -> Transform:
     """Order lines (or headers) + customer, employee and manager columns and the unknown-key flags."""
 
@@ -86,12 +106,13 @@ def enrich_orders(
         staff = employees_with_managers(employees_df, broadcast_max_bytes=broadcast_max_bytes).withColumn(
             _EMPLOYEE_FOUND, F.lit(True)
         )
-        joined = orders_df.join(broadcast_if_small(customers, broadcast_max_bytes), "customerid", "left").join(
-            broadcast_if_small(staff, broadcast_max_bytes), "employeeid", "left"
-        )
+        joined = orders_df.join(
+            broadcast_if_small(customers, broadcast_max_bytes), "customerid", "left"
+        ).join(broadcast_if_small(staff, broadcast_max_bytes), "employeeid", "left")
         return joined.select(
             *(F.col(f"`{c}`") for c in orders_df.columns),
-            "customer_fullname", *_STAFF_COLUMNS,
+            "customer_fullname",
+            *_STAFF_COLUMNS,
             F.col(_CUSTOMER_FOUND).isNull().alias("has_unknown_customer"),
             F.col(_EMPLOYEE_FOUND).isNull().alias("has_unknown_employee"),
             F.coalesce(F.col("has_unknown_manager"), F.lit(False)).alias("has_unknown_manager"),
@@ -115,8 +136,15 @@ def order_headers(lines_df: DataFrame) -> DataFrame:
         money_sum("linetotal").alias("revenue"),
     )
     return headers.select(
-        "salesorderid", "orderdate", "customerid", "employeeid", *ORDER_AMOUNTS, "lines", "revenue",
-        F.year("orderdate").alias("year"), F.month("orderdate").alias("month"),
+        "salesorderid",
+        "orderdate",
+        "customerid",
+        "employeeid",
+        *ORDER_AMOUNTS,
+        "lines",
+        "revenue",
+        F.year("orderdate").alias("year"),
+        F.month("orderdate").alias("month"),
     )
 
 
@@ -145,8 +173,16 @@ def customer_sales(headers_df: DataFrame) -> DataFrame:
 def employee_sales_monthly(headers_df: DataFrame) -> DataFrame:
     """Per sales employee and order month."""
     out = headers_df.groupBy(
-        "employeeid", "employee_fullname", "employee_jobtitle", "territory", "country", "group", "managerid",
-        "has_unknown_employee", "year", "month",
+        "employeeid",
+        "employee_fullname",
+        "employee_jobtitle",
+        "territory",
+        "country",
+        "group",
+        "managerid",
+        "has_unknown_employee",
+        "year",
+        "month",
     ).agg(*_totals(), F.countDistinct("customerid").alias("customers"))
     return _as_mart(out, EMPLOYEE_SALES_MONTHLY)
 
@@ -154,7 +190,9 @@ def employee_sales_monthly(headers_df: DataFrame) -> DataFrame:
 def territory_sales_monthly(headers_df: DataFrame) -> DataFrame:
     """Per territory / country / group and order month."""
     out = headers_df.groupBy("territory", "country", "group", "year", "month").agg(
-        *_totals(), F.countDistinct("employeeid").alias("employees"), F.countDistinct("customerid").alias("customers")
+        *_totals(),
+        F.countDistinct("employeeid").alias("employees"),
+        F.countDistinct("customerid").alias("customers"),
     )
     return _as_mart(out, TERRITORY_SALES_MONTHLY)
 
@@ -162,7 +200,9 @@ def territory_sales_monthly(headers_df: DataFrame) -> DataFrame:
 def manager_sales(headers_df: DataFrame) -> DataFrame:
     """Per manager of the selling employee."""
     out = headers_df.groupBy("managerid", "manager_fullname", "manager_jobtitle", "has_unknown_manager").agg(
-        *_totals(), F.countDistinct("employeeid").alias("employees"), F.countDistinct("customerid").alias("customers")
+        *_totals(),
+        F.countDistinct("employeeid").alias("employees"),
+        F.countDistinct("customerid").alias("customers"),
     )
     return _as_mart(out, MANAGER_SALES)
 
