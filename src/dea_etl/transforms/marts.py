@@ -173,16 +173,7 @@ def customer_sales(headers_df: DataFrame) -> DataFrame:
 def employee_sales_monthly(headers_df: DataFrame) -> DataFrame:
     """Per sales employee and order month."""
     out = headers_df.groupBy(
-        "employeeid",
-        "employee_fullname",
-        "employee_jobtitle",
-        "territory",
-        "country",
-        "group",
-        "managerid",
-        "has_unknown_employee",
-        "year",
-        "month",
+        "employeeid", *_STAFF_COLUMNS[:6], "has_unknown_employee", "year", "month"  # fullname .. managerid
     ).agg(*_totals(), F.countDistinct("customerid").alias("customers"))
     return _as_mart(out, EMPLOYEE_SALES_MONTHLY)
 
