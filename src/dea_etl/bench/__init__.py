@@ -17,7 +17,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SECTIONS = ("dea_etl.bench.csv", "dea_etl.bench.marts")
+SECTIONS = (
+    "dea_etl.bench.csv", "dea_etl.bench.csv_profile", "dea_etl.bench.bookmarks", "dea_etl.bench.marts",
+)
 REPO = Path(__file__).resolve().parents[3]
 
 
@@ -95,10 +97,35 @@ class BenchContext:
         return Timing(name, " ".join(shlex.quote(c) for c in cmd), seconds)
 
 
-def run(cmd: list[str]) -> None:
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+def submit_env() -> dict[str, str]:
+    """spark-submit finds Spark through SPARK_HOME (else it asks whatever ``python3`` is on PATH)."""
+    import pyspark
+
+    from dea_etl.javahome import java_home
+
+    env = dict(os.environ)
+    env.setdefault("SPARK_HOME", str(Path(pyspark.__file__).parent))
+    env.setdefault("PYSPARK_PYTHON", sys.executable)
+    env.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    home = java_home()
+    if home:
+        env["JAVA_HOME"] = home
+    return env
+
+
+def capture(cmd: list[str]) -> str:
+    """Run ``cmd``; its output (stdout and stderr together). Raises with the output's tail on failure."""
+    proc = subprocess.run(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False, env=submit_env()
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stdout[-3000:]}")
+    return proc.stdout
+
+
+def run(cmd: list[str]) -> None:
+    capture(cmd)
 
 
 def machine() -> str:

@@ -21,7 +21,7 @@ def _pipeline(ns: argparse.Namespace) -> int:
     from dea_etl.pipelines import JOBS
     from dea_etl.runtime import run_job
 
-    return run_job(JOBS["pipeline"], ["--lake", ns.lake, "--data", ns.data, *ns.job_args])
+    return run_job(JOBS["pipeline"], ns.job_args)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -30,8 +30,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("job_args", nargs=argparse.REMAINDER)
     p.set_defaults(handler=_run)
 
-    p = sub.add_parser("pipeline", help="lay out a local lake from the sample data and run the pipeline")
-    p.add_argument("--lake", default="lake")
-    p.add_argument("--data", default="data")
+    p = sub.add_parser(
+        "pipeline",
+        help="lay out a local lake from the sample data and run the pipeline (job args: --lake, --data, ...)",
+        prefix_chars="\0",  # every argument, --lake included, goes to the job's own parser
+    )
     p.add_argument("job_args", nargs=argparse.REMAINDER)
     p.set_defaults(handler=_pipeline)

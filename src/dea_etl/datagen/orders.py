@@ -195,4 +195,4 @@ def write_orders_csv(cfg: OrdersConfig, out: Path) -> int:
         opts = pacsv.WriteOptions(include_header=False, quoting_style="none", batch_size=65536)
         pacsv.write_csv(table, sink, write_options=opts)
     tmp.replace(out)
-    return table.num_rows + len(COURSE_SAMPLE_LINES)
+    return int(table.num_rows) + len(COURSE_SAMPLE_LINES)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from dea_etl.errors import InputError
@@ -21,12 +21,16 @@ from dea_etl.transforms.parsing import RAW_LINE, SOURCE_FILE
 BOM = "\ufeff"
 
 
-def is_skipped_line(spec: TableSpec) -> F.Column:
-    """True for a blank line or (for tables with a header) the header line."""
-    line = F.trim(F.regexp_replace(F.col(RAW_LINE), f"^{BOM}", ""))
+def is_skipped_line(spec: TableSpec) -> Column:
+    """True for a blank line or (for tables with a header) the header line (a UTF-8 BOM allowed)."""
+    line = F.trim(F.col(RAW_LINE))
     skipped = line == ""
     if spec.header:
-        skipped = skipped | (F.lower(line) == spec.header_line.lower())
+        header = spec.header_line.lower()
+        # The length test first: the regex and lower() then run on candidate lines only.
+        skipped = skipped | (
+            (F.length(line) <= len(header) + 1) & (F.lower(F.regexp_replace(line, f"^{BOM}", "")) == header)
+        )
     return skipped
 
 

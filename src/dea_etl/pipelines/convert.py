@@ -98,8 +98,35 @@ def _stage_counted(
     )
 
 
+@dataclass
+class StagedConversion:
+    """A conversion written to staging and checked, waiting to be published (or discarded)."""
+
+    result: TableResult
+    staged: list[StagedParquet]
+
+    def publish(self) -> None:
+        for s in self.staged:
+            s.publish()
+
+    def discard(self) -> None:
+        for s in self.staged:
+            s.discard()
+
+
 def convert(spark: SparkSession, req: ConvertRequest) -> TableResult:
     """Run the conversion; returns the table's result. Raises on unreadable input or lost rows."""
+    conversion = stage_conversion(spark, req)
+    try:
+        conversion.publish()
+    except BaseException:
+        conversion.discard()
+        raise
+    return conversion.result
+
+
+def stage_conversion(spark: SparkSession, req: ConvertRequest) -> StagedConversion:
+    """Stage the conversion and check that every row is accounted for; publish nothing yet."""
     started = time.monotonic()
     if not req.input_files:
         raise InputError(f"{req.spec.name}: no input files")
@@ -127,13 +154,11 @@ def convert(spark: SparkSession, req: ConvertRequest) -> TableResult:
                 f"{req.spec.name}: {rows_in} rows in != {rows_written} written + {rows_quarantined} quarantined "
                 f"(did the input change during the run?); nothing was published"
             )
-        for s in staged:
-            s.publish()
     except BaseException:
         for s in staged:
             s.discard()
         raise
-    return TableResult(
+    result = TableResult(
         table=req.spec.name,
         rows_in=rows_in,
         rows_written=rows_written,
@@ -144,6 +169,7 @@ def convert(spark: SparkSession, req: ConvertRequest) -> TableResult:
         quarantine_output=req.quarantine if rows_quarantined else None,
         seconds=round(time.monotonic() - started, 3),
     )
+    return StagedConversion(result, staged)
 
 
 def input_files(spark: SparkSession, path: str) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dea_etl.io.lake import quarantine_path
 from dea_etl.io.parquet import MODES
-from dea_etl.pipelines.convert import ConvertRequest, convert, input_files
+from dea_etl.pipelines.incremental import TableSource, convert_tables, open_bookmarks
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
 from dea_etl.schemas import TABLES, table_spec
 
@@ -18,17 +18,15 @@ ARGS = (
 
 
 def run(ctx: JobContext) -> list[TableResult]:
-    spec = table_spec(ctx.arg("table"))
     output = ctx.arg("output")
-    request = ConvertRequest(
-        spec=spec,
-        input_files=input_files(ctx.spark, ctx.arg("input")),
+    table = TableSource(
+        spec=table_spec(ctx.arg("table")),
+        source=ctx.arg("input"),
         output=output,
         quarantine=ctx.args.get("quarantine") or quarantine_path(output),
-        run_id=ctx.run_id,
         mode=ctx.arg("write_mode"),
     )
-    return [convert(ctx.spark, request)]
+    return convert_tables(ctx, open_bookmarks(ctx), [table])
 
 
 JOB = JobSpec("csv_to_parquet", ARGS, run, "one table's CSV files -> typed Parquet")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dea_etl.io.lake import Lake
-from dea_etl.pipelines.convert import ConvertRequest, convert, input_files
+from dea_etl.pipelines.incremental import TableSource, convert_tables, open_bookmarks
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
 from dea_etl.schemas import TABLES, table_spec
 
@@ -21,17 +21,10 @@ def run(ctx: JobContext) -> list[TableResult]:
     unknown = [n for n in names if n not in TABLES]
     if unknown:
         raise KeyError(f"unknown tables {unknown}; known: {sorted(TABLES)}")
-    results = []
-    for name in names:
-        request = ConvertRequest(
-            spec=table_spec(name),
-            input_files=input_files(ctx.spark, lake.raw(name)),
-            output=lake.processed(name),
-            quarantine=lake.quarantine(name),
-            run_id=ctx.run_id,
-        )
-        results.append(convert(ctx.spark, request))
-    return results
+    tables = [
+        TableSource(table_spec(n), lake.raw(n), lake.processed(n), lake.quarantine(n)) for n in names
+    ]
+    return convert_tables(ctx, open_bookmarks(ctx, lake.bookmarks), tables)
 
 
 JOB = JobSpec("raw_to_processed", ARGS, run, "all seed tables: rawData/ -> processedData/")

@@ -15,6 +15,7 @@ from rich.console import Console
 
 from dea_etl.errors import DeaEtlError
 from dea_etl.runtime.args import Arg, parse_job_args
+from dea_etl.runtime.glue import GlueJob, GlueJobFactory, run_arguments, start_glue_job
 from dea_etl.runtime.platform import Platform, detect_platform
 from dea_etl.runtime.session import get_spark
 from dea_etl.runtime.summary import RunSummary, TableResult
@@ -61,37 +62,52 @@ def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
 
 
-def run_job(job: JobSpec, argv: Sequence[str] | None = None, *, console: Console | None = None) -> int:
+def run_job(
+    job: JobSpec, argv: Sequence[str] | None = None, *, console: Console | None = None,
+    glue_job_factory: GlueJobFactory | None = None,
+) -> int:
     """Parse args, build the context, run the job, commit, print the summary; return the exit code.
 
     0 on success (rows may have been quarantined), 2 on bad arguments, 1 on any other failure; failures
-    print one line to stderr and commit nothing.
+    print one line to stderr and commit nothing. On Glue, awsglue's ``Job.init`` runs before the work and
+    ``job.commit()`` after it succeeded (``glue_job_factory`` replaces awsglue's Job, for tests).
     """
     out = console or Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
     err = Console(stderr=True, soft_wrap=True)
     started = time.monotonic()
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = parse_job_args(sys.argv[1:] if argv is None else argv, job.args, prog=job.name)
+        args = parse_job_args(argv, job.args, prog=job.name)
     except DeaEtlError as exc:
         err.print(f"error: {exc}", highlight=False, markup=False)
         return 2
-    platform = detect_platform()
-    run_id = args.get("run_id") or args.get("JOB_RUN_ID") or new_run_id()
+    run_ids = run_arguments(argv)
+    platform = detect_platform(args=run_ids)
+    run_id = args.get("run_id") or run_ids.get("JOB_RUN_ID") or new_run_id()
     summary = RunSummary(job=args.get("JOB_NAME") or job.name, run_id=run_id, platform=platform.value)
     spark = None
     created = False
     status = 1
+    glue_job: GlueJob | None = None
     try:
-        spark, created = get_spark(summary.job)
+        spark, created = get_spark(summary.job, local_defaults=platform is Platform.LOCAL)
+        if platform is Platform.LOCAL:  # the session's settings can still tell (spark.emr-serverless.*)
+            conf_keys = [key for key, _ in spark.sparkContext.getConf().getAll()]
+            platform = detect_platform(args=run_ids, spark_conf_keys=conf_keys)
+            summary.platform = platform.value
+        if platform is Platform.GLUE:
+            glue_job = start_glue_job(spark, argv, summary.job, glue_job_factory)
         ctx = JobContext(spark, summary.job, run_id, platform, args)
         summary.tables = job.run(ctx)
         ctx.commit()
+        if glue_job is not None:
+            glue_job.commit()
         summary.status = "succeeded"
         status = 0
     except DeaEtlError as exc:
         summary.status, summary.error = "failed", str(exc)
         err.print(f"error: {job.name}: {exc}", highlight=False, markup=False)
-    except Exception as exc:  # noqa: BLE001 - any failure: one line, no commit, non-zero exit
+    except Exception as exc:
         summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}".splitlines()[0]
         log.debug("job failed", exc_info=True)
         err.print(f"error: {job.name}: {summary.error}", highlight=False, markup=False)

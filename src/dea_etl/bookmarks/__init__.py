@@ -1,0 +1,37 @@
+"""Job bookmarks: Glue's semantics for incremental file processing, with local-folder and S3 stores."""
+
+from dea_etl.bookmarks.model import MAX_BAND_MS, BookmarkEntry, SourceState, advance, file_key, select_new
+from dea_etl.bookmarks.session import (
+    DISABLE,
+    ENABLE,
+    OPTIONS,
+    PAUSE,
+    BookmarkSession,
+    Selection,
+    committed_by,
+    reset_bookmark,
+    start_session,
+)
+from dea_etl.bookmarks.store import BookmarkError, BookmarkStore, VersionConflictError, open_store
+
+__all__ = [
+    "DISABLE",
+    "ENABLE",
+    "MAX_BAND_MS",
+    "OPTIONS",
+    "PAUSE",
+    "BookmarkEntry",
+    "BookmarkError",
+    "BookmarkSession",
+    "BookmarkStore",
+    "Selection",
+    "SourceState",
+    "VersionConflictError",
+    "advance",
+    "committed_by",
+    "file_key",
+    "open_store",
+    "reset_bookmark",
+    "select_new",
+    "start_session",
+]

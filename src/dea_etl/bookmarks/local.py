@@ -1,0 +1,77 @@
+"""Bookmark entries in a local folder: ``<root>/<job>/<version>.json``, created atomically and exclusively.
+
+A version is written to a temporary file and hard-linked to its final name; ``link`` fails when the name
+exists, so two commits of the same version cannot both succeed and a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+from dea_etl.bookmarks.model import BookmarkEntry
+from dea_etl.bookmarks.store import (
+    ATTEMPT_NAME,
+    BookmarkError,
+    conflict,
+    decode,
+    encode,
+    job_folder,
+    parse_version_name,
+    version_name,
+)
+
+
+class LocalBookmarkStore:
+    def __init__(self, root: str | Path) -> None:
+        text = str(root)
+        self.root = Path(text[len("file:"):] if text.startswith("file:") else text)
+
+    def _dir(self, job_name: str) -> Path:
+        return self.root / job_folder(job_name)
+
+    def _versions(self, job_name: str) -> list[Path]:
+        folder = self._dir(job_name)
+        if not folder.is_dir():
+            return []
+        found = [(v, p) for p in folder.iterdir() if (v := parse_version_name(p.name)) is not None]
+        return [p for _, p in sorted(found)]
+
+    def latest(self, job_name: str) -> BookmarkEntry | None:
+        versions = self._versions(job_name)
+        return decode(versions[-1].read_bytes()) if versions else None
+
+    def history(self, job_name: str) -> list[BookmarkEntry]:
+        return [decode(p.read_bytes()) for p in self._versions(job_name)]
+
+    def create(self, entry: BookmarkEntry) -> None:
+        folder = self._dir(entry.job_name)
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{uuid.uuid4().hex}.tmp"
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(encode(entry))
+                fh.flush()
+                os.fsync(fh.fileno())
+            try:
+                os.link(tmp, folder / version_name(entry.version))
+            except FileExistsError:
+                raise conflict(entry) from None
+            except OSError as exc:
+                raise BookmarkError(f"cannot write a bookmark in {folder}: {exc}") from exc
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def read_attempt(self, job_name: str) -> dict[str, Any] | None:
+        path = self._dir(job_name) / ATTEMPT_NAME
+        return json.loads(path.read_text()) if path.exists() else None
+
+    def write_attempt(self, job_name: str, attempt: dict[str, Any]) -> None:
+        folder = self._dir(job_name)
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{uuid.uuid4().hex}.tmp"
+        tmp.write_text(json.dumps(attempt))
+        os.replace(tmp, folder / ATTEMPT_NAME)

@@ -1,0 +1,173 @@
+"""A bookmark session: what one run of one job reads, and the single commit at its end.
+
+``start_session`` reads the job's latest entry once. Each source asks :meth:`BookmarkSession.select`
+which of its listed files to read; with ``job-bookmark-enable`` the session also works out the source's
+next state, but keeps it in memory. :meth:`BookmarkSession.commit` writes the states of all sources as one
+new version — only the runtime calls it, after the run's work succeeded, so a failed run leaves the
+bookmark as it was. Options (Glue's ``--job-bookmark-option``):
+
+- ``job-bookmark-disable`` (default): every file is read; nothing is read from or written to the store;
+- ``job-bookmark-enable``: files not covered by the last commit are read; commit advances the state;
+- ``job-bookmark-pause``: files not covered by the last commit are read (or, with ``from_run_id`` and
+  ``to_run_id``, the files the run ``to_run_id`` had processed and ``from_run_id`` had not); never commits.
+
+A source read without a ``transformation_ctx`` is not tracked: all its files are read.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from dea_etl.bookmarks.model import MAX_BAND_MS, BookmarkEntry, ListedFile, SourceState, advance, select_new
+from dea_etl.bookmarks.store import BookmarkError, BookmarkStore, conflict
+
+ENABLE = "job-bookmark-enable"
+DISABLE = "job-bookmark-disable"
+PAUSE = "job-bookmark-pause"
+OPTIONS = (ENABLE, DISABLE, PAUSE)
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The files a source reads this run. ``incremental``: they add to what earlier runs read."""
+
+    transformation_ctx: str | None
+    files: list[ListedFile]
+    skipped: int = 0
+    incremental: bool = False
+
+
+@dataclass
+class BookmarkSession:
+    job_name: str
+    run_id: str
+    option: str = DISABLE
+    store: BookmarkStore | None = None
+    base: BookmarkEntry | None = None
+    #: With pause and a range: the entries committed by the ``from`` and ``to`` runs.
+    range_from: BookmarkEntry | None = None
+    range_to: BookmarkEntry | None = None
+    started_ms: int = 0
+    max_band_ms: int = MAX_BAND_MS
+    attempt: int = 0
+    pending: dict[str, SourceState] = field(default_factory=dict)
+    committed: BookmarkEntry | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.option == ENABLE
+
+    @property
+    def tracking(self) -> bool:
+        """True when sources with a ``transformation_ctx`` read only new files."""
+        return self.option in (ENABLE, PAUSE)
+
+    def _since(self, ctx: str) -> SourceState | None:
+        entry = self.range_from if self.range_to is not None else self.base
+        return entry.sources.get(ctx) if entry is not None else None
+
+    def select(self, transformation_ctx: str | None, listed: Sequence[ListedFile]) -> Selection:
+        """The files of ``listed`` to read for the source ``transformation_ctx``."""
+        if not self.tracking or not transformation_ctx:
+            return Selection(transformation_ctx, list(listed))
+        ctx = transformation_ctx
+        since = self._since(ctx)
+        if self.range_to is not None:
+            upto = self.range_to.sources.get(ctx)
+            chosen = select_new(listed, since, upto=upto) if upto is not None else []
+        else:
+            chosen = select_new(listed, since, upto_ms=self.started_ms)
+        if self.enabled:
+            self.pending[ctx] = advance(listed, since, chosen, run=self._next_run, high_ms=self.started_ms,
+                                        band_ms=since.band_ms if since else self.max_band_ms)
+        # a range re-reads part of what earlier runs read: its rows add to the table, never replace it
+        incremental = since is not None or self.range_to is not None
+        return Selection(ctx, chosen, len(listed) - len(chosen), incremental)
+
+    @property
+    def _next_run(self) -> int:
+        return (self.base.run if self.base else 0) + 1
+
+    def check_current(self) -> None:
+        """Raise :class:`VersionConflictError` now when another run has committed since this one started."""
+        if not self.enabled or self.store is None:
+            return
+        latest = self.store.latest(self.job_name)
+        expected = self.base.version if self.base else 0
+        if (latest.version if latest else 0) != expected:
+            raise conflict(self._next_entry())
+
+    def _next_entry(self) -> BookmarkEntry:
+        base = self.base or BookmarkEntry(self.job_name)
+        return BookmarkEntry(
+            job_name=self.job_name, version=base.version + 1, run=base.run + 1, attempt=self.attempt,
+            previous_run_id=base.run_id, run_id=self.run_id,
+            sources=MappingProxyType({**base.sources, **self.pending}),
+        )
+
+    def commit(self) -> None:
+        """Write all sources' states as one new version (enable only); a conflict raises, writes nothing."""
+        if not self.enabled or self.store is None or self.committed is not None:
+            return
+        entry = self._next_entry()
+        self.store.create(entry)
+        self.committed = entry
+
+
+def start_session(
+    job_name: str, run_id: str, option: str = DISABLE, store: BookmarkStore | None = None, *,
+    from_run_id: str | None = None, to_run_id: str | None = None, max_band_ms: int = MAX_BAND_MS,
+    clock: Callable[[], int] = _now_ms,
+) -> BookmarkSession:
+    """Open a run's session: read the job's latest entry (and the range's entries), count the attempt."""
+    if option not in OPTIONS:
+        raise BookmarkError(f"unknown job bookmark option {option!r}; one of {', '.join(OPTIONS)}")
+    if (from_run_id is None) != (to_run_id is None):
+        raise BookmarkError("job-bookmark-from and job-bookmark-to must be given together")
+    if from_run_id and option != PAUSE:
+        raise BookmarkError("job-bookmark-from/job-bookmark-to need job-bookmark-pause")
+    session = BookmarkSession(job_name, run_id, option, store, started_ms=clock(), max_band_ms=max_band_ms)
+    if option == DISABLE:
+        return session
+    if store is None:
+        raise BookmarkError(f"{option} needs a bookmark store")
+    session.base = store.latest(job_name)
+    if from_run_id and to_run_id:
+        session.range_from = committed_by(store, job_name, from_run_id)
+        session.range_to = committed_by(store, job_name, to_run_id)
+    if option == ENABLE:
+        marker = store.read_attempt(job_name) or {}
+        next_run = session._next_run
+        session.attempt = int(marker.get("Attempt", -1)) + 1 if marker.get("Run") == next_run else 0
+        store.write_attempt(job_name, {"Run": next_run, "Attempt": session.attempt, "RunId": run_id})
+    return session
+
+
+def committed_by(store: BookmarkStore, job_name: str, run_id: str) -> BookmarkEntry:
+    """The entry the run ``run_id`` committed; :class:`BookmarkError` when it committed none."""
+    for entry in store.history(job_name):
+        if entry.run_id == run_id:
+            return entry
+    raise BookmarkError(f"job {job_name!r} has no bookmark committed by run {run_id!r}")
+
+
+def reset_bookmark(store: BookmarkStore, job_name: str, run_id: str | None = None) -> BookmarkEntry:
+    """Reset (every file is new again) or, with ``run_id``, rewind to the state that run committed.
+
+    Writes a new version; Run, RunId and PreviousRunId stay those of the last run.
+    """
+    latest = store.latest(job_name)
+    if latest is None:
+        raise BookmarkError(f"job {job_name!r} has no bookmark")
+    sources = committed_by(store, job_name, run_id).sources if run_id else MappingProxyType({})
+    entry = BookmarkEntry(job_name, latest.version + 1, latest.run, latest.attempt, latest.previous_run_id,
+                          latest.run_id, sources)
+    store.create(entry)
+    return entry

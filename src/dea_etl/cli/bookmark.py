@@ -1,0 +1,57 @@
+"""``dea-etl bookmark show|reset --job NAME [--run-id RUN_ID] [--bookmark-store S]``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from rich.console import Console
+
+DEFAULT_STORE = "lake/tmpDir/bookmarks"
+
+
+def _fail(message: str) -> int:
+    Console(stderr=True, soft_wrap=True).print(f"error: {message}", markup=False, highlight=False)
+    return 1
+
+
+def _show(ns: argparse.Namespace) -> int:
+    from dea_etl.bookmarks import BookmarkError, committed_by, open_store
+
+    store = open_store(ns.bookmark_store)
+    try:
+        entry = committed_by(store, ns.job, ns.run_id) if ns.run_id else store.latest(ns.job)
+    except BookmarkError as exc:
+        return _fail(str(exc))
+    if entry is None:
+        return _fail(f"job {ns.job!r} has no bookmark in {ns.bookmark_store}")
+    print(json.dumps(entry.to_glue(), indent=2))
+    return 0
+
+
+def _reset(ns: argparse.Namespace) -> int:
+    from dea_etl.bookmarks import BookmarkError, open_store, reset_bookmark
+
+    try:
+        entry = reset_bookmark(open_store(ns.bookmark_store), ns.job, ns.run_id)
+    except BookmarkError as exc:
+        return _fail(str(exc))
+    what = f"rewound to run {ns.run_id}" if ns.run_id else "reset"
+    print(f"job {ns.job!r}: bookmark {what} (version {entry.version})")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("bookmark", help="show, reset or rewind a job's bookmark")
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for name, handler, help_text, run_help in (
+        ("show", _show, "print the bookmark entry as JSON (Glue's JobBookmarkEntry)",
+         "show the entry committed by this run"),
+        ("reset", _reset, "reset the bookmark, or rewind it to a run",
+         "rewind: the next run reads only what came after this run"),
+    ):
+        a = actions.add_parser(name, help=help_text)
+        a.add_argument("--job", required=True, help="job name (--JOB_NAME of its runs)")
+        a.add_argument("--run-id", help=run_help)
+        a.add_argument("--bookmark-store", default=DEFAULT_STORE, help="folder or s3://BUCKET/PREFIX")
+        a.set_defaults(handler=handler)

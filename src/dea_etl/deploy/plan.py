@@ -1,0 +1,48 @@
+"""A deployment as a list of API requests: uploads first, then the target's jobs, then orchestration."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from dea_etl.deploy import emr, emr_serverless, glue, stepfunctions
+from dea_etl.deploy.calls import ApiCall
+from dea_etl.deploy.config import DeployConfig, DeployError, Target
+from dea_etl.deploy.jobs import pipeline_jobs
+from dea_etl.deploy.package import MANIFEST, Manifest
+
+
+def uploads(cfg: DeployConfig, dist: Path, manifest: Manifest) -> list[ApiCall]:
+    """PutObject of every artifact of the manifest, and of the manifest itself, under scriptLocation/."""
+    calls = []
+    names = {name: str(info["sha256"]) for name, info in manifest.artifacts.items()}
+    manifest_path = dist / MANIFEST
+    names[MANIFEST] = hashlib.sha256(manifest_path.read_bytes()).hexdigest() if manifest_path.exists() else ""
+    for name, sha256 in names.items():
+        key = cfg.layout.artifact_key(name)
+        params: dict[str, Any] = {"Bucket": cfg.bucket, "Key": key, **cfg.encryption.put_object_params()}
+        if sha256:
+            params["Metadata"] = {"sha256": sha256}
+        calls.append(ApiCall("s3", "PutObject", params, body=dist / name, summary=f"s3://{cfg.bucket}/{key}"))
+    return calls
+
+
+def plan(cfg: DeployConfig, dist: Path, manifest: Manifest) -> list[ApiCall]:
+    cfg.validate()
+    calls = uploads(cfg, dist, manifest)
+    if cfg.target is Target.GLUE:
+        calls.append(glue.security_configuration(cfg))
+        calls.extend(glue.create_job(cfg, job, manifest.runtime_requirements) for job in cfg.jobs)
+    elif cfg.run and cfg.target is Target.EMR:
+        calls.extend(emr.add_step(cfg, job) for job in cfg.jobs)
+    elif cfg.run:
+        calls.extend(emr_serverless.start_job_run(cfg, job) for job in cfg.jobs)
+    ordered = pipeline_jobs(cfg.jobs)
+    if (cfg.state_machine or cfg.workflow) and not ordered:
+        raise DeployError("no pipeline job (raw_to_processed, sales_mart, data_quality) is deployed")
+    if cfg.workflow:
+        calls.extend(glue.workflow(cfg, ordered))
+    if cfg.state_machine:
+        calls.append(stepfunctions.create_state_machine(cfg, ordered))
+    return calls

@@ -1,0 +1,46 @@
+"""spark-submit settings shared by EMR steps and EMR Serverless runs: library, dependencies, encryption,
+and the optional venv archive (``spark.archives``) with its PYSPARK_PYTHON settings."""
+
+from __future__ import annotations
+
+from dea_etl.deploy.config import DeployConfig, Target
+from dea_etl.deploy.package import DEPS_ZIP, LIBRARY_ZIP
+from dea_etl.runtime.platform import FORCE_VARIABLE
+
+VENV_PYTHON = "./environment/bin/python"
+
+
+def py_files(cfg: DeployConfig) -> str:
+    return ",".join(cfg.layout.artifact(name) for name in (LIBRARY_ZIP, DEPS_ZIP))
+
+
+def _driver_env(cfg: DeployConfig) -> str:
+    return (
+        "spark.emr-serverless.driverEnv" if cfg.target is Target.EMR_SERVERLESS else "spark.yarn.appMasterEnv"
+    )
+
+
+def platform_conf(cfg: DeployConfig) -> dict[str, str]:
+    """Tell the driver where it runs (read by :func:`dea_etl.runtime.detect_platform`)."""
+    return {f"{_driver_env(cfg)}.{FORCE_VARIABLE}": cfg.target.value}
+
+
+def venv_conf(cfg: DeployConfig) -> dict[str, str]:
+    """``spark.archives=ARCHIVE#environment`` and the interpreter it carries, for driver and executors."""
+    if not cfg.venv_archive:
+        return {}
+    driver_env = _driver_env(cfg)
+    conf = {"spark.archives": f"{cfg.venv_archive}#environment"}
+    if cfg.target is Target.EMR_SERVERLESS:
+        conf[f"{driver_env}.PYSPARK_DRIVER_PYTHON"] = VENV_PYTHON
+    conf[f"{driver_env}.PYSPARK_PYTHON"] = VENV_PYTHON
+    conf["spark.executorEnv.PYSPARK_PYTHON"] = VENV_PYTHON
+    return conf
+
+
+def spark_conf(cfg: DeployConfig) -> dict[str, str]:
+    return {**platform_conf(cfg), **cfg.encryption.emrfs_conf(), **venv_conf(cfg)}
+
+
+def conf_args(conf: dict[str, str]) -> list[str]:
+    return [token for key, value in conf.items() for token in ("--conf", f"{key}={value}")]

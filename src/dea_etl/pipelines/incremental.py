@@ -1,0 +1,107 @@
+"""Tables converted with job bookmarks: only new files read, their rows appended, one commit at the end.
+
+Every table is staged first; only when all are staged (and no other run has committed the job's bookmark
+meanwhile) are they published, and the bookmark commit runs after that, from ``ctx.on_commit``. A
+failure anywhere publishes nothing and commits nothing, so the next run reads the same files again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dea_etl.bookmarks import DISABLE, BookmarkSession, Selection, open_store, start_session
+from dea_etl.errors import JobArgumentError
+from dea_etl.io.incremental import new_files
+from dea_etl.pipelines.convert import ConvertRequest, StagedConversion, stage_conversion
+from dea_etl.runtime import JobContext, TableResult
+from dea_etl.schemas import TableSpec
+
+APPEND = "append"
+
+
+@dataclass(frozen=True)
+class TableSource:
+    """One table to convert: CSV source, Parquet output, quarantine, and the write mode of a full run."""
+
+    spec: TableSpec
+    source: str
+    output: str
+    quarantine: str
+    mode: str = "overwrite"
+
+    @property
+    def transformation_ctx(self) -> str:
+        return f"{self.spec.name}_source"
+
+
+def bookmark_location(ctx: JobContext, default: str | None = None) -> str | None:
+    """``--bookmark-store``, else ``--TempDir``/bookmarks, else ``default``."""
+    if ctx.args.get("bookmark_store"):
+        return ctx.args["bookmark_store"]
+    if ctx.args.get("TempDir"):
+        return str(ctx.args["TempDir"]).rstrip("/") + "/bookmarks"
+    return default
+
+
+def open_bookmarks(ctx: JobContext, default_store: str | None = None) -> BookmarkSession:
+    """The run's bookmark session (``--job-bookmark-*``), its commit registered on ``ctx.on_commit``."""
+    option = ctx.args.get("job_bookmark_option") or DISABLE
+    store = None
+    if option != DISABLE:
+        location = bookmark_location(ctx, default_store)
+        if not location:
+            raise JobArgumentError(f"{ctx.job_name}: {option} needs --bookmark-store PATH|s3://BUCKET/PREFIX")
+        store = open_store(location)
+    session = start_session(
+        ctx.job_name, ctx.run_id, option, store,
+        from_run_id=ctx.args.get("job_bookmark_from"), to_run_id=ctx.args.get("job_bookmark_to"),
+    )
+    ctx.on_commit.append(session.commit)
+    return session
+
+
+def _stage_table(ctx: JobContext, table: TableSource, selection: Selection) -> StagedConversion | None:
+    if not selection.files:
+        return None
+    request = ConvertRequest(
+        spec=table.spec,
+        input_files=[f.path for f in selection.files],
+        output=table.output,
+        quarantine=table.quarantine,
+        run_id=ctx.run_id,
+        mode=APPEND if selection.incremental else table.mode,
+    )
+    return stage_conversion(ctx.spark, request)
+
+
+def _bookmark_note(table: TableSource, selection: Selection, *, appended: bool) -> str:
+    note = f"{table.transformation_ctx}: {len(selection.files)} files read, {selection.skipped} skipped"
+    return note + (" (appended)" if appended and selection.incremental else "")
+
+
+def convert_tables(
+    ctx: JobContext, session: BookmarkSession, tables: Sequence[TableSource]
+) -> list[TableResult]:
+    """Convert each table's new files; publish all tables together; return their results."""
+    staged: list[StagedConversion] = []
+    results: list[TableResult] = []
+    try:
+        for table in tables:
+            selection = new_files(ctx.spark, table.source, table.transformation_ctx, session)
+            conversion = _stage_table(ctx, table, selection)
+            result = conversion.result if conversion else TableResult(table.spec.name, output=table.output)
+            if conversion:
+                staged.append(conversion)
+            result.files_skipped = selection.skipped
+            if session.tracking:
+                result.metrics["bookmark"] = _bookmark_note(table, selection, appended=bool(conversion))
+            results.append(result)
+        session.check_current()
+        for conversion in staged:
+            conversion.publish()
+    except BaseException:
+        for conversion in staged:
+            conversion.discard()
+        raise
+    return results

@@ -1,0 +1,72 @@
+"""The orders generator: deterministic, course-shaped, invariants hold."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from dea_etl.cli import main as cli_main
+from dea_etl.datagen.orders import COURSE_SAMPLE_LINES
+
+
+@pytest.fixture(scope="module")
+def orders_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("gen") / "orders.csv"
+    assert cli_main(["generate-data", "orders", "--rows", "3000", "--seed", "11", "--out", str(out)]) == 0
+    return out
+
+
+def parse_date(s: str) -> dt.date:
+    m, d, y = (int(x) for x in s.split("/"))
+    return dt.date(y, m, d)
+
+
+def test_deterministic_for_a_seed(orders_file: Path, tmp_path: Path) -> None:
+    again, other = tmp_path / "again.csv", tmp_path / "other.csv"
+    assert cli_main(["generate-data", "orders", "--rows", "3000", "--seed", "11", "--out", str(again)]) == 0
+    assert cli_main(["generate-data", "orders", "--rows", "3000", "--seed", "12", "--out", str(other)]) == 0
+    assert again.read_bytes() == orders_file.read_bytes()
+    assert other.read_bytes() != orders_file.read_bytes()
+
+
+def test_shape_rows_and_course_sample_lines(orders_file: Path) -> None:
+    text = orders_file.read_text()
+    lines = text.splitlines()
+    assert len(lines) == 3000
+    assert lines[:3] == list(COURSE_SAMPLE_LINES)
+    assert not lines[0].startswith("salesorderid")  # headerless
+    assert all(len(row) == 16 for row in csv.reader(lines))
+
+
+def test_invariants(orders_file: Path, data_dir: Path) -> None:
+    customers = {int(r[0]) for r in csv.reader(data_dir.joinpath("customers.csv").open(newline=""))}
+    reps = {int(r[0]) for r in csv.reader(data_dir.joinpath("employees.csv").open(newline="")) if r[5] == "Sales Representative"}
+    orders: dict[str, list[list[str]]] = defaultdict(list)
+    detail_ids = set()
+    for row in csv.reader(orders_file.open(newline="")):
+        orders[row[0]].append(row)
+        detail_ids.add(row[1])
+        qty, price, disc, line_total = int(row[12]), Decimal(row[13]), Decimal(row[14]), Decimal(row[15])
+        assert qty * price * (1 - disc) == line_total, row
+        assert int(row[6]) in customers and int(row[5]) in reps
+        order_date, due, ship = parse_date(row[2]), parse_date(row[3]), parse_date(row[4])
+        assert order_date < ship < due, row
+        assert dt.date(2011, 1, 1) <= order_date <= dt.date(2014, 12, 31)
+    assert len(detail_ids) == 3000
+    assert sum(len(v) > 1 for v in orders.values()) > len(orders) / 2  # several lines per order
+    for order_id, rows in orders.items():
+        header = {tuple(r[2:11]) for r in rows}
+        assert len(header) == 1, f"order {order_id}: order-level fields differ between lines"
+        sub, tax, freight, total = (Decimal(x) for x in rows[0][7:11])
+        assert sum(Decimal(r[15]) for r in rows) == sub, order_id
+        assert sub + tax + freight == total, order_id
+
+
+def test_too_few_rows_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["generate-data", "orders", "--rows", "4", "--out", str(tmp_path / "o.csv")]) == 2
+    assert "at least 6" in capsys.readouterr().err

@@ -1,0 +1,134 @@
+"""CSV lines -> typed rows with reasons: every quirk and every kind of bad row."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from chispa import assert_df_equality
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+
+from dea_etl.schemas import CUSTOMERS, ORDERS, TRIPDATA, Column, TableSpec
+from dea_etl.transforms.parsing import (
+    REJECT_REASON,
+    parse_csv_lines,
+    rejected_rows,
+    valid_rows,
+    with_partition_columns,
+    with_typed_columns,
+)
+
+MINI = TableSpec(
+    name="mini",
+    columns=(
+        Column("id", "int", required=True),
+        Column("name", "string"),
+        Column("day", "string", type="date", fmt="M/d/yyyy"),
+        Column("amount", "double"),
+    ),
+)
+
+
+def lines(spark: SparkSession, *rows: str | None):
+    return spark.createDataFrame([(r, "file:/in/mini.csv") for r in rows], "_raw_line string, _source_file string")
+
+
+def judged(spark: SparkSession, *rows: str | None):
+    return lines(spark, *rows).transform(parse_csv_lines(MINI)).transform(with_typed_columns(MINI))
+
+
+def test_valid_rows_are_typed_and_empty_fields_are_null(spark: SparkSession) -> None:
+    df = judged(spark, "1,Ann,5/1/2014,10.5", "2,,,", '3,"Smith, Jo",12/31/2011,0')
+    expected = spark.createDataFrame(
+        [
+            (1, "Ann", dt.date(2014, 5, 1), 10.5),
+            (2, None, None, None),
+            (3, "Smith, Jo", dt.date(2011, 12, 31), 0.0),
+        ],
+        "id int, name string, day date, amount double",
+    )
+    assert_df_equality(df.transform(valid_rows(MINI)), expected, ignore_row_order=True, ignore_nullable=True)
+    assert df.where(F.col(REJECT_REASON).isNotNull()).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("1,Ann,5/1/2014", "malformed CSV record: expected 4 fields, found 3"),
+        ("1,Ann,5/1/2014,1,extra", "malformed CSV record: expected 4 fields, found 5"),
+        ("x,Ann,5/1/2014,1", "field 'id': expected INT, found 'x'"),
+        ("1.5,Ann,5/1/2014,1", "field 'id': expected INT, found '1.5'"),
+        ("99999999999,Ann,5/1/2014,1", "field 'id': expected INT, found '99999999999'"),
+        ("1,Ann,2014-05-01,1", "field 'day': expected a date like M/d/yyyy, found '2014-05-01'"),
+        ("1,Ann,2/30/2014,1", "field 'day': expected a date like M/d/yyyy, found '2/30/2014'"),
+        ("1,Ann,5/1/2014,ten", "field 'amount': expected DOUBLE, found 'ten'"),
+        (",Ann,5/1/2014,1", "field 'id': required value is empty"),
+        ("x,Ann,5/1/2014,ten", "field 'id': expected INT, found 'x'; field 'amount': expected DOUBLE, found 'ten'"),
+    ],
+)
+def test_each_kind_of_bad_row_is_rejected_with_its_reason(spark: SparkSession, line: str, reason: str) -> None:
+    df = judged(spark, line)
+    expected = spark.createDataFrame(
+        [("file:/in/mini.csv", None, line, reason)],
+        "source_file string, line_number long, raw_line string, reason string",
+    )
+    assert_df_equality(rejected_rows(df), expected, ignore_nullable=True)
+    assert df.transform(valid_rows(MINI)).count() == 0
+
+
+def test_good_and_bad_rows_partition_the_input(spark: SparkSession) -> None:
+    df = judged(spark, "1,a,5/1/2014,1", "oops", "3,c,5/3/2014,3", "4,d,5/4/2014,x")
+    assert df.transform(valid_rows(MINI)).count() + rejected_rows(df).count() == 4
+    assert sorted(r.raw_line for r in rejected_rows(df).collect()) == ["4,d,5/4/2014,x", "oops"]
+
+
+def test_taxi_timestamps_parse_as_wall_clock(spark: SparkSession) -> None:
+    line = "2,1/1/17 0:01,1/1/17 0:11,N,1,42,166,1,1.71,9,0,0.5,0,0,,0.3,9.8,2,1"
+    df = lines(spark, line).transform(parse_csv_lines(TRIPDATA)).transform(with_typed_columns(TRIPDATA))
+    row = df.transform(valid_rows(TRIPDATA)).first()
+    assert row is not None
+    assert row.lpep_pickup_datetime == dt.datetime(2017, 1, 1, 0, 1)
+    assert row.lpep_dropoff_datetime == dt.datetime(2017, 1, 1, 0, 11)
+    assert row.ehail_fee is None
+    assert row.vendor_id == 2 and row.pu_location_id == 42
+
+
+def test_orders_get_year_and_month_partitions(spark: SparkSession) -> None:
+    line = "71782,110667,5/1/2014,5/13/2014,5/8/2014,276,293,33319.986,3182.8264,994.6333,37497.4457,714,3,29.994,0,89.982"
+    df = (
+        lines(spark, line)
+        .transform(parse_csv_lines(ORDERS))
+        .transform(with_typed_columns(ORDERS))
+        .transform(with_partition_columns(ORDERS))
+        .transform(valid_rows(ORDERS))
+    )
+    row = df.first()
+    assert row is not None
+    assert (row.orderdate, row.year, row.month) == (dt.date(2014, 5, 1), 2014, 5)
+    assert df.columns == [f.name for f in ORDERS.processed_schema.fields]
+
+
+def test_customers_processed_schema_is_explicit(spark: SparkSession) -> None:
+    df = lines(spark, "293,Catherine,Abel,Catherine Abel").transform(parse_csv_lines(CUSTOMERS))
+    out = df.transform(with_typed_columns(CUSTOMERS)).transform(valid_rows(CUSTOMERS))
+    assert out.schema.simpleString() == "struct<customerid:int,firstname:string,lastname:string,fullname:string>"
+
+
+@pytest.mark.parametrize(
+    ("line", "fields"),
+    [
+        ('1,"Smith, Jo",5/1/2014,2', (1, "Smith, Jo", dt.date(2014, 5, 1), 2.0)),
+        ('1,"say ""hi""",5/1/2014,2', (1, 'say "hi"', dt.date(2014, 5, 1), 2.0)),
+        ('"7",plain,,', (7, "plain", None, None)),
+        ("8, padded ,5/1/2014, 3", (8, " padded ", dt.date(2014, 5, 1), 3.0)),
+    ],
+)
+def test_quoted_and_unquoted_lines_parse_alike(spark: SparkSession, line: str, fields: tuple) -> None:  # type: ignore[type-arg]
+    expected = spark.createDataFrame([fields], "id int, name string, day date, amount double")
+    assert_df_equality(judged(spark, line).transform(valid_rows(MINI)), expected, ignore_nullable=True)
+
+
+def test_quoted_line_with_wrong_field_count_is_rejected(spark: SparkSession) -> None:
+    reasons = [r.reason for r in rejected_rows(judged(spark, '1,"a, b",5/1/2014')).collect()]
+    assert reasons == ["malformed CSV record: expected 4 fields"]
