@@ -173,6 +173,8 @@ def test_dry_run_prints_valid_requests_for_every_target(
     code = main(
         [
             "deploy",
+            "--jobs",
+            "raw_to_processed",
             "--target",
             target,
             "--bucket",

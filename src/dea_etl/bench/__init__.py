@@ -17,7 +17,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SECTIONS = ("dea_etl.bench.csv", "dea_etl.bench.csv_profile", "dea_etl.bench.bookmarks", "dea_etl.bench.dq")
+SECTIONS = (
+    "dea_etl.bench.csv",
+    "dea_etl.bench.csv_profile",
+    "dea_etl.bench.marts",
+    "dea_etl.bench.dq",
+    "dea_etl.bench.bookmarks",
+)
 REPO = Path(__file__).resolve().parents[3]
 
 

@@ -11,7 +11,15 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-MODULES = ("dea_etl.cli.jobs", "dea_etl.cli.data", "dea_etl.cli.deploy", "dea_etl.cli.bookmark", "dea_etl.cli.dq")
+MODULES = (
+    "dea_etl.cli.jobs",
+    "dea_etl.cli.data",
+    "dea_etl.cli.dq",
+    "dea_etl.cli.bookmark",
+    "dea_etl.cli.catalog",
+    "dea_etl.cli.sql",
+    "dea_etl.cli.deploy",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -2,7 +2,7 @@
 
 from dea_etl.io.csv import is_skipped_line, read_lines
 from dea_etl.io.files import FileInfo, list_files
-from dea_etl.io.parquet import MODES, StagedParquet, stage_parquet, write_parquet
+from dea_etl.io.parquet import MODES, StagedParquet, stage_counted, stage_parquet, write_parquet
 
 __all__ = [
     "MODES",
@@ -11,6 +11,7 @@ __all__ = [
     "is_skipped_line",
     "list_files",
     "read_lines",
+    "stage_counted",
     "stage_parquet",
     "write_parquet",
 ]

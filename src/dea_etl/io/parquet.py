@@ -8,19 +8,38 @@ published:
 - ``append``: the staged files are moved into the table (their names are unique per run).
 
 A failure before publishing leaves the target exactly as it was. Publishing is a handful of renames.
+
+Partitioned tables are written one file per partition per ~``target_file_bytes``: the rows are first
+repartitioned by the partition columns (every partition's rows meet in one task, which writes one file;
+without it each task writes a file for every partition it holds) and ``maxRecordsPerFile`` splits a
+partition larger than the target. That costs a shuffle of the table's rows (see ``cluster_partitions``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame, Observation, SparkSession
+from pyspark.sql import functions as F
 
 from dea_etl.errors import OutputError
 from dea_etl.io import files
 
 MODES = ("overwrite", "overwrite-partitions", "append")
+
+#: About this much data per Parquet file of a partitioned table.
+TARGET_FILE_BYTES = 128 * 1024 * 1024
+
+
+def records_per_file(df: DataFrame, target_file_bytes: int = TARGET_FILE_BYTES) -> int:
+    """How many rows make ~``target_file_bytes``, judged by Spark's default size of the row's columns.
+
+    The estimate is of the uncompressed row; Parquet files come out smaller (typically 2-4x).
+    """
+    row_bytes = max(1, int(df._jdf.schema().defaultSize()))
+    return max(1, target_file_bytes // row_bytes)
 
 
 def _sibling(path: str, tag: str, run_id: str) -> str:
@@ -94,8 +113,15 @@ def stage_parquet(
     run_id: str,
     mode: str = "overwrite",
     partition_by: Sequence[str] = (),
+    cluster_partitions: bool = True,
+    target_file_bytes: int = TARGET_FILE_BYTES,
 ) -> StagedParquet:
-    """Write ``df`` as Snappy Parquet to a staging folder beside ``target``; publish it later."""
+    """Write ``df`` as Snappy Parquet to a staging folder beside ``target``; publish it later.
+
+    With ``partition_by`` and ``cluster_partitions`` (the default), each partition is written as one
+    file per ~``target_file_bytes`` (a shuffle by the partition columns); without ``cluster_partitions``
+    no shuffle happens and every write task writes a file for each partition it holds.
+    """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
     if mode == "overwrite-partitions" and not partition_by:
@@ -103,15 +129,27 @@ def stage_parquet(
     spark = df.sparkSession
     staging = _sibling(target, "staging", run_id)
     files.delete(spark, staging)
+    if partition_by and cluster_partitions:
+        df = df.repartition(*(F.col(c) for c in partition_by))
     writer = df.write.mode("overwrite").option("compression", "snappy")
     if partition_by:
-        writer = writer.partitionBy(*partition_by)
+        writer = writer.partitionBy(*partition_by).option(
+            "maxRecordsPerFile", records_per_file(df, target_file_bytes)
+        )
     try:
         writer.parquet(staging)
     except Exception:
         files.delete(spark, staging)
         raise
     return StagedParquet(spark, target.rstrip("/"), staging, mode, run_id, tuple(partition_by))
+
+
+def stage_counted(df: DataFrame, target: str, **options: Any) -> tuple[StagedParquet, int]:
+    """:func:`stage_parquet` that also counts the rows written (in the same pass, with ``observe``)."""
+    obs = Observation()
+    counted = df.observe(obs, F.count(F.lit(1)).alias("rows"))
+    staged = stage_parquet(counted, target, **options)
+    return staged, int(obs.get["rows"])
 
 
 def write_parquet(
@@ -121,6 +159,11 @@ def write_parquet(
     run_id: str,
     mode: str = "overwrite",
     partition_by: Sequence[str] = (),
+    cluster_partitions: bool = True,
+    target_file_bytes: int = TARGET_FILE_BYTES,
 ) -> None:
     """Stage and publish in one call (see the module doc for the modes)."""
-    stage_parquet(df, target, run_id=run_id, mode=mode, partition_by=partition_by).publish()
+    stage_parquet(
+        df, target, run_id=run_id, mode=mode, partition_by=partition_by,
+        cluster_partitions=cluster_partitions, target_file_bytes=target_file_bytes,
+    ).publish()

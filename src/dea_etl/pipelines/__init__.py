@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dea_etl.pipelines import csv_to_parquet, data_quality, nyc_taxi, pipeline, raw_to_processed
+from dea_etl.pipelines import csv_to_parquet, data_quality, nyc_taxi, pipeline, raw_to_processed, sales_mart
 from dea_etl.runtime import JobSpec
 
 JOBS: dict[str, JobSpec] = {
@@ -12,6 +12,7 @@ JOBS: dict[str, JobSpec] = {
         raw_to_processed.JOB,
         nyc_taxi.JOB,
         data_quality.JOB,
+        sales_mart.JOB,
         pipeline.JOB,
     )
 }

@@ -18,7 +18,7 @@ from pyspark.sql import functions as F
 from dea_etl.errors import AccountingError, InputError
 from dea_etl.io import files
 from dea_etl.io.csv import is_skipped_line, read_lines
-from dea_etl.io.parquet import StagedParquet, stage_parquet
+from dea_etl.io.parquet import StagedParquet, stage_counted
 from dea_etl.runtime.summary import TableResult
 from dea_etl.schemas import TableSpec
 from dea_etl.transforms.parsing import (
@@ -46,6 +46,8 @@ class ConvertRequest:
     quarantine: str
     run_id: str
     mode: str = "overwrite"
+    #: Partitioned output: one file per partition (a shuffle by the partition columns), or as the tasks write.
+    cluster_partitions: bool = True
 
 
 def parsed_rows(lines_df: DataFrame, spec: TableSpec) -> DataFrame:
@@ -89,12 +91,11 @@ def _stage_quarantine(spark: SparkSession, req: ConvertRequest) -> tuple[StagedP
 
 
 def _stage_counted(
-    df: DataFrame, target: str, run_id: str, mode: str, partition_by: Sequence[str]
+    df: DataFrame, target: str, run_id: str, mode: str, partition_by: Sequence[str], cluster: bool = True
 ) -> tuple[StagedParquet, int]:
-    obs = Observation()
-    counted = df.observe(obs, F.count(F.lit(1)).alias("rows"))
-    staged = stage_parquet(counted, target, run_id=run_id, mode=mode, partition_by=partition_by)
-    return staged, int(obs.get["rows"])
+    return stage_counted(
+        df, target, run_id=run_id, mode=mode, partition_by=partition_by, cluster_partitions=cluster
+    )
 
 
 @dataclass
@@ -138,7 +139,8 @@ def stage_conversion(spark: SparkSession, req: ConvertRequest) -> StagedConversi
     judged = Observation()
     rows = rows.observe(judged, F.count(F.lit(1)).alias("rows_in"), F.count_if(F.col(REJECTED)).alias("rejected"))
     staged_table, rows_written = _stage_counted(
-        rows.transform(valid_rows(req.spec)), req.output, req.run_id, req.mode, req.spec.partition_by
+        rows.transform(valid_rows(req.spec)), req.output, req.run_id, req.mode, req.spec.partition_by,
+        req.cluster_partitions,
     )
     staged = [staged_table]
     try:

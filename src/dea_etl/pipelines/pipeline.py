@@ -1,7 +1,8 @@
 """The main pipeline ``make run`` runs: lay out a local lake from data/, then each step in order.
 
-Steps today: raw -> processed for customers, employees, orders and taxi trips, then the data-quality
-gate on the processed tables. Later steps (marts) append themselves to :data:`STEPS`.
+Steps today: raw -> processed for customers, employees, orders and taxi trips; the data-quality gate on
+the processed tables (a quarantine-mode ruleset removes failing rows before anything is built on them);
+then the sales marts.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dea_etl.io.lake import lay_out_local_lake
-from dea_etl.pipelines import data_quality, raw_to_processed
+from dea_etl.pipelines import data_quality, raw_to_processed, sales_mart
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
 
 SAMPLE_FILES = {
@@ -29,6 +30,7 @@ Step = Callable[[JobContext], list[TableResult]]
 STEPS: list[tuple[str, Step]] = [
     ("raw_to_processed", raw_to_processed.run),
     ("data_quality", data_quality.run),
+    ("sales_mart", sales_mart.run),
 ]
 
 

@@ -1,0 +1,120 @@
+"""``dea-etl catalog register ...`` (Glue Data Catalog) and ``dea-etl catalog ddl ...`` (Athena DDL)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+
+def _tables(ns: argparse.Namespace) -> Any:
+    from dea_etl.catalog import catalog_tables
+
+    names = [t.strip() for t in (ns.tables or "").split(",") if t.strip()]
+    return catalog_tables(names or None)
+
+
+def _root(lake: str) -> str:
+    """The processedData/ root; a local folder as an absolute file: URI (the catalog needs full paths)."""
+    from dea_etl.catalog import processed_root
+
+    root = processed_root(lake)
+    return root if "://" in root else Path(root).resolve().as_uri()
+
+
+def _given(values: list[str], keys: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """``--partition year=2014/month=5`` values for a table with these keys (others ignored)."""
+    out = []
+    for text in values:
+        pairs = dict(p.split("=", 1) for p in text.strip("/").split("/") if "=" in p)
+        if tuple(pairs) == keys:
+            out.append(tuple(pairs[k] for k in keys))
+    return out
+
+
+def _register(ns: argparse.Namespace) -> int:
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from dea_etl.catalog import local_partitions, register_tables, s3_partitions
+    from dea_etl.errors import DeaEtlError
+
+    err = Console(stderr=True, soft_wrap=True)
+    try:
+        tables = _tables(ns)
+        root = _root(ns.lake)
+        s3 = boto3.client("s3", region_name=ns.region) if root.startswith("s3://") else None
+
+        def partitions_of(table: Any) -> list[tuple[str, ...]]:
+            keys = tuple(n for n, _ in table.partition_keys)
+            if ns.partition:
+                return _given(ns.partition, keys)
+            if s3 is not None:
+                return s3_partitions(s3, table.location(root), keys)
+            return local_partitions(table.location(root).removeprefix("file://"), keys)
+
+        glue = boto3.client("glue", region_name=ns.region)
+        result = register_tables(glue, ns.database, root, tables, partitions_of)
+    except (KeyError, DeaEtlError, BotoCoreError, ClientError) as exc:
+        err.print(
+            f"error: catalog register: {str(exc).strip(chr(34) + chr(39))}", markup=False, highlight=False
+        )
+        return 1
+    out = Console(soft_wrap=True)
+    if result.database_created:
+        out.print(f"database {ns.database}: created", highlight=False)
+    for label, names in (
+        ("created", result.tables_created),
+        ("updated", result.tables_updated),
+        ("unchanged", result.tables_unchanged),
+    ):
+        for name in names:
+            added = result.partitions_added.get(name)
+            extra = f", {added} partitions added" if added is not None else ""
+            out.print(f"{ns.database}.{name}: {label}{extra}", highlight=False)
+    return 0
+
+
+def _ddl(ns: argparse.Namespace) -> int:
+    from dea_etl.catalog import ProjectionRanges, create_table_ddl
+
+    try:
+        tables = _tables(ns)
+        low, high = (int(y) for y in ns.year_range.split(","))
+    except (KeyError, ValueError) as exc:
+        Console(stderr=True).print(f"error: catalog ddl: {exc}", markup=False, highlight=False)
+        return 2
+    root = _root(ns.lake)
+    statements = [f"CREATE DATABASE IF NOT EXISTS `{ns.database}`;"] if ns.database else []
+    statements += [create_table_ddl(t, root, ns.database, ProjectionRanges(year=(low, high))) for t in tables]
+    print("\n\n".join(statements))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("catalog", help="Glue Data Catalog tables and Athena DDL for the lake")
+    csub = p.add_subparsers(dest="catalog_command", required=True, metavar="COMMAND")
+
+    r = csub.add_parser("register", help="create/update the Glue database, tables and partitions")
+    r.add_argument("--database", required=True)
+    r.add_argument(
+        "--lake", required=True, help="s3://BUCKET/processedData/ (or a lake root, or a local folder)"
+    )
+    r.add_argument("--region", default=None)
+    r.add_argument("--tables", default="", help="comma-separated tables (default: all)")
+    r.add_argument(
+        "--partition",
+        action="append",
+        default=[],
+        help="year=YYYY/month=M to add instead of listing the lake (repeatable)",
+    )
+    r.set_defaults(handler=_register)
+
+    d = csub.add_parser("ddl", help="print Athena CREATE EXTERNAL TABLE statements (partition projection)")
+    d.add_argument("--lake", required=True, help="s3://BUCKET/processedData/ (or a lake root)")
+    d.add_argument("--database", default=None)
+    d.add_argument("--tables", default="", help="comma-separated tables (default: all)")
+    d.add_argument("--year-range", default="2011,2030", help="projected years: FIRST,LAST")
+    d.set_defaults(handler=_ddl)
