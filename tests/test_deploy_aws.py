@@ -62,7 +62,11 @@ def test_glue_deploy_creates_jobs_security_configuration_workflow_and_state_mach
     assert "skipped csv_to_parquet: needs --table, --input, --output" in out
 
     glue = boto3.client("glue")
-    assert sorted(j["Name"] for j in glue.get_jobs()["Jobs"]) == ["dea-etl-raw_to_processed", "dea-etl-sales_mart"]
+    assert sorted(j["Name"] for j in glue.get_jobs()["Jobs"]) == [
+        "dea-etl-data_quality",
+        "dea-etl-raw_to_processed",
+        "dea-etl-sales_mart",
+    ]
     job = glue.get_job(JobName="dea-etl-raw_to_processed")["Job"]
     assert job["Role"] == GLUE_ROLE
     assert job["Command"] == {"Name": "glueetl", "ScriptLocation": SCRIPT, "PythonVersion": "3"}
@@ -103,7 +107,8 @@ def test_glue_deploy_creates_jobs_security_configuration_workflow_and_state_mach
     assert task["Catch"] == [
         {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "PipelineFailed"}
     ]
-    assert task["Next"] == "sales_mart"
+    assert task["Next"] == "data_quality"
+    assert asl["States"]["data_quality"]["Next"] == "sales_mart"
     assert asl["States"]["sales_mart"]["Next"] == "PipelineSucceeded"
     assert asl["States"]["PipelineFailed"]["Type"] == "Fail"
 

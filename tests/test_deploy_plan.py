@@ -115,13 +115,13 @@ def _cfg(target: Target, **kw: Any) -> DeployConfig:
 def test_state_machine_chains_the_pipeline_with_retries_and_a_failure_branch(target: Target) -> None:
     cfg = _cfg(target)
     ordered = pipeline_jobs(cfg.jobs)
-    assert [j.job for j in ordered] == ["raw_to_processed", "sales_mart", "data_quality"]
+    assert [j.job for j in ordered] == ["raw_to_processed", "data_quality", "sales_mart"]
     asl = definition(cfg, ordered)
     states = asl["States"]
     assert asl["StartAt"] == "raw_to_processed"
-    assert [states[n]["Next"] for n in ("raw_to_processed", "sales_mart", "data_quality")] == [
-        "sales_mart",
+    assert [states[n]["Next"] for n in ("raw_to_processed", "data_quality", "sales_mart")] == [
         "data_quality",
+        "sales_mart",
         "PipelineSucceeded",
     ]
     for name in ("raw_to_processed", "sales_mart", "data_quality"):
