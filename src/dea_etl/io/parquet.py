@@ -130,7 +130,12 @@ def stage_parquet(
     staging = _sibling(target, "staging", run_id)
     files.delete(spark, staging)
     if partition_by and cluster_partitions:
-        df = df.repartition(*(F.col(c) for c in partition_by))
+        # An explicit number of write tasks, a few per core: adaptive execution would otherwise coalesce
+        # the shuffle into as few tasks as its size allows (3 tasks on 2 cores for 3M orders: the
+        # third runs alone; measured 7 s for the write stage). Each partition value still lands in
+        # exactly one task, so the number of files does not grow.
+        tasks = 4 * spark.sparkContext.defaultParallelism
+        df = df.repartition(tasks, *(F.col(c) for c in partition_by))
     writer = df.write.mode("overwrite").option("compression", "snappy")
     if partition_by:
         writer = writer.partitionBy(*partition_by).option(
