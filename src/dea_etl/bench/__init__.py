@@ -121,7 +121,8 @@ def submit_env() -> dict[str, str]:
 def capture(cmd: list[str]) -> str:
     """Run ``cmd``; its output (stdout and stderr together). Raises with the output's tail on failure."""
     proc = subprocess.run(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False, env=submit_env()
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", check=False,
+        env=submit_env(),
     )
     if proc.returncode != 0:
         raise RuntimeError(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stdout[-3000:]}")

@@ -10,6 +10,10 @@ from pathlib import Path
 from dea_etl.bench import REPO, SECTIONS, BenchContext, render
 
 
+def _command(argv: list[str] | None) -> str:
+    return "python -m dea_etl.bench " + " ".join(sys.argv[1:] if argv is None else argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m dea_etl.bench")
     p.add_argument("--rows", type=int, default=3_000_000)
@@ -33,8 +37,9 @@ def main(argv: list[str] | None = None) -> int:
         for r in section.ratios:
             print(f"  {r.name} = {r.value:.3f} (target {r.op} {r.target}: {'met' if r.met else 'NOT met'})", flush=True)
         sections.append(section)
-    command = "make bench " + " ".join(sys.argv[1:]) if argv is None else "python -m dea_etl.bench " + " ".join(argv)
-    Path(ns.out).write_text(render(sections, ctx, command), encoding="utf-8")
+        # Written after every section, so a section that fails later does not lose the ones before.
+        Path(ns.out).write_text(render(sections, ctx, _command(argv)), encoding="utf-8")
+    Path(ns.out).write_text(render(sections, ctx, _command(argv)), encoding="utf-8")
     print(f"bench: wrote {ns.out}")
     return 0
 

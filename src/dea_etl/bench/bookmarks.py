@@ -80,7 +80,7 @@ def run(ctx: BenchContext) -> Section:
     driver.write_text(DRIVER)
     cmd = ctx.submit_cmd(driver, str(work / "input"), str(new), str(work / "out"), str(work / "store"),
                          str(ctx.runs))
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=submit_env())
+    proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace", check=False, env=submit_env())
     if proc.returncode != 0:
         tail = (proc.stdout + proc.stderr)[-3000:]
         raise RuntimeError(f"bookmark bench failed ({proc.returncode}):\n{tail}")
