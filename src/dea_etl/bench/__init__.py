@@ -7,6 +7,7 @@ the median is reported. Nothing here is asserted in tests: targets are reported 
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import shlex
@@ -14,7 +15,7 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 SECTIONS = (
@@ -57,6 +58,42 @@ class Section:
     timings: list[Timing] = field(default_factory=list)
     ratios: list[Ratio] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+
+def _results_dir(ctx: BenchContext) -> Path:
+    return ctx.workdir / "results" / f"rows-{ctx.rows}"
+
+
+def save_section(ctx: BenchContext, module: str, section: Section) -> None:
+    """Keep a section's measurements (with when they were taken) for BENCHMARKS.md."""
+    out = _results_dir(ctx)
+    out.mkdir(parents=True, exist_ok=True)
+    data = asdict(section)
+    data["measured_at"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    data["runs"] = ctx.runs
+    (out / f"{module}.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
+
+
+def load_sections(ctx: BenchContext) -> list[Section]:
+    """The latest measurements of every section for this row count, in SECTIONS order.
+
+    ``--only`` reruns some sections; the others keep their last measurements (each section's ratios are
+    always measured within one run of that section).
+    """
+    found = []
+    for module in SECTIONS:
+        path = _results_dir(ctx) / f"{module}.json"
+        if not path.exists():
+            continue
+        data = json.loads(path.read_text(encoding="utf-8"))
+        section = Section(
+            title=data["title"],
+            timings=[Timing(**t) for t in data["timings"]],
+            ratios=[Ratio(**r) for r in data["ratios"]],
+            notes=[*data["notes"], f"Measured {data['measured_at']}, {data['runs']} runs."],
+        )
+        found.append(section)
+    return found
 
 
 @dataclass

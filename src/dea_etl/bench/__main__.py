@@ -7,7 +7,7 @@ import importlib
 import sys
 from pathlib import Path
 
-from dea_etl.bench import REPO, SECTIONS, BenchContext, render
+from dea_etl.bench import REPO, SECTIONS, BenchContext, load_sections, render, save_section
 
 
 def _command(argv: list[str] | None) -> str:
@@ -26,7 +26,6 @@ def main(argv: list[str] | None = None) -> int:
     ctx = BenchContext(ns.rows, ns.runs, Path(ns.workdir), ns.spark_submit_flags)
     ctx.workdir.mkdir(parents=True, exist_ok=True)
     only = {s.strip() for s in ns.only.split(",") if s.strip()}
-    sections = []
     for name in SECTIONS:
         if only and name.rsplit(".", 1)[-1] not in only:
             continue
@@ -36,10 +35,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {t.name}: median {t.median:.2f} s {t.seconds}", flush=True)
         for r in section.ratios:
             print(f"  {r.name} = {r.value:.3f} (target {r.op} {r.target}: {'met' if r.met else 'NOT met'})", flush=True)
-        sections.append(section)
+        save_section(ctx, name, section)
         # Written after every section, so a section that fails later does not lose the ones before.
-        Path(ns.out).write_text(render(sections, ctx, _command(argv)), encoding="utf-8")
-    Path(ns.out).write_text(render(sections, ctx, _command(argv)), encoding="utf-8")
+        Path(ns.out).write_text(render(load_sections(ctx), ctx, _command(argv)), encoding="utf-8")
+    Path(ns.out).write_text(render(load_sections(ctx), ctx, _command(argv)), encoding="utf-8")
     print(f"bench: wrote {ns.out}")
     return 0
 

@@ -11,7 +11,7 @@ import json
 import statistics
 import subprocess
 
-from dea_etl.bench import REPO, BenchContext, Ratio, Section, Timing
+from dea_etl.bench import REPO, BenchContext, Ratio, Section, Timing, submit_env
 
 RULES = [
     "RowCount > 0",
@@ -80,7 +80,7 @@ spark.stop()
 
 def _submit(cmd: list[str]) -> str:
     """Run a spark-submit command; its stdout (Spark's progress bars may cut UTF-8 sequences)."""
-    proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace", check=False)
+    proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace", check=False, env=submit_env())
     if proc.returncode != 0:
         raise RuntimeError(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-3000:]}")
     return proc.stdout
