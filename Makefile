@@ -9,6 +9,8 @@ STAMP  := $(VENV)/.installed
 EXTRAS ?= dev,bench,glue
 LAKE   ?= lake
 ROWS   ?= 3000000
+# ONLY=csv,marts reruns some sections; the others keep their last measurements.
+ONLY   ?=
 RUNS   ?= 3
 
 # One place for the spark-submit flags used by `make bench` and the docs.
@@ -47,7 +49,7 @@ lint: $(STAMP)  ## ruff + mypy
 
 bench: $(STAMP)  ## measure our jobs against their baselines; writes BENCHMARKS.md
 	$(JAVA_ENV) $(BIN)/python -m dea_etl.bench --rows $(ROWS) --runs $(RUNS) \
-		--spark-submit-flags "$(SPARK_SUBMIT_FLAGS)" --out BENCHMARKS.md
+		--spark-submit-flags "$(SPARK_SUBMIT_FLAGS)" --out BENCHMARKS.md $(if $(ONLY),--only $(ONLY))
 
 package: $(STAMP)  ## build dist/: wheel, dea_etl.zip, jobs and a manifest
 	$(BIN)/dea-etl package --out dist
