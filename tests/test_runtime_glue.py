@@ -95,22 +95,20 @@ def _csv(path: Path) -> Path:
     return path
 
 
-def test_run_job_on_glue_inits_then_commits(spark: SparkSession, tmp_path: Path, aws: str) -> None:
+def _glue_run_argv(input_path: Path, output: Path) -> list[str]:
+    """What Glue passes to the csv_to_parquet script, with the lake bucket made on the moto_server.
+
+    On Glue the bookmark state goes to --TempDir/bookmarks (S3): here the moto_server's bucket.
+    """
     import boto3
 
-    # On Glue the bookmark state goes to --TempDir/bookmarks (S3): here the moto_server's bucket.
-    s3 = boto3.client("s3")
-    s3.create_bucket(Bucket="lake")
+    boto3.client("s3").create_bucket(Bucket="lake")
+    return [*GLUE_ARGV, "--table", "customers", "--input", str(input_path), "--output", str(output)]
+
+
+def test_run_job_on_glue_inits_then_commits(spark: SparkSession, tmp_path: Path, aws: str) -> None:
     calls: list[Any] = []
-    argv = [
-        *GLUE_ARGV,
-        "--table",
-        "customers",
-        "--input",
-        str(_csv(tmp_path / "c.csv")),
-        "--output",
-        str(tmp_path / "out"),
-    ]
+    argv = _glue_run_argv(_csv(tmp_path / "c.csv"), tmp_path / "out")
     code = run_job(JOB, argv, glue_job_factory=lambda s: RecordingJob(calls))
     assert code == 0
     assert [c[0] for c in calls] == ["init", "commit"]
@@ -123,20 +121,8 @@ def test_run_job_on_glue_inits_then_commits(spark: SparkSession, tmp_path: Path,
 
 
 def test_run_job_on_glue_does_not_commit_a_failed_run(tmp_path: Path, aws: str, capsys: pytest.CaptureFixture[str]) -> None:
-    import boto3
-
-    s3 = boto3.client("s3")
-    s3.create_bucket(Bucket="lake")
     calls: list[Any] = []
-    argv = [
-        *GLUE_ARGV,
-        "--table",
-        "customers",
-        "--input",
-        str(tmp_path / "missing.csv"),
-        "--output",
-        str(tmp_path / "out"),
-    ]
+    argv = _glue_run_argv(tmp_path / "missing.csv", tmp_path / "out")
     assert run_job(JOB, argv, glue_job_factory=lambda s: RecordingJob(calls)) == 1
     assert [c[0] for c in calls] == ["init"]
     assert "missing.csv does not exist" in capsys.readouterr().err

@@ -34,6 +34,7 @@ from dea_etl.transforms.parsing import (
 
 _BLOCK = "_block_start"
 _INDEX = "_index"
+_SKIPPED = "_is_skipped"
 
 
 @dataclass(frozen=True)
@@ -130,12 +131,11 @@ def stage_conversion(spark: SparkSession, req: ConvertRequest) -> StagedConversi
     started = time.monotonic()
     if not req.input_files:
         raise InputError(f"{req.spec.name}: no input files")
-    lines = read_lines(spark, req.input_files)
+    # The skipped-line test runs once per line; the count and the filter both read its result.
+    lines = read_lines(spark, req.input_files).withColumn(_SKIPPED, is_skipped_line(req.spec))
     seen = Observation()
-    lines = lines.observe(
-        seen, F.count(F.lit(1)).alias("lines"), F.count_if(is_skipped_line(req.spec)).alias("skipped")
-    )
-    rows = parsed_rows(lines.where(~is_skipped_line(req.spec)), req.spec)
+    lines = lines.observe(seen, F.count(F.lit(1)).alias("lines"), F.count_if(F.col(_SKIPPED)).alias("skipped"))
+    rows = parsed_rows(lines.where(~F.col(_SKIPPED)).drop(_SKIPPED), req.spec)
     judged = Observation()
     rows = rows.observe(judged, F.count(F.lit(1)).alias("rows_in"), F.count_if(F.col(REJECTED)).alias("rejected"))
     staged_table, rows_written = _stage_counted(
