@@ -15,11 +15,13 @@ from pyspark.sql import functions as F
 from tests.conftest import DATA
 
 from dea_etl.bookmarks import open_store, start_session
+from dea_etl.cli import main
 from dea_etl.io.incremental import new_files
 from dea_etl.io.parquet import write_parquet
 from dea_etl.pipelines import JOBS
-from dea_etl.pipelines.incremental import bookmark_location, open_bookmarks
+from dea_etl.pipelines.incremental import TableSource, bookmark_location, convert_tables, open_bookmarks
 from dea_etl.runtime import Arg, JobContext, JobSpec, Platform, TableResult, run_job
+from dea_etl.schemas import table_spec
 
 ENABLE = ["--job-bookmark-option", "job-bookmark-enable"]
 CUSTOMERS = DATA.joinpath("customers.csv").read_text().splitlines(keepends=True)[:9]
@@ -148,6 +150,13 @@ def test_failure_in_a_transform_commits_nothing(spark: SparkSession, tmp_path: P
     assert entry is not None and (entry.run, entry.attempt) == (1, 1)
 
 
+def _customers_args(tmp_path: Path) -> list[str]:
+    return [
+        "--table", "customers", "--input", str(tmp_path / "in"), "--output", str(tmp_path / "out"),
+        "--bookmark-store", str(tmp_path / "bookmarks"), "--JOB_NAME", "customers_job", *ENABLE,
+    ]
+
+
 def test_a_run_whose_commit_conflicts_fails_and_commits_nothing(
     spark: SparkSession, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -157,27 +166,44 @@ def test_a_run_whose_commit_conflicts_fails_and_commits_nothing(
     concurrent.select("customers_source", [])
 
     def convert_while_the_other_run_commits(ctx: JobContext) -> list[TableResult]:
-        results = JOBS["csv_to_parquet"].run(ctx)
-        concurrent.commit()  # the other run, started at the same time, commits first
-        return results
+        session = open_bookmarks(ctx)  # this run starts from "no bookmark" ...
+        concurrent.commit()  # ... and the other run, started at the same time, commits first
+        table = TableSource(table_spec("customers"), ctx.arg("input"), ctx.arg("output"), str(tmp_path / "q"))
+        return convert_tables(ctx, session, [table])
 
     job = JobSpec("csv_to_parquet", JOBS["csv_to_parquet"].args, convert_while_the_other_run_commits)
-    args = [
-        "--table",
-        "customers",
-        "--input",
-        str(tmp_path / "in"),
-        "--output",
-        str(tmp_path / "out"),
-        "--bookmark-store",
-        str(tmp_path / "bookmarks"),
-        "--JOB_NAME",
-        "customers_job",
-        *ENABLE,
-    ]
+    args = _customers_args(tmp_path)
     assert run_job(job, args) == 1
     assert "bookmark version conflict for job 'customers_job'" in capsys.readouterr().err
     assert [e.run_id for e in store.history("customers_job")] == ["concurrent"]
+    assert not (tmp_path / "out").exists()  # the loser published nothing: its staged output was discarded
+
+
+def test_a_run_that_stops_after_publishing_keeps_its_claim_so_nothing_is_appended_twice(
+    spark: SparkSession, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    drop(tmp_path / "in", "c1.csv", CUSTOMERS[:4], age_s=3600)
+
+    def published_then_died(ctx: JobContext) -> list[TableResult]:
+        JOBS["csv_to_parquet"].run(ctx)
+        raise RuntimeError("driver lost after publishing")
+
+    job = JobSpec("csv_to_parquet", JOBS["csv_to_parquet"].args, published_then_died)
+    assert run_job(job, _customers_args(tmp_path)) == 1
+    assert spark.read.parquet(str(tmp_path / "out")).count() == 4
+    store = open_store(str(tmp_path / "bookmarks"))
+    assert store.latest("customers_job") is None and len(store.claims("customers_job")) == 1
+    capsys.readouterr()
+    assert run_job(JOBS["csv_to_parquet"], _customers_args(tmp_path)) == 1  # would append c1's rows again
+    assert "version 1 is claimed by run" in capsys.readouterr().err
+    assert spark.read.parquet(str(tmp_path / "out")).count() == 4
+    assert main(["bookmark", "release", "--job", "customers_job", "--commit",
+                 "--bookmark-store", str(tmp_path / "bookmarks")]) == 0
+    assert "committed and released" in capsys.readouterr().out
+    assert run_job(JOBS["csv_to_parquet"], _customers_args(tmp_path)) == 0  # nothing new
+    assert spark.read.parquet(str(tmp_path / "out")).count() == 4
+    entry = store.latest("customers_job")
+    assert entry is not None and (entry.version, entry.run) == (2, 2) and store.claims("customers_job") == []
 
 
 def test_the_store_is_bookmark_store_else_tempdir_else_the_jobs_default(spark: SparkSession) -> None:

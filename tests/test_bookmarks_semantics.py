@@ -21,6 +21,7 @@ from dea_etl.bookmarks import (
     BookmarkStore,
     VersionConflictError,
     open_store,
+    release_claims,
     reset_bookmark,
     start_session,
 )
@@ -210,12 +211,45 @@ def test_the_second_of_two_concurrent_commits_fails_and_commits_nothing(spark: S
     two = start_session("job", "r3", ENABLE, store, clock=lambda: (T0 + 61) * 1000)
     for session in (one, two):
         assert [Path(f.path).name for f in new_files(spark, str(src), "s", session).files] == ["f3.csv"]
+    one.claim()  # r2 is about to publish its output
+    with pytest.raises(VersionConflictError, match=r"version 2 is claimed by run 'r2' since .*nothing was published"):
+        two.claim()  # so r3 may not publish
     one.commit()
     with pytest.raises(VersionConflictError, match="version 2 was already committed by another run"):
-        two.check_current()
+        two.claim()
     with pytest.raises(VersionConflictError):
         two.commit()
     assert [e.run_id for e in store.history("job")] == ["r1", "r2"]
+    assert store.claims("job") == []  # the winner's claim went with its commit; the loser's was dropped
+
+
+def test_a_claim_left_by_a_stopped_run_blocks_until_released(spark: SparkSession, store, src) -> None:
+    run(spark, store, {"s": src}, T0, run_id="r1")
+    put(src, "f3.csv", T0 + 10)
+    stopped = start_session("job", "r2", ENABLE, store, clock=lambda: (T0 + 60) * 1000)
+    new_files(spark, str(src), "s", stopped)
+    stopped.claim()  # ... published its output, then the process died before committing
+    with pytest.raises(VersionConflictError, match=r"claimed by run 'r2'.*dea-etl bookmark release --job job"):
+        run(spark, store, {"s": src}, T0 + 90, run_id="r3")
+    with pytest.raises(VersionConflictError, match="claimed by run 'r2'"):
+        reset_bookmark(store, "job")
+    (held,) = release_claims(store, "job", commit=True)  # its output was checked: whole, roll forward
+    assert (held.entry.version, held.entry.run_id) == (2, "r2")
+    assert store.claims("job") == []
+    assert [e.run_id for e in store.history("job")] == ["r1", "r2"]
+    assert run(spark, store, {"s": src}, T0 + 120, run_id="r4") == {"s": set()}  # f3 counts as read
+
+
+def test_releasing_without_commit_makes_the_stopped_runs_files_new_again(spark: SparkSession, store, src) -> None:
+    run(spark, store, {"s": src}, T0, run_id="r1")
+    put(src, "f3.csv", T0 + 10)
+    stopped = start_session("job", "r2", ENABLE, store, clock=lambda: (T0 + 60) * 1000)
+    new_files(spark, str(src), "s", stopped)
+    stopped.claim()
+    assert [c.entry.run_id for c in release_claims(store, "job")] == ["r2"]
+    assert run(spark, store, {"s": src}, T0 + 90, run_id="r3") == {"s": {"f3.csv"}}
+    with pytest.raises(BookmarkError, match="no claim on the version after its latest"):
+        release_claims(store, "job", commit=True)
 
 
 def test_missing_path_and_empty_untracked_source_are_errors(spark: SparkSession, store, tmp_path) -> None:

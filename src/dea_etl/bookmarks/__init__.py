@@ -9,10 +9,11 @@ from dea_etl.bookmarks.session import (
     BookmarkSession,
     Selection,
     committed_by,
+    release_claims,
     reset_bookmark,
     start_session,
 )
-from dea_etl.bookmarks.store import BookmarkError, BookmarkStore, VersionConflictError, open_store
+from dea_etl.bookmarks.store import BookmarkError, BookmarkStore, Claim, VersionConflictError, open_store
 
 __all__ = [
     "DISABLE",
@@ -24,6 +25,7 @@ __all__ = [
     "BookmarkError",
     "BookmarkSession",
     "BookmarkStore",
+    "Claim",
     "Selection",
     "SourceState",
     "VersionConflictError",
@@ -31,6 +33,7 @@ __all__ = [
     "committed_by",
     "file_key",
     "open_store",
+    "release_claims",
     "reset_bookmark",
     "select_new",
     "start_session",

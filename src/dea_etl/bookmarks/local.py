@@ -16,10 +16,14 @@ from dea_etl.bookmarks.model import BookmarkEntry
 from dea_etl.bookmarks.store import (
     ATTEMPT_NAME,
     BookmarkError,
+    Claim,
+    claim_name,
+    claimed,
     conflict,
     decode,
     encode,
     job_folder,
+    parse_claim_name,
     parse_version_name,
     version_name,
 )
@@ -47,23 +51,48 @@ class LocalBookmarkStore:
     def history(self, job_name: str) -> list[BookmarkEntry]:
         return [decode(p.read_bytes()) for p in self._versions(job_name)]
 
-    def create(self, entry: BookmarkEntry) -> None:
-        folder = self._dir(entry.job_name)
+    def _create_exclusive(self, job_name: str, name: str, body: bytes) -> bool:
+        """Write ``body`` as ``<job>/<name>`` unless that exists (then False); readers never see half."""
+        folder = self._dir(job_name)
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".{uuid.uuid4().hex}.tmp"
         try:
             with open(tmp, "wb") as fh:
-                fh.write(encode(entry))
+                fh.write(body)
                 fh.flush()
                 os.fsync(fh.fileno())
             try:
-                os.link(tmp, folder / version_name(entry.version))
+                os.link(tmp, folder / name)
             except FileExistsError:
-                raise conflict(entry) from None
+                return False
             except OSError as exc:
                 raise BookmarkError(f"cannot write a bookmark in {folder}: {exc}") from exc
         finally:
             tmp.unlink(missing_ok=True)
+        return True
+
+    def create(self, entry: BookmarkEntry) -> None:
+        if not self._create_exclusive(entry.job_name, version_name(entry.version), encode(entry)):
+            raise conflict(entry)
+
+    def claim(self, claim: Claim) -> None:
+        entry = claim.entry
+        while not self._create_exclusive(entry.job_name, claim_name(entry.version), claim.to_json()):
+            path = self._dir(entry.job_name) / claim_name(entry.version)
+            try:
+                raise claimed(Claim.from_json(path.read_bytes()))
+            except FileNotFoundError:
+                continue  # released between our create and our read: try again
+
+    def claims(self, job_name: str) -> list[Claim]:
+        folder = self._dir(job_name)
+        if not folder.is_dir():
+            return []
+        found = sorted((v, p) for p in folder.iterdir() if (v := parse_claim_name(p.name)) is not None)
+        return [Claim.from_json(p.read_bytes()) for _, p in found]
+
+    def release(self, job_name: str, version: int) -> None:
+        (self._dir(job_name) / claim_name(version)).unlink(missing_ok=True)
 
     def read_attempt(self, job_name: str) -> dict[str, Any] | None:
         path = self._dir(job_name) / ATTEMPT_NAME

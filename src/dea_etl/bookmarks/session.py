@@ -7,7 +7,9 @@ new version — only the runtime calls it, after the run's work succeeded, so a 
 bookmark as it was. Options (Glue's ``--job-bookmark-option``):
 
 - ``job-bookmark-disable`` (default): every file is read; nothing is read from or written to the store;
-- ``job-bookmark-enable``: files not covered by the last commit are read; commit advances the state;
+- ``job-bookmark-enable``: files not covered by the last commit are read; commit advances the state.
+  Before publishing, a run claims the next version (:meth:`BookmarkSession.claim`): of two concurrent
+  runs the second fails there, with nothing published;
 - ``job-bookmark-pause``: files not covered by the last commit are read (or, with ``from_run_id`` and
   ``to_run_id``, the files the run ``to_run_id`` had processed and ``from_run_id`` had not); never commits.
 
@@ -21,8 +23,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from dea_etl.bookmarks.model import MAX_BAND_MS, BookmarkEntry, ListedFile, SourceState, advance, select_new
-from dea_etl.bookmarks.store import BookmarkError, BookmarkStore, conflict
+from dea_etl.bookmarks.model import (
+    MAX_BAND_MS,
+    BookmarkEntry,
+    ListedFile,
+    SourceState,
+    advance,
+    iso_ms,
+    select_new,
+)
+from dea_etl.bookmarks.store import BookmarkError, BookmarkStore, Claim, conflict
 
 ENABLE = "job-bookmark-enable"
 DISABLE = "job-bookmark-disable"
@@ -59,6 +69,8 @@ class BookmarkSession:
     attempt: int = 0
     pending: dict[str, SourceState] = field(default_factory=dict)
     committed: BookmarkEntry | None = None
+    #: The version this run has claimed (see :meth:`claim`).
+    claimed: int | None = None
 
     @property
     def enabled(self) -> bool:
@@ -95,14 +107,27 @@ class BookmarkSession:
     def _next_run(self) -> int:
         return (self.base.run if self.base else 0) + 1
 
-    def check_current(self) -> None:
-        """Raise :class:`VersionConflictError` now when another run has committed since this one started."""
-        if not self.enabled or self.store is None:
+    def claim(self) -> None:
+        """Reserve the next version before publishing anything (enable only).
+
+        Raises :class:`VersionConflictError` when another run holds the claim or has committed since this
+        run started; then this run must publish nothing. Held until :meth:`commit` (or :meth:`release`).
+        """
+        if not self.enabled or self.store is None or self.claimed is not None:
             return
+        entry = self._next_entry()
+        self.store.claim(Claim(entry, iso_ms(_now_ms())))
+        self.claimed = entry.version
         latest = self.store.latest(self.job_name)
-        expected = self.base.version if self.base else 0
-        if (latest.version if latest else 0) != expected:
-            raise conflict(self._next_entry())
+        if (latest.version if latest else 0) != entry.version - 1:  # committed between start and claim
+            self.release()
+            raise conflict(entry)
+
+    def release(self) -> None:
+        """Drop this run's claim: only when it published nothing (a failed run that did keeps it)."""
+        if self.claimed is not None and self.store is not None:
+            self.store.release(self.job_name, self.claimed)
+            self.claimed = None
 
     def _next_entry(self) -> BookmarkEntry:
         base = self.base or BookmarkEntry(self.job_name)
@@ -116,9 +141,11 @@ class BookmarkSession:
         """Write all sources' states as one new version (enable only); a conflict raises, writes nothing."""
         if not self.enabled or self.store is None or self.committed is not None:
             return
+        self.claim()
         entry = self._next_entry()
         self.store.create(entry)
         self.committed = entry
+        self.release()
 
 
 def start_session(
@@ -158,6 +185,15 @@ def committed_by(store: BookmarkStore, job_name: str, run_id: str) -> BookmarkEn
     raise BookmarkError(f"job {job_name!r} has no bookmark committed by run {run_id!r}")
 
 
+def _write_claimed(store: BookmarkStore, entry: BookmarkEntry) -> None:
+    """Write ``entry`` under its claim, so that no run can be publishing for that version meanwhile."""
+    store.claim(Claim(entry, iso_ms(_now_ms())))
+    try:
+        store.create(entry)
+    finally:
+        store.release(entry.job_name, entry.version)
+
+
 def reset_bookmark(store: BookmarkStore, job_name: str, run_id: str | None = None) -> BookmarkEntry:
     """Reset (every file is new again) or, with ``run_id``, rewind to the state that run committed.
 
@@ -169,5 +205,24 @@ def reset_bookmark(store: BookmarkStore, job_name: str, run_id: str | None = Non
     sources = committed_by(store, job_name, run_id).sources if run_id else MappingProxyType({})
     entry = BookmarkEntry(job_name, latest.version + 1, latest.run, latest.attempt, latest.previous_run_id,
                           latest.run_id, sources)
-    store.create(entry)
+    _write_claimed(store, entry)
     return entry
+
+
+def release_claims(store: BookmarkStore, job_name: str, *, commit: bool = False) -> list[Claim]:
+    """Settle the claims left by runs that stopped after publishing and before committing.
+
+    ``commit``: the run's output was published whole, so write the entry it was about to commit (roll
+    forward; only for the claim of the version after the latest). Otherwise just drop the claims: the
+    next run reads those files again (after you removed their published rows, if any).
+    """
+    held = store.claims(job_name)
+    if commit:
+        latest = store.latest(job_name)
+        nxt = [c for c in held if c.entry.version == (latest.version if latest else 0) + 1]
+        if not nxt:
+            raise BookmarkError(f"job {job_name!r} has no claim on the version after its latest to commit")
+        store.create(nxt[0].entry)
+    for c in held:
+        store.release(job_name, c.entry.version)
+    return held

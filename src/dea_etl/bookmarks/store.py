@@ -5,12 +5,19 @@ exist yet (a local ``link``, or S3's ``PutObject`` with ``If-None-Match: *``). O
 from version ``n``, only the first to commit creates ``n + 1``; the second gets
 :class:`VersionConflictError` and writes nothing. Old versions stay: they are the run history that
 rewinding to a run id and ``--job-bookmark-from/--job-bookmark-to`` read.
+
+A run also *claims* version ``n + 1`` (``<version>.claim``, created the same exclusive way) before it
+publishes any output, and drops the claim once that version is committed. Of two concurrent runs only
+one can hold the claim, so the loser fails before it has published anything — a conflict never leaves a
+table with rows whose files the bookmark does not cover. A claim that outlives its run marks a run that
+stopped after publishing and before committing; ``dea-etl bookmark release`` settles it.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import quote
 
@@ -18,6 +25,7 @@ from dea_etl.bookmarks.model import BookmarkEntry
 from dea_etl.errors import DeaEtlError
 
 _VERSION_NAME = re.compile(r"^(\d{10})\.json$")
+_CLAIM_NAME = re.compile(r"^(\d{10})\.claim$")
 ATTEMPT_NAME = "attempt.json"
 
 
@@ -43,12 +51,47 @@ def parse_version_name(name: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def claim_name(version: int) -> str:
+    return f"{version:010d}.claim"
+
+
+def parse_claim_name(name: str) -> int | None:
+    m = _CLAIM_NAME.match(name)
+    return int(m.group(1)) if m else None
+
+
 def encode(entry: BookmarkEntry) -> bytes:
     return (json.dumps(entry.to_glue(), indent=2) + "\n").encode()
 
 
 def decode(raw: bytes) -> BookmarkEntry:
     return BookmarkEntry.from_glue(json.loads(raw))
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A run's reservation of the next version: the entry it will commit and when it claimed it."""
+
+    entry: BookmarkEntry
+    claimed_at: str
+
+    def to_json(self) -> bytes:
+        return (json.dumps({"ClaimedAt": self.claimed_at, "Entry": self.entry.to_glue()}, indent=2) + "\n").encode()
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> Claim:
+        data = json.loads(raw)
+        return cls(BookmarkEntry.from_glue(data["Entry"]), str(data["ClaimedAt"]))
+
+
+def claimed(held: Claim) -> VersionConflictError:
+    e = held.entry
+    return VersionConflictError(
+        f"bookmark version conflict for job {e.job_name!r}: version {e.version} is claimed by run {e.run_id!r} "
+        f"since {held.claimed_at}, which is publishing its output; nothing was published or committed. "
+        f"If that run is no longer running it stopped after publishing and before committing: check the "
+        f"tables, then `dea-etl bookmark release --job {e.job_name} [--commit]`"
+    )
 
 
 def conflict(entry: BookmarkEntry) -> VersionConflictError:
@@ -74,6 +117,15 @@ class BookmarkStore(Protocol):
         """The attempt counter (``{"Run": n, "Attempt": k}``), not versioned."""
 
     def write_attempt(self, job_name: str, attempt: dict[str, Any]) -> None: ...
+
+    def claim(self, claim: Claim) -> None:
+        """Create the claim of version ``claim.entry.version``; :class:`VersionConflictError` if held."""
+
+    def claims(self, job_name: str) -> list[Claim]:
+        """The claims that are held, oldest version first."""
+
+    def release(self, job_name: str, version: int) -> None:
+        """Drop the claim of ``version`` (no error when there is none)."""
 
 
 def open_store(location: str) -> BookmarkStore:

@@ -1,4 +1,4 @@
-"""``dea-etl bookmark show|reset --job NAME [--run-id RUN_ID] [--bookmark-store S]``."""
+"""``dea-etl bookmark show|reset|release --job NAME [--run-id RUN_ID] [--bookmark-store S]``."""
 
 from __future__ import annotations
 
@@ -26,6 +26,28 @@ def _show(ns: argparse.Namespace) -> int:
     if entry is None:
         return _fail(f"job {ns.job!r} has no bookmark in {ns.bookmark_store}")
     print(json.dumps(entry.to_glue(), indent=2))
+    for held in store.claims(ns.job):
+        _note(f"version {held.entry.version} is claimed by run {held.entry.run_id} since {held.claimed_at} "
+              "(publishing, or stopped before committing: see `dea-etl bookmark release`)")
+    return 0
+
+
+def _note(message: str) -> None:
+    Console(stderr=True, soft_wrap=True).print(f"note: {message}", markup=False, highlight=False)
+
+
+def _release(ns: argparse.Namespace) -> int:
+    from dea_etl.bookmarks import BookmarkError, open_store, release_claims
+
+    try:
+        held = release_claims(open_store(ns.bookmark_store), ns.job, commit=ns.commit)
+    except BookmarkError as exc:
+        return _fail(str(exc))
+    if not held:
+        print(f"job {ns.job!r}: no claim is held")
+    for c in held:
+        done = "committed and released" if ns.commit and c is held[0] else "released"
+        print(f"job {ns.job!r}: claim on version {c.entry.version} by run {c.entry.run_id} {done}")
     return 0
 
 
@@ -55,3 +77,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         a.add_argument("--run-id", help=run_help)
         a.add_argument("--bookmark-store", default=DEFAULT_STORE, help="folder or s3://BUCKET/PREFIX")
         a.set_defaults(handler=handler)
+    r = actions.add_parser("release", help="drop the claim of a run that stopped after publishing, before "
+                                           "committing (--commit: its output is whole, commit its entry)")
+    r.add_argument("--job", required=True, help="job name (--JOB_NAME of its runs)")
+    r.add_argument("--commit", action="store_true",
+                   help="roll forward: write the entry the stopped run was about to commit")
+    r.add_argument("--bookmark-store", default=DEFAULT_STORE, help="folder or s3://BUCKET/PREFIX")
+    r.set_defaults(handler=_release)

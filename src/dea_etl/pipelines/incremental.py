@@ -1,8 +1,11 @@
 """Tables converted with job bookmarks: only new files read, their rows appended, one commit at the end.
 
-Every table is staged first; only when all are staged (and no other run has committed the job's bookmark
-meanwhile) are they published, and the bookmark commit runs after that, from ``ctx.on_commit``. A
-failure anywhere publishes nothing and commits nothing, so the next run reads the same files again.
+Every table is staged first; only when all are staged, and the run holds the claim on the bookmark's next
+version (no other run is publishing or has committed meanwhile), are they published; the bookmark commit
+runs after that, from ``ctx.on_commit``. A failure before publishing publishes nothing, commits nothing
+and drops the claim, so the next run reads the same files again. A failure after a table was published
+keeps the claim: no later run may append those files' rows a second time until someone has checked
+(``dea-etl bookmark release``).
 """
 
 from __future__ import annotations
@@ -86,6 +89,7 @@ def convert_tables(
     """Convert each table's new files; publish all tables together; return their results."""
     staged: list[StagedConversion] = []
     results: list[TableResult] = []
+    published = 0
     try:
         for table in tables:
             selection = new_files(ctx.spark, table.source, table.transformation_ctx, session)
@@ -97,11 +101,15 @@ def convert_tables(
             if session.tracking:
                 result.metrics["bookmark"] = _bookmark_note(table, selection, appended=bool(conversion))
             results.append(result)
-        session.check_current()
+        session.claim()
+        published = 0
         for conversion in staged:
             conversion.publish()
+            published += 1
     except BaseException:
         for conversion in staged:
             conversion.discard()
+        if not published:
+            session.release()
         raise
     return results
