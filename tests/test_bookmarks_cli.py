@@ -74,3 +74,10 @@ def test_unknown_job_or_run_exits_1(store_dir: Path, capsys: pytest.CaptureFixtu
         == 1
     )
     assert "no bookmark committed by run 'x'" in capsys.readouterr().err
+
+
+def test_glue_native_bookmarks_point_to_glues_own_cli(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bookmark", "reset", "--job", "orders_job", "--run-id", "jr_1", "--bookmark-store", "glue"]) == 2
+    assert "aws glue reset-job-bookmark --job-name orders_job --run-id jr_1" in capsys.readouterr().err
+    assert main(["bookmark", "show", "--job", "orders_job", "--bookmark-store", "glue"]) == 2
+    assert "aws glue get-job-bookmark --job-name orders_job" in capsys.readouterr().err

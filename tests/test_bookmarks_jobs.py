@@ -207,10 +207,11 @@ def test_a_run_that_stops_after_publishing_keeps_its_claim_so_nothing_is_appende
 
 
 def test_the_store_is_bookmark_store_else_tempdir_else_the_jobs_default(spark: SparkSession) -> None:
-    def location(**args: str) -> str | None:
-        ctx = JobContext(spark, "job", "run", Platform.GLUE, args)
+    def location(platform: Platform = Platform.GLUE, **args: str) -> str | None:
+        ctx = JobContext(spark, "job", "run", platform, args)
         return bookmark_location(ctx, "lake/tmpDir/bookmarks")
 
     assert location(bookmark_store="s3://b/p", TempDir="s3://b/tmp/") == "s3://b/p"
-    assert location(TempDir="s3://b/tmp/") == "s3://b/tmp/bookmarks"  # Glue passes --TempDir to every run
-    assert location() == "lake/tmpDir/bookmarks"
+    assert location(TempDir="s3://b/tmp/") == "glue"  # on Glue: Glue's own bookmarks
+    assert location(Platform.EMR, TempDir="s3://b/tmp/") == "s3://b/tmp/bookmarks"
+    assert location(Platform.EMR) == "lake/tmpDir/bookmarks"

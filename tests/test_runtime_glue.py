@@ -79,6 +79,8 @@ def test_glue_context_needs_the_glue_runtime(spark: SparkSession) -> None:
 
 
 class RecordingJob:
+    glue_context = None
+
     def __init__(self, calls: list[Any]) -> None:
         self.calls = calls
 
@@ -98,12 +100,14 @@ def _csv(path: Path) -> Path:
 def _glue_run_argv(input_path: Path, output: Path) -> list[str]:
     """What Glue passes to the csv_to_parquet script, with the lake bucket made on the moto_server.
 
-    On Glue the bookmark state goes to --TempDir/bookmarks (S3): here the moto_server's bucket.
+    The bookmark state goes to an S3 store (``--bookmark-store``; without it Glue's own bookmarks would
+    keep it, see test_bookmarks_glue.py): here the moto_server's bucket.
     """
     import boto3
 
     boto3.client("s3").create_bucket(Bucket="lake")
-    return [*GLUE_ARGV, "--table", "customers", "--input", str(input_path), "--output", str(output)]
+    return [*GLUE_ARGV, "--table", "customers", "--input", str(input_path), "--output", str(output),
+            "--bookmark-store", "s3://lake/tmpDir/bookmarks"]
 
 
 def test_run_job_on_glue_inits_then_commits(spark: SparkSession, tmp_path: Path, aws: str) -> None:

@@ -14,6 +14,9 @@ bookmark as it was. Options (Glue's ``--job-bookmark-option``):
   ``to_run_id``, the files the run ``to_run_id`` had processed and ``from_run_id`` had not); never commits.
 
 A source read without a ``transformation_ctx`` is not tracked: all its files are read.
+
+With ``native`` (Glue's own bookmarks, on Glue) the session keeps no state: the native selector says which
+files are new, and Glue's ``job.commit()`` (run by the job runtime after success) commits them.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Protocol
 
 from dea_etl.bookmarks.model import (
     MAX_BAND_MS,
@@ -46,12 +50,20 @@ def _now_ms() -> int:
 
 @dataclass(frozen=True)
 class Selection:
-    """The files a source reads this run. ``incremental``: they add to what earlier runs read."""
+    """The files a source reads this run. ``incremental``: they add to what earlier runs read;
+    ``append_if_exists``: the state is not ours to read (Glue's), so they add to the table if it exists."""
 
     transformation_ctx: str | None
     files: list[ListedFile]
     skipped: int = 0
     incremental: bool = False
+    append_if_exists: bool = False
+
+
+class NativeBookmarks(Protocol):
+    """A runtime's own bookmarks (Glue's): the files of a source they have not covered yet."""
+
+    def new_paths(self, path: str, transformation_ctx: str) -> set[str]: ...
 
 
 @dataclass
@@ -71,6 +83,10 @@ class BookmarkSession:
     committed: BookmarkEntry | None = None
     #: The version this run has claimed (see :meth:`claim`).
     claimed: int | None = None
+    #: Glue's own bookmarks: they select the files and ``job.commit()`` commits them (no store here).
+    native: NativeBookmarks | None = None
+    #: How a native selector's paths and listed paths are compared (one spelling of a file's path).
+    same_file: Callable[[str], str] = str
 
     @property
     def enabled(self) -> bool:
@@ -85,11 +101,16 @@ class BookmarkSession:
         entry = self.range_from if self.range_to is not None else self.base
         return entry.sources.get(ctx) if entry is not None else None
 
-    def select(self, transformation_ctx: str | None, listed: Sequence[ListedFile]) -> Selection:
-        """The files of ``listed`` to read for the source ``transformation_ctx``."""
+    def select(self, transformation_ctx: str | None, listed: Sequence[ListedFile], source: str = "") -> Selection:
+        """The files of ``listed`` (the listing of ``source``) to read for the source ``transformation_ctx``."""
         if not self.tracking or not transformation_ctx:
             return Selection(transformation_ctx, list(listed))
         ctx = transformation_ctx
+        if self.native is not None:
+            new = {self.same_file(p) for p in self.native.new_paths(source, ctx)} if listed else set()
+            chosen = [f for f in listed if self.same_file(f.path) in new]
+            skipped = len(listed) - len(chosen)
+            return Selection(ctx, chosen, skipped, incremental=skipped > 0, append_if_exists=True)
         since = self._since(ctx)
         if self.range_to is not None:
             upto = self.range_to.sources.get(ctx)
@@ -151,7 +172,8 @@ class BookmarkSession:
 def start_session(
     job_name: str, run_id: str, option: str = DISABLE, store: BookmarkStore | None = None, *,
     from_run_id: str | None = None, to_run_id: str | None = None, max_band_ms: int = MAX_BAND_MS,
-    clock: Callable[[], int] = _now_ms,
+    clock: Callable[[], int] = _now_ms, native: NativeBookmarks | None = None,
+    same_file: Callable[[str], str] = str,
 ) -> BookmarkSession:
     """Open a run's session: read the job's latest entry (and the range's entries), count the attempt."""
     if option not in OPTIONS:
@@ -162,6 +184,9 @@ def start_session(
         raise BookmarkError("job-bookmark-from/job-bookmark-to need job-bookmark-pause")
     session = BookmarkSession(job_name, run_id, option, store, started_ms=clock(), max_band_ms=max_band_ms)
     if option == DISABLE:
+        return session
+    if native is not None:  # Glue keeps the state, the attempts and the range itself
+        session.native, session.same_file = native, same_file
         return session
     if store is None:
         raise BookmarkError(f"{option} needs a bookmark store")

@@ -15,8 +15,21 @@ def _fail(message: str) -> int:
     return 1
 
 
+def _glue_native(ns: argparse.Namespace) -> bool:
+    """Glue's own bookmarks live in Glue's service: its CLI shows and resets them."""
+    if ns.bookmark_store != "glue":
+        return False
+    verb = {"show": "get-job-bookmark", "reset": "reset-job-bookmark"}.get(ns.action, "reset-job-bookmark")
+    run = f" --run-id {ns.run_id}" if getattr(ns, "run_id", None) else ""
+    _fail(f"Glue's own bookmarks are kept by the Glue service: aws glue {verb} --job-name {ns.job}{run}")
+    return True
+
+
 def _show(ns: argparse.Namespace) -> int:
     from dea_etl.bookmarks import BookmarkError, committed_by, open_store
+
+    if _glue_native(ns):
+        return 2
 
     store = open_store(ns.bookmark_store)
     try:
@@ -39,6 +52,9 @@ def _note(message: str) -> None:
 def _release(ns: argparse.Namespace) -> int:
     from dea_etl.bookmarks import BookmarkError, open_store, release_claims
 
+    if _glue_native(ns):
+        return 2
+
     try:
         held = release_claims(open_store(ns.bookmark_store), ns.job, commit=ns.commit)
     except BookmarkError as exc:
@@ -53,6 +69,9 @@ def _release(ns: argparse.Namespace) -> int:
 
 def _reset(ns: argparse.Namespace) -> int:
     from dea_etl.bookmarks import BookmarkError, open_store, reset_bookmark
+
+    if _glue_native(ns):
+        return 2
 
     try:
         entry = reset_bookmark(open_store(ns.bookmark_store), ns.job, ns.run_id)
@@ -75,12 +94,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         a = actions.add_parser(name, help=help_text)
         a.add_argument("--job", required=True, help="job name (--JOB_NAME of its runs)")
         a.add_argument("--run-id", help=run_help)
-        a.add_argument("--bookmark-store", default=DEFAULT_STORE, help="folder or s3://BUCKET/PREFIX")
+        a.add_argument("--bookmark-store", default=DEFAULT_STORE, help="folder, s3://BUCKET/PREFIX or glue")
         a.set_defaults(handler=handler)
     r = actions.add_parser("release", help="drop the claim of a run that stopped after publishing, before "
                                            "committing (--commit: its output is whole, commit its entry)")
     r.add_argument("--job", required=True, help="job name (--JOB_NAME of its runs)")
     r.add_argument("--commit", action="store_true",
                    help="roll forward: write the entry the stopped run was about to commit")
-    r.add_argument("--bookmark-store", default=DEFAULT_STORE, help="folder or s3://BUCKET/PREFIX")
+    r.add_argument("--bookmark-store", default=DEFAULT_STORE, help="folder, s3://BUCKET/PREFIX or glue")
     r.set_defaults(handler=_release)

@@ -21,7 +21,7 @@ def new_files(
     listed = files.list_files(spark, path)
     if session is None:
         session = BookmarkSession("", "")  # disabled: every file
-    selection = session.select(transformation_ctx, listed)
+    selection = session.select(transformation_ctx, listed, source=path)
     if not listed and not (session.tracking and transformation_ctx):
         raise InputError(f"no input files under {path}")
     return selection

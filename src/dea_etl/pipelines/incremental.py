@@ -15,12 +15,16 @@ from dataclasses import dataclass
 
 from dea_etl.bookmarks import DISABLE, BookmarkSession, Selection, open_store, start_session
 from dea_etl.errors import JobArgumentError
+from dea_etl.io import files
+from dea_etl.io.glue_files import GlueBookmarkedFiles, same_file
 from dea_etl.io.incremental import new_files
 from dea_etl.pipelines.convert import ConvertRequest, StagedConversion, stage_conversion
-from dea_etl.runtime import JobContext, TableResult
+from dea_etl.runtime import JobContext, Platform, TableResult
 from dea_etl.schemas import TableSpec
 
 APPEND = "append"
+#: ``--bookmark-store glue``: Glue's own job bookmarks (the default on Glue).
+GLUE_NATIVE = "glue"
 
 
 @dataclass(frozen=True)
@@ -39,9 +43,12 @@ class TableSource:
 
 
 def bookmark_location(ctx: JobContext, default: str | None = None) -> str | None:
-    """``--bookmark-store``, else ``--TempDir``/bookmarks, else ``default``."""
+    """``--bookmark-store``; else on Glue ``glue`` (Glue's own bookmarks); else ``--TempDir``/bookmarks,
+    else ``default``."""
     if ctx.args.get("bookmark_store"):
         return ctx.args["bookmark_store"]
+    if ctx.platform is Platform.GLUE:
+        return GLUE_NATIVE
     if ctx.args.get("TempDir"):
         return str(ctx.args["TempDir"]).rstrip("/") + "/bookmarks"
     return default
@@ -50,18 +57,31 @@ def bookmark_location(ctx: JobContext, default: str | None = None) -> str | None
 def open_bookmarks(ctx: JobContext, default_store: str | None = None) -> BookmarkSession:
     """The run's bookmark session (``--job-bookmark-*``), its commit registered on ``ctx.on_commit``."""
     option = ctx.args.get("job_bookmark_option") or DISABLE
-    store = None
+    store = native = None
     if option != DISABLE:
         location = bookmark_location(ctx, default_store)
         if not location:
             raise JobArgumentError(f"{ctx.job_name}: {option} needs --bookmark-store PATH|s3://BUCKET/PREFIX")
-        store = open_store(location)
+        if location == GLUE_NATIVE:
+            if ctx.glue_context is None:
+                raise JobArgumentError(f"{ctx.job_name}: --bookmark-store glue needs the Glue runtime")
+            native = GlueBookmarkedFiles(ctx.glue_context)
+        else:
+            store = open_store(location)
     session = start_session(
         ctx.job_name, ctx.run_id, option, store,
         from_run_id=ctx.args.get("job_bookmark_from"), to_run_id=ctx.args.get("job_bookmark_to"),
+        native=native, same_file=same_file,
     )
     ctx.on_commit.append(session.commit)
     return session
+
+
+def _appends(ctx: JobContext, table: TableSource, selection: Selection) -> bool:
+    """Add the rows to the table (never replace it) when earlier runs' rows are in it."""
+    if selection.incremental:
+        return True
+    return selection.append_if_exists and files.exists(ctx.spark, table.output)
 
 
 def _stage_table(ctx: JobContext, table: TableSource, selection: Selection) -> StagedConversion | None:
@@ -73,7 +93,7 @@ def _stage_table(ctx: JobContext, table: TableSource, selection: Selection) -> S
         output=table.output,
         quarantine=table.quarantine,
         run_id=ctx.run_id,
-        mode=APPEND if selection.incremental else table.mode,
+        mode=APPEND if _appends(ctx, table, selection) else table.mode,
     )
     return stage_conversion(ctx.spark, request)
 

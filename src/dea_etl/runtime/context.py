@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from pyspark.sql import SparkSession
 from rich.console import Console
@@ -35,6 +36,8 @@ class JobContext:
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     #: Called in order after the job's work succeeded (bookmark commits, catalog updates).
     on_commit: list[Callable[[], None]] = field(default_factory=list)
+    #: On Glue: awsglue's ``GlueContext`` (its readers keep Glue's native job bookmarks); else None.
+    glue_context: Any = None
 
     def arg(self, key: str) -> str:
         value = self.args.get(key)
@@ -97,7 +100,8 @@ def run_job(
             summary.platform = platform.value
         if platform is Platform.GLUE:
             glue_job = start_glue_job(spark, argv, summary.job, glue_job_factory)
-        ctx = JobContext(spark, summary.job, run_id, platform, args)
+        ctx = JobContext(spark, summary.job, run_id, platform, args,
+                         glue_context=glue_job.handle.glue_context if glue_job else None)
         summary.tables = job.run(ctx)
         ctx.commit()
         if glue_job is not None:

@@ -26,11 +26,27 @@ class GlueRuntimeError(DeaEtlError):
 
 
 class GlueJobHandle(Protocol):
-    """What we use of ``awsglue.job.Job``."""
+    """What we use of ``awsglue.job.Job``, and the job's ``GlueContext`` (its readers keep Glue's bookmarks)."""
+
+    glue_context: Any
 
     def init(self, job_name: str, args: Mapping[str, Any]) -> None: ...
 
     def commit(self) -> None: ...
+
+
+@dataclass
+class AwsGlueJob:
+    """awsglue's ``Job`` with the ``GlueContext`` it was made from."""
+
+    job: Any
+    glue_context: Any
+
+    def init(self, job_name: str, args: Mapping[str, Any]) -> None:
+        self.job.init(job_name, args)
+
+    def commit(self) -> None:
+        self.job.commit()
 
 
 GlueJobFactory = Callable[[SparkSession], GlueJobHandle]
@@ -67,7 +83,8 @@ def awsglue_job_factory() -> GlueJobFactory:
         raise GlueRuntimeError(f"running on Glue but awsglue cannot be imported: {exc}") from exc
 
     def make(spark: SparkSession) -> GlueJobHandle:
-        return Job(GlueContext(spark.sparkContext))  # type: ignore[no-any-return]
+        glue_context = GlueContext(spark.sparkContext)
+        return AwsGlueJob(Job(glue_context), glue_context)
 
     return make
 
