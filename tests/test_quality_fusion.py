@@ -10,6 +10,7 @@ from chispa import assert_df_equality
 from pyspark.sql import functions as F
 
 from dea_etl.quality import ROW_LEVEL_COLUMNS, evaluate, evaluate_rows, run_ruleset
+from dea_etl.quality.context import GroupRequest, _group_values, _grouping_sets_values
 from dea_etl.quality.model import Condition, Op
 from dea_etl.quality.predicates import value_predicate
 
@@ -92,3 +93,18 @@ def test_day_and_whole_number_conditions_keep_their_meaning(spark, df):
         "id int, after boolean, between boolean, `in` boolean, `not in` boolean",
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_grouping_sets_give_the_values_of_one_pass_per_column_set(spark):
+    df = spark.createDataFrame(
+        [(1, "a", 1), (2, "a", 1), (3, None, 2), (None, None, 2), (3, "b", None)], "k int, s string, n int"
+    )
+    reqs = [
+        GroupRequest(("k",), None, "g0_"),
+        GroupRequest(("s", "n"), None, "g1_"),
+        GroupRequest(("s",), "n = 1", "g2_"),
+        GroupRequest(("k",), "n > 5", "g3_"),  # no row inside: zero groups
+    ]
+    separate = {k: v for r in reqs for k, v in _group_values(df, r).items()}
+    assert _grouping_sets_values(df, reqs) == pytest.approx(separate)
+    assert separate["g3_distinct"] == 0 and separate["g2_distinct"] == 1
