@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from chispa import assert_df_equality
 from pyspark.sql import functions as F
+from tests.spark_jobs import jobs_of
 
 from dea_etl.quality import ROW_LEVEL_COLUMNS, evaluate, evaluate_rows, run_ruleset
 from dea_etl.quality.context import GroupRequest, _group_values, _grouping_sets_values
@@ -37,15 +38,6 @@ def df(spark):
     return spark.createDataFrame(ROWS, SCHEMA)
 
 
-def _jobs(spark, name, action):
-    spark.sparkContext.setJobGroup(name, name)
-    try:
-        action()
-    finally:
-        spark.sparkContext.setLocalProperty("spark.jobGroup.id", None)
-    return len(spark.sparkContext.statusTracker().getJobIdsForGroup(name))
-
-
 def test_fused_custom_sql_has_the_outcome_of_the_query_run_alone(spark, df):
     ruleset = "Rules = [\n" + ",\n".join([FUSED, *UNFUSED]) + "\n]"
     rows = evaluate(df, ruleset).collect()
@@ -62,9 +54,9 @@ def test_fused_custom_sql_fails_like_the_query_run_alone(df):
 
 
 def test_only_plain_filters_of_primary_join_the_shared_pass(spark, df):
-    one_aggregate = _jobs(spark, "fusion-baseline", lambda: df.agg(F.count(F.lit(1))).collect())
-    fused = _jobs(spark, "fusion-fused", lambda: run_ruleset(df, f"Rules = [ RowCount > 0, {FUSED} ]"))
-    alone = _jobs(spark, "fusion-alone", lambda: run_ruleset(df, f"Rules = [ RowCount > 0, {UNFUSED[0]} ]"))
+    one_aggregate = jobs_of(spark, "fusion-baseline", lambda: df.agg(F.count(F.lit(1))).collect())
+    fused = jobs_of(spark, "fusion-fused", lambda: run_ruleset(df, f"Rules = [ RowCount > 0, {FUSED} ]"))
+    alone = jobs_of(spark, "fusion-alone", lambda: run_ruleset(df, f"Rules = [ RowCount > 0, {UNFUSED[0]} ]"))
     assert fused == one_aggregate
     assert alone > one_aggregate
 
