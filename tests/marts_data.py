@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.types import DateType, DoubleType, IntegerType, StructField, StructType
@@ -72,3 +73,12 @@ def customers_df(spark: SparkSession) -> DataFrame:
 
 def employees_df(spark: SparkSession) -> DataFrame:
     return spark.createDataFrame(EMPLOYEE_ROWS, EMPLOYEES.processed_schema)
+
+
+def orders_rows(lines: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Test lines widened to the processed orders schema (unused columns null)."""
+    out = []
+    for so, sod, day, emp, cust, sub, tax, fr, due, lt in lines:
+        out.append((so, sod, day, None, None, emp, cust, sub, tax, fr, due, None, None, None, None, lt,
+                    day.year, day.month))
+    return out

@@ -64,6 +64,7 @@ def test_glue_deploy_creates_jobs_security_configuration_workflow_and_state_mach
     glue = boto3.client("glue")
     assert sorted(j["Name"] for j in glue.get_jobs()["Jobs"]) == [
         "dea-etl-data_quality",
+        "dea-etl-mart_quality",
         "dea-etl-raw_to_processed",
         "dea-etl-sales_mart",
     ]
@@ -109,7 +110,8 @@ def test_glue_deploy_creates_jobs_security_configuration_workflow_and_state_mach
     ]
     assert task["Next"] == "data_quality"
     assert asl["States"]["data_quality"]["Next"] == "sales_mart"
-    assert asl["States"]["sales_mart"]["Next"] == "PipelineSucceeded"
+    assert asl["States"]["sales_mart"]["Next"] == "mart_quality"
+    assert asl["States"]["mart_quality"]["Next"] == "PipelineSucceeded"
     assert asl["States"]["PipelineFailed"]["Type"] == "Fail"
 
 

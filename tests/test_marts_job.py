@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from pyspark.sql import SparkSession
-from tests.marts_data import LINES, customers_df, employees_df
+from tests.marts_data import LINES, customers_df, employees_df, orders_rows
 
 from dea_etl.io.parquet import write_parquet
 from dea_etl.pipelines.sales_mart import JOB
@@ -18,40 +18,11 @@ from dea_etl.schemas import ORDERS
 MONTHS = ("year", "month")
 
 
-def _orders_rows(lines: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """Test lines widened to the processed orders schema (unused columns null)."""
-    out = []
-    for so, sod, day, emp, cust, sub, tax, fr, due, lt in lines:
-        out.append(
-            (
-                so,
-                sod,
-                day,
-                None,
-                None,
-                emp,
-                cust,
-                sub,
-                tax,
-                fr,
-                due,
-                None,
-                None,
-                None,
-                None,
-                lt,
-                day.year,
-                day.month,
-            )
-        )
-    return out
-
-
 def _write_lake(
     spark: SparkSession, root: Path, lines: list[tuple[Any, ...]], run_id: str, mode: str
 ) -> None:
     processed = root / "processedData"
-    orders = spark.createDataFrame(_orders_rows(lines), ORDERS.processed_schema)
+    orders = spark.createDataFrame(orders_rows(lines), ORDERS.processed_schema)
     write_parquet(orders, str(processed / "orders"), run_id=run_id, mode=mode, partition_by=MONTHS)
     if mode == "overwrite":
         write_parquet(customers_df(spark), str(processed / "customers"), run_id=run_id)

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from chispa import assert_df_equality
 from pyspark.sql import functions as F
+from tests.spark_jobs import jobs_of
 
 from dea_etl.quality import RULE_OUTCOMES_SCHEMA, evaluate, run_ruleset
 
@@ -232,18 +233,9 @@ def test_rules_on_reference_datasets(spark, people_df, ref_df):
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
 
-def _jobs(spark, name, action):
-    spark.sparkContext.setJobGroup(name, name)
-    try:
-        action()
-    finally:
-        spark.sparkContext.setLocalProperty("spark.jobGroup.id", None)
-    return len(spark.sparkContext.statusTracker().getJobIdsForGroup(name))
-
-
 def test_all_aggregate_rules_cost_the_jobs_of_one_aggregation(spark, people_df):
     ruleset = """Rules = [ RowCount > 0, Completeness "name" > 0.5, Mean "amount" > 0, Sum "qty" > 0,
         StandardDeviation "amount" > 0, ColumnValues "qty" > 0, ColumnLength "name" < 9, IsComplete "id" ]"""
-    one_aggregate = _jobs(spark, "dq-baseline", lambda: people_df.agg(F.count(F.lit(1))).collect())
-    eight_rules = _jobs(spark, "dq-one-pass", lambda: run_ruleset(people_df, ruleset))
+    one_aggregate = jobs_of(spark, "dq-baseline", lambda: people_df.agg(F.count(F.lit(1))).collect())
+    eight_rules = jobs_of(spark, "dq-one-pass", lambda: run_ruleset(people_df, ruleset))
     assert eight_rules == one_aggregate

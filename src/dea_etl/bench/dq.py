@@ -1,14 +1,15 @@
 """Data quality: 30 mixed DQDL rules over the processed orders vs one ``count()`` scan of the same Parquet.
 
 The orders CSV is converted once with the csv_to_parquet job; then one spark-submit process (warm JVM)
-times, ``runs`` times each after a warm-up: ``count()``, ``evaluate(30 rules)``, and the naive way (one
-``evaluate`` per rule, i.e. one Spark job per rule), and prints the timings as JSON.
+times, ``runs`` times each after a warm-up: ``count()``, ``evaluate(30 rules)``, the naive way (one
+``evaluate`` per rule, i.e. one Spark job per rule), one aggregation reading every column, and the
+evaluation without its group-by rules (the fused aggregation alone), and prints the timings as JSON with
+the number of Spark jobs and stages one evaluation runs.
 """
 
 from __future__ import annotations
 
 import json
-import statistics
 import subprocess
 
 from dea_etl.bench import REPO, BenchContext, Ratio, Section, Timing, submit_env
@@ -47,6 +48,8 @@ RULES = [
     'ColumnNamesMatchPattern "^[a-z]+$"',
     '(IsComplete "employeeid") and (ColumnValues "employeeid" > 0)',
 ]
+#: The rules that need a group-by (one GROUPING SETS job over salesorderdetailid and customerid).
+GROUPED = ("IsPrimaryKey", "IsUnique", "DistinctValuesCount")
 
 SCRIPT = '''\
 import json, sys, time
@@ -56,7 +59,9 @@ from dea_etl.quality import evaluate
 spark = SparkSession.builder.appName("bench-dq").getOrCreate()
 spark.sparkContext.setLogLevel("ERROR")
 path, runs, rules = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
+grouped = tuple(json.loads(sys.argv[4]))
 ruleset = "Rules = [\\n" + ",\\n".join(rules) + "\\n]"
+fused_only = "Rules = [\\n" + ",\\n".join(r for r in rules if not r.startswith(grouped)) + "\\n]"
 df = spark.read.parquet(path)
 def timed(fn):
     t0 = time.perf_counter(); fn(); return round(time.perf_counter() - t0, 3)
@@ -65,13 +70,19 @@ def naive():
         evaluate(df, "Rules = [ " + rule + " ]").collect()
 def scan():
     df.agg(*[F.max(c) for c in df.columns]).collect()
-out = {"count": [], "evaluate": [], "naive": [], "scan": []}
+out = {"count": [], "evaluate": [], "naive": [], "scan": [], "fused": []}
 for i in range(runs + 1):  # the first round warms the JVM and the page cache and is not kept
     c, e, n = timed(df.count), timed(lambda: evaluate(df, ruleset).collect()), timed(naive)
-    s = timed(scan)
+    s, f = timed(scan), timed(lambda: evaluate(df, fused_only).collect())
     if i:
         out["count"].append(c); out["evaluate"].append(e); out["naive"].append(n); out["scan"].append(s)
+        out["fused"].append(f)
+sc = spark.sparkContext
+sc.setJobGroup("dq-bench-jobs", "one evaluation")
 outcomes = evaluate(df, ruleset).collect()
+tracker = sc.statusTracker()
+job_ids = tracker.getJobIdsForGroup("dq-bench-jobs")
+out["jobs"] = [len(job_ids), sum(len(tracker.getJobInfo(j).stageIds) for j in job_ids)]
 out["failed"] = [r["Rule"] for r in outcomes if r["Outcome"] != "Passed"]
 print("BENCH_JSON " + json.dumps(out))
 spark.stop()
@@ -97,7 +108,7 @@ def _orders_parquet(ctx: BenchContext) -> str:
 def run_script(ctx: BenchContext, parquet: str) -> dict[str, list[float]]:
     script = ctx.workdir / "dq_bench.py"
     script.write_text(SCRIPT, encoding="utf-8")
-    cmd = ctx.submit_cmd(script, parquet, str(ctx.runs), json.dumps(RULES))
+    cmd = ctx.submit_cmd(script, parquet, str(ctx.runs), json.dumps(RULES), json.dumps(GROUPED))
     lines = [ln for ln in _submit(cmd).splitlines() if ln.startswith("BENCH_JSON ")]
     if not lines:
         raise RuntimeError("dq bench printed no timings")
@@ -113,21 +124,35 @@ def run(ctx: BenchContext) -> Section:
     fused = Timing(f"b: evaluate() with {len(RULES)} rules (one pass)", where, data["evaluate"])
     naive = Timing(f"c: naive, one evaluate() per rule ({len(RULES)} jobs)", where, data["naive"])
     scan = Timing("d: context, one aggregation reading every column (max of each)", where, data["scan"])
-    section = Section("Data quality: 30 DQDL rules, one pass (orders Parquet)", [count, fused, naive, scan])
+    ungrouped = [r for r in RULES if not r.startswith(GROUPED)]
+    alone = Timing(f"e: evaluate() with the {len(ungrouped)} rules that need no group-by (the fused aggregation)",
+                   where, data["fused"])
+    section = Section("Data quality: 30 DQDL rules, one pass (orders Parquet)",
+                      [count, fused, naive, scan, alone])
     section.ratios = [
         Ratio("b / a (30 rules vs one count() scan)", fused.median / count.median, 1.5),
         Ratio("b / c (one pass vs one job per rule)", fused.median / naive.median, 1.0),
     ]
+    jobs, stages = data.get("jobs", [0, 0])
     section.notes.append(
         "Timed inside one spark-submit process (warm JVM), medians of the runs after a warm-up round; "
-        f"rules: `{'`, `'.join(RULES)}`. The evaluation includes two group-by passes (IsPrimaryKey/IsUnique "
-        "on salesorderdetailid, DistinctValuesCount on customerid) besides the fused aggregation."
+        f"rules: `{'`, `'.join(RULES)}`; the group-by rules are those starting {', '.join(GROUPED)}. One "
+        f"evaluation runs three queries, {jobs} Spark jobs ({stages} stages; adaptive execution runs each "
+        "shuffle stage as a job): the fused aggregation of every aggregate rule (the two CustomSql rules, "
+        "plain filters of `primary` in their analyzed plan, are folded into it as count_if), one GROUPING "
+        "SETS query for the group-by rules (salesorderdetailid and customerid share one scan and one "
+        "shuffle), and the outcomes frame."
     )
     if data.get("failed"):
         section.notes.append(f"Rules that failed on the generated data: {data['failed']}")
-    per_scan = fused.median / statistics.median(data["scan"])
+    per_scan, alone_scan = fused.median / scan.median, alone.median / scan.median
+    missed = "The target b <= 1.5 x a is missed; a" if fused.median > 1.5 * count.median else "a"
     section.notes.append(
-        "count() on Parquet reads only the files' footers, no column data; (d) shows what one pass that "
-        f"reads every column costs: b / d = {per_scan:.2f}."
+        f"{missed} stays the requirement's baseline, but count() on Parquet reads only the files' footers, no "
+        "column data, while the rules read the values of most of its 18 columns. (d) shows what one pass "
+        f"that reads every column costs: b / d = {per_scan:.2f}. (e) is the fused aggregation alone: e / d = "
+        f"{alone_scan:.2f} (30-odd aggregates of row predicates cost CPU beyond the read); b - e = "
+        f"{fused.median - alone.median:.2f} s is the group-by job, whose uniqueness count over {ctx.rows:,} "
+        "distinct salesorderdetailid values shuffles every key."
     )
     return section

@@ -9,9 +9,9 @@ from dea_etl.deploy.config import DeployError, JobDeployment
 from dea_etl.runtime import JobSpec
 
 #: The pipeline's order, as ``make run`` runs it: raw -> processed, the data-quality gate on the processed
-#: tables, then the marts (a quarantine-mode gate after the marts would leave them built on rows it
-#: removed). Jobs that do not exist are left out.
-PIPELINE_ORDER: tuple[str, ...] = ("raw_to_processed", "data_quality", "sales_mart")
+#: tables (before the marts, so that a quarantine-mode gate does not leave them built on rows it removed),
+#: the marts, then the gate on the marts. Jobs that are not deployed are left out.
+PIPELINE_ORDER: tuple[str, ...] = ("raw_to_processed", "data_quality", "sales_mart", "mart_quality")
 
 
 def _deployment(spec: JobSpec, values: Mapping[str, str]) -> tuple[JobDeployment, list[str]]:

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from dea_etl.pipelines import csv_to_parquet, data_quality, nyc_taxi, pipeline, raw_to_processed, sales_mart
+from dea_etl.pipelines import (
+    csv_to_parquet,
+    data_quality,
+    mart_quality,
+    nyc_taxi,
+    pipeline,
+    raw_to_processed,
+    sales_mart,
+)
 from dea_etl.runtime import JobSpec
 
 JOBS: dict[str, JobSpec] = {
@@ -13,6 +21,7 @@ JOBS: dict[str, JobSpec] = {
         nyc_taxi.JOB,
         data_quality.JOB,
         sales_mart.JOB,
+        mart_quality.JOB,
         pipeline.JOB,
     )
 }

@@ -2,6 +2,8 @@
 
 For every table with a ruleset (``dea_etl/rules/<table>.dqdl``, linked as ``rules/``) and a processed
 table in the lake, the other processed tables are the references (``customers``, ``employees``...).
+:func:`run` checks the seed tables (before the marts are built on them); :func:`run_marts` checks the
+sales marts (after sales_mart), with the same references; ``--tables`` may name either kind.
 Outcomes (Glue's ruleOutcomes + ``table``, ``mode``, ``run_id``, ``evaluated_at``) are appended to
 ``<lake>/processedData/_dq/<table>/outcomes/``. In quarantine mode the failing rows move to
 ``<lake>/processedData/_dq/<table>/quarantine/`` (replaced each run) and the table keeps the others;
@@ -11,6 +13,7 @@ in fail mode a failed rule fails the job after its outcomes are written.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from pyspark.sql import DataFrame, Observation, SparkSession
@@ -19,6 +22,7 @@ from pyspark.sql import functions as F
 from dea_etl.io import files
 from dea_etl.io.lake import Lake
 from dea_etl.io.parquet import stage_parquet, write_parquet
+from dea_etl.mart_schemas import MARTS
 from dea_etl.quality.gate import DataQualityError, GateResult, gate
 from dea_etl.quality.rulesets import RulesetFile, packaged_ruleset, packaged_tables
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
@@ -26,7 +30,7 @@ from dea_etl.schemas import TABLES
 
 ARGS = (
     Arg("lake", required=True, help="lake root: a folder or s3://BUCKET[/PREFIX]"),
-    Arg("tables", help="comma-separated tables to check (default: every table with a ruleset)"),
+    Arg("tables", help="comma-separated tables or marts to check (default: every seed table with a ruleset)"),
 )
 
 
@@ -61,7 +65,7 @@ def _quarantine(result: GateResult, lake: Lake, table: str, run_id: str) -> tupl
         staged_bad.discard()
         files.delete(spark, dq_path(lake, table, "quarantine"))
         return -1, 0
-    spec = TABLES.get(table)
+    spec = TABLES.get(table) or MARTS.get(table)
     good, good_obs = _counted(result.passed_df)
     staged_good = stage_parquet(good, lake.processed(table), run_id=run_id,
                                 partition_by=spec.partition_by if spec else ())
@@ -103,12 +107,13 @@ def check_table(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: s
     )
 
 
-def run(ctx: JobContext) -> list[TableResult]:
-    lake = Lake(ctx.arg("lake"))
-    wanted = [t.strip() for t in (ctx.args.get("tables") or "").split(",") if t.strip()]
-    present = [t for t in TABLES if files.exists(ctx.spark, lake.processed(t))]
-    tables = wanted or [t for t in packaged_tables() if t in present]
-    references = {t: ctx.spark.read.parquet(lake.processed(t)) for t in present}
+def _present(ctx: JobContext, lake: Lake, tables: Iterable[str]) -> list[str]:
+    return [t for t in tables if files.exists(ctx.spark, lake.processed(t))]
+
+
+def _check_tables(ctx: JobContext, lake: Lake, tables: list[str]) -> list[TableResult]:
+    """Each table's shipped ruleset, the processed seed tables (but itself) as its references."""
+    references = {t: ctx.spark.read.parquet(lake.processed(t)) for t in _present(ctx, lake, TABLES)}
     results = []
     for table in tables:
         others = {alias: ref for alias, ref in references.items() if alias != table}
@@ -116,4 +121,18 @@ def run(ctx: JobContext) -> list[TableResult]:
     return results
 
 
-JOB = JobSpec("data_quality", ARGS, run, "run the DQDL rulesets on the processed tables (fail or quarantine)")
+def run(ctx: JobContext) -> list[TableResult]:
+    """``--tables``, or every processed seed table that has a ruleset."""
+    lake = Lake(ctx.arg("lake"))
+    wanted = [t.strip() for t in (ctx.args.get("tables") or "").split(",") if t.strip()]
+    tables = wanted or _present(ctx, lake, [t for t in packaged_tables() if t in TABLES])
+    return _check_tables(ctx, lake, tables)
+
+
+def run_marts(ctx: JobContext) -> list[TableResult]:
+    """Every sales mart in the lake that has a ruleset (the pipeline runs this after sales_mart)."""
+    lake = Lake(ctx.arg("lake"))
+    return _check_tables(ctx, lake, _present(ctx, lake, [t for t in packaged_tables() if t in MARTS]))
+
+
+JOB = JobSpec("data_quality", ARGS, run, "run the DQDL rulesets on the processed tables or the marts (fail or quarantine)")

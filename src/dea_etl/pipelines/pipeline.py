@@ -2,7 +2,8 @@
 
 Steps today: raw -> processed for customers, employees, orders and taxi trips; the data-quality gate on
 the processed tables (a quarantine-mode ruleset removes failing rows before anything is built on them);
-then the sales marts.
+then the sales marts, and the data-quality gate on the marts (their rulesets check them against the
+processed tables they were built from).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ STEPS: list[tuple[str, Step]] = [
     ("raw_to_processed", raw_to_processed.run),
     ("data_quality", data_quality.run),
     ("sales_mart", sales_mart.run),
+    ("mart_quality", data_quality.run_marts),
 ]
 
 

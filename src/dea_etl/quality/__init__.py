@@ -36,14 +36,17 @@ Semantics (chosen to follow Glue / Deequ; each is tested):
 - CustomSql: the query sees the data as ``primary`` (and each reference by its alias; these are registered
   as temporary views of the session) and must return one
   number (``Dataset.*.CustomSQL``); with ``with threshold`` and no condition, the query selects the passing
-  rows and the ratio passing / rows is judged (``Dataset.*.CustomSQL.Compliance``). A query of the form
-  ``select ... from primary where <predicate>`` is then evaluated in the shared pass and at row level.
+  rows and the ratio passing / rows is judged (``Dataset.*.CustomSQL.Compliance``). A query whose
+  analyzed plan only filters ``primary`` (Project over Filter over the data itself: no join, aggregate,
+  distinct, window, limit, union or subquery) is then evaluated in the shared pass as
+  ``count_if(<predicate>)`` and at row level (a null predicate fails the row, as the filter drops it).
 - A rule that cannot be evaluated (missing column, bad where clause or SQL, no rows, ...) is Failed with
   the reason, never passed; at row level such a rule fails every row if it is a row-level rule.
 
 One pass: every aggregate of every rule is computed in one ``DataFrame.agg``; Uniqueness, IsUnique,
-IsPrimaryKey, Entropy, DistinctValuesCount and UniqueValueRatio share one group-by pass per column set
-(and where clause); rules on other datasets or SQL add their own small job.
+IsPrimaryKey, Entropy, DistinctValuesCount and UniqueValueRatio share one group-by query for all their
+column sets (and where clauses): GROUPING SETS, one scan and one shuffle; rules on other datasets or SQL
+that is not a plain filter of ``primary`` add their own small job.
 """
 
 from dea_etl.quality.evaluate import (

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from dea_etl.quality.checks import Handler, judge
@@ -151,18 +151,68 @@ def aggregate_match(rule: Rule, ctx: Context) -> Prepared:
     return Prepared(finish)
 
 
-_ROW_FILTER = re.compile(r"^\s*select\s+.+?\s+from\s+primary\s+where\s+(?P<pred>.+?)\s*;?\s*$",
-                         re.IGNORECASE | re.DOTALL)
+def _register_views(ctx: Context) -> None:
+    """The data as ``primary`` and each reference by its alias, as temporary views of the session."""
+    ctx.df.createOrReplaceTempView(PRIMARY)
+    for alias, ref in ctx.references.items():
+        ref.createOrReplaceTempView(alias)
+
+
+def _strip_aliases(plan: Any) -> Any:
+    while plan.nodeName() in ("SubqueryAlias", "View"):
+        plan = plan.child()
+    return plan
+
+
+def _filter_predicate(ctx: Context, sql: str) -> Column | None:
+    """The predicate of a query that only filters ``primary``, read from its analyzed plan, else None.
+
+    Simple means the analyzed plan is Project over Filter over the primary data itself (aliases and the
+    view node aside), with no subquery: no join, aggregate, distinct, window, limit, order or union. The
+    query then selects exactly the rows where the predicate is true (a null predicate drops the row)."""
+    spark = ctx.df.sparkSession
+    try:
+        plan = spark.sql(sql)._jdf.queryExecution().analyzed()
+    except Exception:
+        return None  # the unfused path reports the error
+    if plan.nodeName() != "Project":
+        return None
+    filt = plan.child()
+    if filt.nodeName() != "Filter":
+        return None
+    source = _strip_aliases(filt.child())
+    primary = ctx.df._jdf.queryExecution().analyzed()
+    if not source.sameResult(primary) or source.output().toString() != primary.output().toString():
+        return None
+    jvm = spark._jvm
+    assert jvm is not None
+    exprs = jvm.org.apache.spark.sql.catalyst.expressions
+    cond = filt.condition()
+    projected = plan.projectList()
+    for i in range(projected.size()):
+        if exprs.SubqueryExpression.hasSubquery(projected.apply(i)):
+            return None
+    if exprs.SubqueryExpression.hasSubquery(cond):
+        return None
+    pred = Column(jvm.org.apache.spark.sql.Column(cond))
+    try:
+        ctx.df.where(pred)
+    except Exception:
+        return None
+    return F.coalesce(pred, F.lit(False))
 
 
 def _row_filter(rule: Rule, ctx: Context) -> Prepared | None:
     """``select ... from primary where <predicate>`` with a threshold: a row passes when the predicate holds.
 
     Evaluated in the shared pass (and at row level) instead of as its own query."""
-    m = _ROW_FILTER.match(rule.params[0])
-    if rule.condition is not None or not m or re.search(r"\b(join|group|union|limit)\b", m["pred"], re.I):
+    if rule.condition is None and rule.threshold is not None:
+        _register_views(ctx)
+        passes = _filter_predicate(ctx, rule.params[0])
+    else:
+        passes = None
+    if passes is None:
         return None
-    passes = ctx.where(m["pred"])
     n, ok = ctx.rows(F.lit(True)), ctx.count_if(passes, F.lit(True))
 
     def finish(v: Mapping[str, Any]) -> Outcome:
@@ -183,9 +233,7 @@ def custom_sql(rule: Rule, ctx: Context) -> Prepared:
 
     def finish(v: Mapping[str, Any]) -> Outcome:
         spark = ctx.df.sparkSession
-        ctx.df.createOrReplaceTempView(PRIMARY)
-        for alias, ref in ctx.references.items():
-            ref.createOrReplaceTempView(alias)
+        _register_views(ctx)
         try:
             result = spark.sql(sql)
             if rule.condition is None:  # row form: the query selects the passing rows

@@ -2,7 +2,8 @@
 
 :class:`Plan` collects aggregate expressions (deduplicated by their SQL text) and group-by requests
 (deduplicated by column set and ``where`` clause), runs one ``DataFrame.agg`` over the data plus one
-group-by pass per distinct column set, and hands the values back to the rules. Rules that need a
+group-by job for all the column sets (GROUPING SETS: one scan, one shuffle), and hands the values back to
+the rules. Rules that need a
 reference dataset's keys (ReferentialIntegrity) add a flag column by a left join before that pass, so
 their counts are part of the same aggregation.
 """
@@ -120,9 +121,48 @@ class Plan:
         if self._aggs:
             row = self.base.agg(*self._selected()).collect()[0]
             values.update(row.asDict())
-        for req in self._groups.values():
-            values.update(_group_values(self.df, req))
+        groups = list(self._groups.values())
+        if len(groups) == 1:
+            values.update(_group_values(self.df, groups[0]))
+        elif groups:
+            values.update(_grouping_sets_values(self.df, groups))
         return values
+
+
+_GROUP_STATS = ("distinct", "unique", "clogc", "valued")
+
+
+def _grouping_sets_values(df: DataFrame, reqs: list[GroupRequest]) -> dict[str, Any]:
+    """Every group-by request in one job and one shuffle (GROUPING SETS): the same values as one
+    :func:`_group_values` per request. A row outside a request's where clause gets null keys there, and
+    all-null keys are left out, as the single pass does."""
+    keys: list[list[str]] = []
+    cols: list[Column] = []
+    for i, req in enumerate(reqs):
+        inside = F.expr(req.where) if req.where else F.lit(True)
+        names = [f"k{i}_{j}" for j in range(len(req.columns))]
+        cols.extend(F.when(inside, F.col(c)).alias(n) for c, n in zip(req.columns, names, strict=True))
+        keys.append(names)
+    every = [n for names in keys for n in names]
+    # grouping_id(): one bit per key column, most significant first, set when the column is not grouped
+    gids = [sum(1 << (len(every) - 1 - k) for k, n in enumerate(every) if n not in names) for names in keys]
+    present = " or ".join(
+        f"(gid = {g} and ({' or '.join(f'{n} is not null' for n in names)}))" for g, names in zip(gids, keys, strict=True)
+    )
+    sets = ", ".join(f"({', '.join(names)})" for names in keys)
+    rows = df.sparkSession.sql(
+        "select gid, count(*) as distinct, count_if(n = 1) as unique, sum(n * ln(n)) as clogc, "
+        "sum(n) as valued from (select grouping_id() as gid, " + ", ".join(every) + ", count(*) as n "
+        f"from {{keys}} group by grouping sets ({sets})) where {present} group by gid",
+        keys=df.select(*cols),
+    ).collect()
+    found = {r["gid"]: r for r in rows}
+    values: dict[str, Any] = {}
+    for req, gid in zip(reqs, gids, strict=True):
+        row = found.get(gid)
+        empty = {"distinct": 0, "unique": 0, "clogc": None, "valued": None}
+        values.update({req.prefix + k: (row[k] if row else empty[k]) for k in _GROUP_STATS})
+    return values
 
 
 def _group_values(df: DataFrame, req: GroupRequest) -> dict[str, Any]:

@@ -130,7 +130,7 @@ _ROW_LEVEL = {
 
 def run_ruleset(df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, DataFrame] | None = None,
                 *, collect: bool = True) -> Evaluation:
-    """Evaluate every rule: one fused aggregation (+ one group-by pass per column set, + the jobs of rules
+    """Evaluate every rule: one fused aggregation (+ one group-by query for every column set, + the jobs of rules
     that compare with other datasets or run SQL). ``collect=False`` skips the pass (row-level only)."""
     rs = parse_ruleset(ruleset) if isinstance(ruleset, str) else ruleset
     leaves = rs.leaves()

@@ -1,6 +1,6 @@
 """Rule handlers that need a group-by: Uniqueness, IsUnique, IsPrimaryKey, Entropy, DistinctValuesCount,
-UniqueValueRatio. Rules on the same column set (and where clause) share one group-by pass; their
-row-level verdicts count each value's rows with a window.
+UniqueValueRatio. Rules on the same column set (and where clause) share one group (all sets: one GROUPING
+SETS query); their row-level verdicts count each value's rows with a window.
 """
 
 from __future__ import annotations

@@ -8,14 +8,17 @@ exact negation, so a null passes them unless ``NULL`` is listed.
 
 from __future__ import annotations
 
+import re
+
 from pyspark.sql import Column
 from pyspark.sql import functions as F
-from pyspark.sql.types import DataType, DateType, DoubleType, NumericType, TimestampType
+from pyspark.sql.types import DataType, DateType, DoubleType, IntegralType, NumericType, TimestampType
 
 from dea_etl.quality.context import RuleError
 from dea_etl.quality.model import EQUALS_TOLERANCE, Condition, DateExpr, Duration, Keyword, Op, Value
 
 _DOUBLE = DoubleType()
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _is_temporal(dtype: DataType) -> bool:
@@ -53,6 +56,19 @@ def _equals(subject: Column, lit: Column, numeric: bool) -> Column:
     return F.abs(subject - lit) <= F.lit(EQUALS_TOLERANCE) if numeric else subject == lit
 
 
+def _days(dtype: DataType, values: list[Value]) -> bool:
+    """A DATE column compared with days only ("2024-01-31"): compare dates, not their midnights (same
+    result, cheaper per row)."""
+    return isinstance(dtype, DateType) and bool(values) and all(
+        isinstance(v, str) and not isinstance(v, Keyword) and _DAY.fullmatch(v) for v in values)
+
+
+def _whole(dtype: DataType, values: list[Value]) -> bool:
+    """An integral column against whole numbers: equality within the tolerance is exact equality."""
+    return isinstance(dtype, IntegralType) and bool(values) and all(
+        isinstance(v, float) and v.is_integer() for v in values)
+
+
 def positive(col: Column, dtype: DataType, cond: Condition) -> Column:
     """The condition without its negation; never null (a null value gives false unless NULL is listed)."""
     subject = _subject(col, dtype, cond)
@@ -62,7 +78,13 @@ def positive(col: Column, dtype: DataType, cond: Condition) -> Column:
     if keywords and cond.op not in (Op.EQ, Op.IN):
         raise RuleError("NULL, EMPTY and WHITESPACES_ONLY work with =, != and in [...] only")
     lits = [_literal(v, dtype) for v in values]
-    if cond.op in (Op.EQ, Op.IN):
+    if _days(dtype, values):
+        subject, lits = col, [F.to_date(F.lit(v)) for v in values]
+    if cond.op in (Op.EQ, Op.IN) and _whole(dtype, values):
+        pred = col.isin(*(int(v) for v in values))  # type: ignore[arg-type]
+        for kw in keywords:
+            pred = pred | _keyword(col, kw)
+    elif cond.op in (Op.EQ, Op.IN):
         pred = F.lit(False)
         for lit in lits:
             pred = pred | _equals(subject, lit, numeric and not _is_temporal(dtype))
