@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 from pyspark.sql import SparkSession
-from tests.marts_data import LINES
-from tests.test_marts_job import _orders_rows
+from tests.marts_data import LINES, orders_rows
 
 from dea_etl.catalog import register_local_tables, run_sql
 from dea_etl.cli import main
@@ -36,7 +35,7 @@ def lake(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Itera
         run_id="t",
     )
     write_parquet(
-        spark.createDataFrame(_orders_rows(LINES), ORDERS.processed_schema),
+        spark.createDataFrame(orders_rows(LINES), ORDERS.processed_schema),
         str(processed / "orders"),
         run_id="t",
         partition_by=("year", "month"),
