@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -126,6 +127,71 @@ class BookmarkStore(Protocol):
 
     def release(self, job_name: str, version: int) -> None:
         """Drop the claim of ``version`` (no error when there is none)."""
+
+
+class FolderBookmarkStore:
+    """:class:`BookmarkStore` over a folder per job, in which names are written exclusively or freely.
+
+    The local folder and S3 stores implement only the five primitives below; versions, claims and the
+    attempt counter are the same logic on both.
+    """
+
+    def _names(self, job_name: str) -> list[str]:
+        """The names in the job's folder (none when it does not exist)."""
+        raise NotImplementedError
+
+    def _read(self, job_name: str, name: str) -> bytes | None:
+        """The object's bytes, None when it does not exist."""
+        raise NotImplementedError
+
+    def _create(self, job_name: str, name: str, body: bytes) -> bool:
+        """Write ``body`` unless the name exists (then False); readers never see half an object."""
+        raise NotImplementedError
+
+    def _put(self, job_name: str, name: str, body: bytes) -> None:
+        raise NotImplementedError
+
+    def _delete(self, job_name: str, name: str) -> None:
+        """Delete the name (no error when it does not exist)."""
+        raise NotImplementedError
+
+    def _numbered(self, job_name: str, parse: Callable[[str], int | None]) -> list[tuple[int, bytes]]:
+        """(number, bytes) of the names ``parse`` reads as a version number, in order; vanished ones left out."""
+        found = sorted((n, name) for name in self._names(job_name) if (n := parse(name)) is not None)
+        read = ((n, self._read(job_name, name)) for n, name in found)
+        return [(n, raw) for n, raw in read if raw is not None]
+
+    def latest(self, job_name: str) -> BookmarkEntry | None:
+        versions = sorted(v for name in self._names(job_name) if (v := parse_version_name(name)) is not None)
+        raw = self._read(job_name, version_name(versions[-1])) if versions else None
+        return decode(raw) if raw is not None else None
+
+    def history(self, job_name: str) -> list[BookmarkEntry]:
+        return [decode(raw) for _, raw in self._numbered(job_name, parse_version_name)]
+
+    def create(self, entry: BookmarkEntry) -> None:
+        if not self._create(entry.job_name, version_name(entry.version), encode(entry)):
+            raise conflict(entry)
+
+    def claim(self, claim: Claim) -> None:
+        job, name = claim.entry.job_name, claim_name(claim.entry.version)
+        while not self._create(job, name, claim.to_json()):
+            held = self._read(job, name)
+            if held is not None:  # else released between our create and our read: try again
+                raise claimed(Claim.from_json(held))
+
+    def claims(self, job_name: str) -> list[Claim]:
+        return [Claim.from_json(raw) for _, raw in self._numbered(job_name, parse_claim_name)]
+
+    def release(self, job_name: str, version: int) -> None:
+        self._delete(job_name, claim_name(version))
+
+    def read_attempt(self, job_name: str) -> dict[str, Any] | None:
+        raw = self._read(job_name, ATTEMPT_NAME)
+        return dict(json.loads(raw)) if raw is not None else None
+
+    def write_attempt(self, job_name: str, attempt: dict[str, Any]) -> None:
+        self._put(job_name, ATTEMPT_NAME, json.dumps(attempt).encode())
 
 
 def open_store(location: str) -> BookmarkStore:
