@@ -63,7 +63,8 @@ class Selection:
 class NativeBookmarks(Protocol):
     """A runtime's own bookmarks (Glue's): the files of a source they have not covered yet."""
 
-    def new_paths(self, path: str, transformation_ctx: str) -> set[str]: ...
+    def select(self, source: str, transformation_ctx: str, listed: Sequence[ListedFile]) -> list[ListedFile]:
+        """The files of ``listed`` (the listing of ``source``) that are new for ``transformation_ctx``."""
 
 
 @dataclass
@@ -85,8 +86,6 @@ class BookmarkSession:
     claimed: int | None = None
     #: Glue's own bookmarks: they select the files and ``job.commit()`` commits them (no store here).
     native: NativeBookmarks | None = None
-    #: How a native selector's paths and listed paths are compared (one spelling of a file's path).
-    same_file: Callable[[str], str] = str
 
     @property
     def enabled(self) -> bool:
@@ -107,8 +106,7 @@ class BookmarkSession:
             return Selection(transformation_ctx, list(listed))
         ctx = transformation_ctx
         if self.native is not None:
-            new = {self.same_file(p) for p in self.native.new_paths(source, ctx)} if listed else set()
-            chosen = [f for f in listed if self.same_file(f.path) in new]
+            chosen = self.native.select(source, ctx, listed) if listed else []
             skipped = len(listed) - len(chosen)
             return Selection(ctx, chosen, skipped, incremental=skipped > 0, append_if_exists=True)
         since = self._since(ctx)
@@ -173,7 +171,6 @@ def start_session(
     job_name: str, run_id: str, option: str = DISABLE, store: BookmarkStore | None = None, *,
     from_run_id: str | None = None, to_run_id: str | None = None, max_band_ms: int = MAX_BAND_MS,
     clock: Callable[[], int] = _now_ms, native: NativeBookmarks | None = None,
-    same_file: Callable[[str], str] = str,
 ) -> BookmarkSession:
     """Open a run's session: read the job's latest entry (and the range's entries), count the attempt."""
     if option not in OPTIONS:
@@ -186,7 +183,7 @@ def start_session(
     if option == DISABLE:
         return session
     if native is not None:  # Glue keeps the state, the attempts and the range itself
-        session.native, session.same_file = native, same_file
+        session.native = native
         return session
     if store is None:
         raise BookmarkError(f"{option} needs a bookmark store")

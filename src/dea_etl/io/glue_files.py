@@ -12,10 +12,13 @@ field (no quoting, a separator that does not occur), so no file can fail to pars
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import unquote
 
 from pyspark.sql import functions as F
+
+from dea_etl.bookmarks.model import ListedFile
 
 #: The column Glue adds with each record's source file (``attachFilename``).
 FILE_COLUMN = "_dea_etl_source_file"
@@ -40,7 +43,12 @@ class GlueBookmarkedFiles:
     def __init__(self, glue_context: Any) -> None:
         self.glue_context = glue_context
 
-    def new_paths(self, path: str, transformation_ctx: str) -> set[str]:
+    def select(self, source: str, transformation_ctx: str, listed: Sequence[ListedFile]) -> list[ListedFile]:
+        """The files of ``listed`` that Glue's reader returns rows of for ``transformation_ctx``."""
+        new = self._new_paths(source, transformation_ctx)
+        return [f for f in listed if same_file(f.path) in new]
+
+    def _new_paths(self, path: str, transformation_ctx: str) -> set[str]:
         frame = self.glue_context.create_dynamic_frame.from_options(
             connection_type="s3",
             connection_options={

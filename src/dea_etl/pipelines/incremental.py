@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from dea_etl.bookmarks import DISABLE, BookmarkSession, Selection, open_store, start_session
 from dea_etl.errors import JobArgumentError
 from dea_etl.io import files
-from dea_etl.io.glue_files import GlueBookmarkedFiles, same_file
+from dea_etl.io.glue_files import GlueBookmarkedFiles
 from dea_etl.io.incremental import new_files
 from dea_etl.pipelines.convert import ConvertRequest, StagedConversion, stage_conversion
 from dea_etl.runtime import JobContext, Platform, TableResult
@@ -71,7 +71,7 @@ def open_bookmarks(ctx: JobContext, default_store: str | None = None) -> Bookmar
     session = start_session(
         ctx.job_name, ctx.run_id, option, store,
         from_run_id=ctx.args.get("job_bookmark_from"), to_run_id=ctx.args.get("job_bookmark_to"),
-        native=native, same_file=same_file,
+        native=native,
     )
     ctx.on_commit.append(session.commit)
     return session
