@@ -48,6 +48,23 @@ def _sibling(path: str, tag: str, run_id: str) -> str:
     return f"{parent}/.{name}.{tag}-{run_id}" if parent else f".{name}.{tag}-{run_id}"
 
 
+def _replace(spark: SparkSession, src: str, dst: str, run_id: str) -> None:
+    """Move ``src`` to ``dst``; what was at ``dst`` is set aside first, put back if the move fails, and
+    deleted once ``src`` is in place."""
+    old = _sibling(dst, "old", run_id)
+    had_old = files.exists(spark, dst)
+    if had_old:
+        files.rename(spark, dst, old)
+    try:
+        files.rename(spark, src, dst)
+    except OutputError:
+        if had_old:
+            files.rename(spark, old, dst)
+        raise
+    if had_old:
+        files.delete(spark, old)
+
+
 @dataclass
 class StagedParquet:
     """A DataFrame written to staging, waiting to be published to ``target`` (or discarded)."""
@@ -64,28 +81,10 @@ class StagedParquet:
         if self.published:
             return
         if self.mode == "overwrite" or not files.exists(self.spark, self.target):
-            old = _sibling(self.target, "old", self.run_id)
-            had_old = files.exists(self.spark, self.target)
-            if had_old:
-                files.rename(self.spark, self.target, old)
-            try:
-                files.rename(self.spark, self.staging, self.target)
-            except OutputError:
-                if had_old:
-                    files.rename(self.spark, old, self.target)
-                raise
-            if had_old:
-                files.delete(self.spark, old)
+            _replace(self.spark, self.staging, self.target, self.run_id)
         elif self.mode == "overwrite-partitions":
             for part in self._staged_partitions():
-                dst = f"{self.target.rstrip('/')}/{part}"
-                old = _sibling(dst, "old", self.run_id)
-                had_old = files.exists(self.spark, dst)
-                if had_old:
-                    files.rename(self.spark, dst, old)
-                files.rename(self.spark, f"{self.staging}/{part}", dst)
-                if had_old:
-                    files.delete(self.spark, old)
+                _replace(self.spark, f"{self.staging}/{part}", f"{self.target.rstrip('/')}/{part}", self.run_id)
             files.delete(self.spark, self.staging)
         else:  # append
             files.move_contents(self.spark, self.staging, self.target)
