@@ -122,7 +122,7 @@ def with_typed_columns(spec: TableSpec) -> Transform:
 
     def step(df: DataFrame) -> DataFrame:
         raw_names = {c.raw_name for c in spec.columns} | {REJECT_REASON, REJECTED}
-        carried = [F.col(_quoted(c)) for c in df.columns if c not in raw_names]
+        carried = [_quoted(c) for c in df.columns if c not in raw_names]
         typed_df = df.select(
             *(F.col(_quoted(c.raw_name)).alias(_RAW_PREFIX + c.raw_name) for c in spec.columns),
             *(typed_value(F.col(_quoted(c.raw_name)), c).alias(c.name) for c in spec.columns),
@@ -144,7 +144,7 @@ def with_typed_columns(spec: TableSpec) -> Transform:
         rejected = (F.spark_partition_id() >= 0) & bad
         return typed_df.select(
             *(F.col(_quoted(c.name)) for c in spec.columns),
-            *(F.col(_quoted(c)) for c in df.columns if c not in raw_names),
+            *carried,
             reason.alias(REJECT_REASON),
             rejected.alias(REJECTED),
         )
