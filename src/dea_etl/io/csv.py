@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from dea_etl.errors import InputError
+from dea_etl.errors import InputError, first_line
 from dea_etl.schemas import TableSpec
 from dea_etl.transforms.parsing import RAW_LINE, SOURCE_FILE
 
@@ -41,6 +41,5 @@ def read_lines(spark: SparkSession, paths: Sequence[str]) -> DataFrame:
     try:
         df = spark.read.format("text").load(list(paths))
     except Exception as exc:  # AnalysisException: path vanished or unreadable
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"cannot read input: {first}") from exc
+        raise InputError(f"cannot read input: {first_line(exc)}") from exc
     return df.select(F.col("value").alias(RAW_LINE), F.input_file_name().alias(SOURCE_FILE))

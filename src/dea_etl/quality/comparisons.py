@@ -15,6 +15,7 @@ from typing import Any
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from dea_etl.errors import first_line
 from dea_etl.quality.checks import Handler, judge
 from dea_etl.quality.context import Context, Outcome, Prepared, RuleError
 from dea_etl.quality.model import Rule
@@ -245,8 +246,7 @@ def custom_sql(rule: Rule, ctx: Context) -> Prepared:
         except RuleError:
             raise
         except Exception as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise RuleError(f"CustomSql failed: {first}") from None
+            raise RuleError(f"CustomSql failed: {first_line(exc)}") from None
         try:
             if len(rows) != 1 or len(rows[0]) != 1:
                 raise TypeError

@@ -19,6 +19,8 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import DataType
 
+from dea_etl.errors import first_line
+
 
 class RuleError(Exception):
     """A rule cannot be evaluated (missing column, bad SQL, empty data...): it fails with this reason."""
@@ -203,8 +205,7 @@ class Context:
             pred = F.expr(sql)
             self.df.where(pred)
         except Exception as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise RuleError(f"where clause {sql!r} is invalid: {first}") from None
+            raise RuleError(f"where clause {sql!r} is invalid: {first_line(exc)}") from None
         return F.coalesce(pred, F.lit(False))
 
     def reference(self, alias: str) -> DataFrame:

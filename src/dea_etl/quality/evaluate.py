@@ -11,6 +11,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, MapType, StringType, StructField, StructType
 
+from dea_etl.errors import first_line
 from dea_etl.quality import checks, comparisons, grouped
 from dea_etl.quality.context import Context, Outcome, Plan, Prepared, RuleError
 from dea_etl.quality.model import Condition, Op, Rule, RuleNode, Ruleset
@@ -45,11 +46,6 @@ class Evaluation:
         return all(o.passed for o in self.outcomes)
 
 
-def _error_text(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
 def _prepare_all(leaves: list[Rule], ctx: Context) -> dict[int, Prepared | Outcome]:
     prepared: dict[int, Prepared | Outcome] = {}
     for i, leaf in enumerate(leaves):
@@ -59,7 +55,7 @@ def _prepare_all(leaves: list[Rule], ctx: Context) -> dict[int, Prepared | Outco
         except RuleError as exc:
             prepared[i] = Outcome(False, str(exc))
         except Exception as exc:
-            prepared[i] = Outcome(False, f"Rule cannot be evaluated: {_error_text(exc)}")
+            prepared[i] = Outcome(False, f"Rule cannot be evaluated: {first_line(exc)}")
     return prepared
 
 
@@ -85,7 +81,7 @@ def _finish(prepared: dict[int, Prepared | Outcome], values: Mapping[str, object
         except RuleError as exc:
             out[i] = Outcome(False, str(exc))
         except Exception as exc:
-            out[i] = Outcome(False, f"Rule cannot be evaluated: {_error_text(exc)}")
+            out[i] = Outcome(False, f"Rule cannot be evaluated: {first_line(exc)}")
     return out
 
 
