@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 
-from rich.console import Console
+from dea_etl.cli.output import error, note
 
 DEFAULT_STORE = "lake/tmpDir/bookmarks"
 
 
 def _fail(message: str) -> int:
-    Console(stderr=True, soft_wrap=True).print(f"error: {message}", markup=False, highlight=False)
+    error(message)
     return 1
 
 
@@ -40,13 +40,9 @@ def _show(ns: argparse.Namespace) -> int:
         return _fail(f"job {ns.job!r} has no bookmark in {ns.bookmark_store}")
     print(json.dumps(entry.to_glue(), indent=2))
     for held in store.claims(ns.job):
-        _note(f"version {held.entry.version} is claimed by run {held.entry.run_id} since {held.claimed_at} "
+        note(f"version {held.entry.version} is claimed by run {held.entry.run_id} since {held.claimed_at} "
               "(publishing, or stopped before committing: see `dea-etl bookmark release`)")
     return 0
-
-
-def _note(message: str) -> None:
-    Console(stderr=True, soft_wrap=True).print(f"note: {message}", markup=False, highlight=False)
 
 
 def _release(ns: argparse.Namespace) -> int:

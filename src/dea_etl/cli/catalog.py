@@ -8,6 +8,8 @@ from typing import Any
 
 from rich.console import Console
 
+from dea_etl.cli.output import error
+
 
 def _tables(ns: argparse.Namespace) -> Any:
     from dea_etl.catalog import catalog_tables
@@ -41,7 +43,6 @@ def _register(ns: argparse.Namespace) -> int:
     from dea_etl.catalog import local_partitions, register_tables, s3_partitions
     from dea_etl.errors import DeaEtlError
 
-    err = Console(stderr=True, soft_wrap=True)
     try:
         tables = _tables(ns)
         root = _root(ns.lake)
@@ -58,9 +59,7 @@ def _register(ns: argparse.Namespace) -> int:
         glue = boto3.client("glue", region_name=ns.region)
         result = register_tables(glue, ns.database, root, tables, partitions_of)
     except (KeyError, DeaEtlError, BotoCoreError, ClientError) as exc:
-        err.print(
-            f"error: catalog register: {str(exc).strip(chr(34) + chr(39))}", markup=False, highlight=False
-        )
+        error(f"catalog register: {str(exc).strip(chr(34) + chr(39))}")
         return 1
     out = Console(soft_wrap=True)
     if result.database_created:
@@ -84,7 +83,7 @@ def _ddl(ns: argparse.Namespace) -> int:
         tables = _tables(ns)
         low, high = (int(y) for y in ns.year_range.split(","))
     except (KeyError, ValueError) as exc:
-        Console(stderr=True).print(f"error: catalog ddl: {exc}", markup=False, highlight=False)
+        error(f"catalog ddl: {exc}")
         return 2
     root = _root(ns.lake)
     statements = [f"CREATE DATABASE IF NOT EXISTS `{ns.database}`;"] if ns.database else []

@@ -7,22 +7,23 @@ from pathlib import Path
 
 from rich.console import Console
 
+from dea_etl.cli.output import error
+
 
 def _generate(ns: argparse.Namespace) -> int:
     from dea_etl.datagen.orders import config_from_seed, write_orders_csv
 
-    err = Console(stderr=True)
     if ns.rows < 1:
-        err.print("error: --rows must be positive", markup=False)
+        error("--rows must be positive")
         return 2
     try:
         cfg = config_from_seed(ns.rows, ns.seed, Path(ns.data))
         rows = write_orders_csv(cfg, Path(ns.out))
     except ValueError as exc:
-        err.print(f"error: {exc}", markup=False)
+        error(str(exc))
         return 2
     except OSError as exc:
-        err.print(f"error: {exc}", markup=False)
+        error(str(exc))
         return 1
     Console().print(f"wrote {rows:,} orders rows to {ns.out} (seed {ns.seed})", highlight=False)
     return 0

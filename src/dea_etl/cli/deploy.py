@@ -9,11 +9,9 @@ from typing import Any
 
 from rich.console import Console
 
+from dea_etl.cli.output import error
+
 TARGETS = ("glue", "emr", "emr-serverless")
-
-
-def _err(message: str) -> None:
-    Console(stderr=True, soft_wrap=True).print(f"error: {message}", markup=False, highlight=False)
 
 
 def _out() -> Console:
@@ -26,7 +24,7 @@ def _package(ns: argparse.Namespace) -> int:
     try:
         manifest = build(Path(ns.out), Path(ns.project), wheel=not ns.no_wheel)
     except (PackageError, OSError) as exc:
-        _err(f"package: {exc}")
+        error(f"package: {exc}")
         return 1
     out = _out()
     for name, info in manifest.artifacts.items():
@@ -114,7 +112,7 @@ def _deploy(ns: argparse.Namespace) -> int:
         calls = plan(cfg, dist, manifest)
         validate(calls)
     except DeployError as exc:
-        _err(f"deploy: {exc}")
+        error(f"deploy: {exc}")
         return 2
     # Notes go to stdout with the actions; with --dry-run stdout is the JSON alone.
     note_console = Console(stderr=True, soft_wrap=True, highlight=False) if ns.dry_run else out
@@ -126,7 +124,7 @@ def _deploy(ns: argparse.Namespace) -> int:
     try:
         apply(calls, boto3.session.Session(region_name=ns.region), lambda line: out.print(line, markup=False))
     except DeployError as exc:
-        _err(str(exc))
+        error(str(exc))
         return 1
     out.print(
         f"deployed {len(cfg.jobs)} jobs to {cfg.target} (dea-etl {manifest.version} "
@@ -147,7 +145,7 @@ def _state_machine(ns: argparse.Namespace) -> int:
         if not ordered:
             raise DeployError("no pipeline job is packaged")
     except DeployError as exc:
-        _err(f"state-machine: {exc}")
+        error(f"state-machine: {exc}")
         return 2
     print(json.dumps(definition(cfg, ordered), indent=2))
     return 0

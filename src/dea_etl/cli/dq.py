@@ -13,6 +13,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from dea_etl.cli.output import error
+from dea_etl.errors import first_line
+
 
 def _load(spark: Any, ns: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     """The DataFrame to check and its references (the lake's other processed tables)."""
@@ -55,25 +58,24 @@ def _render(rows: list[Any], console: Console) -> None:
 def _dq(ns: argparse.Namespace) -> int:
     from dea_etl.quality import DqdlSyntaxError, evaluate, parse_ruleset
 
-    err = Console(stderr=True, soft_wrap=True)
     if ns.input is None and ns.table is None:
-        err.print("error: give --table NAME or --input PATH --format csv|parquet", markup=False)
+        error("give --table NAME or --input PATH --format csv|parquet")
         return 2
     if ns.input is not None and ns.format is None:
-        err.print("error: --input needs --format csv|parquet", markup=False)
+        error("--input needs --format csv|parquet")
         return 2
     if ns.format == "csv" and ns.table is None:
-        err.print("error: --format csv needs --table NAME (its schema)", markup=False)
+        error("--format csv needs --table NAME (its schema)")
         return 2
     try:
         with open(ns.ruleset, encoding="utf-8") as fh:
             text = fh.read()
         ruleset = parse_ruleset(text)
     except OSError as exc:
-        err.print(f"error: cannot read ruleset: {exc}", markup=False)
+        error(f"cannot read ruleset: {exc}")
         return 2
     except DqdlSyntaxError as exc:
-        err.print(f"error: invalid ruleset {ns.ruleset}: {exc}", markup=False)
+        error(f"invalid ruleset {ns.ruleset}: {exc}")
         return 2
     from dea_etl.runtime import get_spark
 
@@ -82,7 +84,7 @@ def _dq(ns: argparse.Namespace) -> int:
         df, refs = _load(spark, ns)
         rows = evaluate(df, ruleset, refs).collect()
     except Exception as exc:
-        err.print(f"error: {str(exc).strip().splitlines()[0] if str(exc).strip() else exc!r}", markup=False)
+        error(first_line(exc))
         return 2
     finally:
         if created:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from rich.console import Console
+from dea_etl.cli.output import error
 
 
 def _run(ns: argparse.Namespace) -> int:
@@ -12,7 +12,7 @@ def _run(ns: argparse.Namespace) -> int:
     from dea_etl.runtime import run_job
 
     if ns.job not in JOBS:
-        Console(stderr=True).print(f"error: unknown job {ns.job!r}; jobs: {', '.join(sorted(JOBS))}", markup=False)
+        error(f"unknown job {ns.job!r}; jobs: {', '.join(sorted(JOBS))}")
         return 2
     return run_job(JOBS[ns.job], ns.job_args)
 

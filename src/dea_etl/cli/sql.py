@@ -9,6 +9,8 @@ import re
 from rich.console import Console
 from rich.table import Table
 
+from dea_etl.cli.output import error
+
 
 def one_line_error(exc: BaseException) -> str:
     """Spark's error message on one line: the message without the query excerpt or the plan."""
@@ -28,9 +30,7 @@ def _sql(ns: argparse.Namespace) -> int:
         df = run_sql(spark, ns.query)
         rows = df.collect()
     except Exception as exc:
-        Console(stderr=True, soft_wrap=True).print(
-            f"error: {one_line_error(exc)}", markup=False, highlight=False
-        )
+        error(one_line_error(exc))
         return 1
     finally:
         if created:
