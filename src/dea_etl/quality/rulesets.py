@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
 
 MODES = ("fail", "quarantine")
 _MODE = re.compile(r"^\s*#\s*mode\s*:\s*(\S+)", re.MULTILINE)
@@ -29,11 +28,6 @@ def ruleset_from_text(name: str, text: str) -> RulesetFile:
     if mode not in MODES:
         raise ValueError(f"ruleset {name}: mode must be one of {', '.join(MODES)}, got {mode!r}")
     return RulesetFile(name, text, mode)
-
-
-def read_ruleset_file(path: str | Path) -> RulesetFile:
-    p = Path(path)
-    return ruleset_from_text(p.stem, p.read_text(encoding="utf-8"))
 
 
 def packaged_tables() -> list[str]:

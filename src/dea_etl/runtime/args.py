@@ -109,10 +109,3 @@ def parse_job_args(
     if common and values.get("job_bookmark_from") and values.get("job_bookmark_option") != "job-bookmark-pause":
         raise JobArgumentError(f"{prog}: --job-bookmark-from/--job-bookmark-to need --job-bookmark-option job-bookmark-pause")
     return MappingProxyType(values)
-
-
-def usage(job_args: Sequence[Arg], *, prog: str) -> str:
-    parser = _Parser(prog=prog, add_help=False)
-    for a in [*job_args, *COMMON_ARGS]:
-        parser.add_argument(_flag(a.name), dest=a.key, required=a.required, help=a.help, metavar=a.key.upper())
-    return parser.format_help()
