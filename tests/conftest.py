@@ -11,7 +11,7 @@ import pytest
 from pyspark.sql import SparkSession
 
 from dea_etl.javahome import ensure_java_home
-from dea_etl.runtime.session import SESSION_CONF
+from dea_etl.runtime.session import SESSION_CONF, local_jvm_conf
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
@@ -32,7 +32,8 @@ def spark() -> Iterator[SparkSession]:
         .config("spark.sql.warehouse.dir", str(REPO / ".pytest-warehouse"))
         .config("spark.driver.extraJavaOptions", "-Dderby.system.home=/tmp/dea-etl-test-derby")
     )
-    for key, value in SESSION_CONF.items():
+    # The declared jars (S3A, Deequ, Iceberg) and s3:// through S3A, as every local session the library builds.
+    for key, value in {**local_jvm_conf(), **SESSION_CONF}.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")

@@ -14,6 +14,7 @@ from pyspark.sql import SparkSession
 
 from dea_etl.cli import main as cli_main
 from dea_etl.javahome import java_home
+from dea_etl.jvm import jar_paths
 
 REPO = Path(__file__).resolve().parent.parent
 SPARK_SUBMIT = Path(sys.executable).with_name("spark-submit")
@@ -27,7 +28,8 @@ def spark_submit(*args: str) -> subprocess.CompletedProcess[str]:
         "SPARK_LOCAL_IP": "127.0.0.1",
         "PYSPARK_PYTHON": sys.executable,
     }
-    cmd = [str(SPARK_SUBMIT), "--master", "local[1]", "--conf", "spark.ui.enabled=false", *args]
+    cmd = [str(SPARK_SUBMIT), "--master", "local[1]", "--conf", "spark.ui.enabled=false",
+           "--jars", ",".join(jar_paths()), *args]
     return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO, timeout=300, check=False)
 
 

@@ -19,6 +19,7 @@ MODULES = (
     "dea_etl.cli.catalog",
     "dea_etl.cli.sql",
     "dea_etl.cli.deploy",
+    "dea_etl.cli.jars",
 )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pyspark.sql import SparkSession
 
 from dea_etl.javahome import ensure_java_home
+from dea_etl.jvm import jar_paths
 
 #: SQL settings every dea_etl job relies on; applied to new and reused sessions alike.
 SESSION_CONF: dict[str, str] = {
@@ -27,6 +28,71 @@ LOCAL_BUILD_CONF: dict[str, str] = {
     "spark.sql.shuffle.partitions": "8",
     "spark.driver.extraJavaOptions": "-Dderby.system.home=/tmp/dea-etl-derby",
 }
+
+
+S3A_FILESYSTEM = "org.apache.hadoop.fs.s3a.S3AFileSystem"
+
+
+def s3a_conf(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Hadoop settings that make ``s3://`` and ``s3n://`` go through S3A, as on EMR and Glue.
+
+    The endpoint comes from ``AWS_ENDPOINT_URL_S3`` or ``AWS_ENDPOINT_URL`` (the variables boto3 honours),
+    so one variable points boto3 and Spark at the same server; with an endpoint, buckets are addressed
+    path-style. Credentials and region come from the usual ``AWS_*`` variables (S3A's default chain).
+    """
+    env = os.environ if environ is None else environ
+    conf = {f"spark.hadoop.fs.{scheme}.impl": S3A_FILESYSTEM for scheme in ("s3", "s3n", "s3a")}
+    conf |= {f"spark.hadoop.fs.AbstractFileSystem.{scheme}.impl": "org.apache.hadoop.fs.s3a.S3A"
+             for scheme in ("s3", "s3n", "s3a")}
+    endpoint = env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL")
+    if endpoint:
+        conf["spark.hadoop.fs.s3a.endpoint"] = endpoint
+        conf["spark.hadoop.fs.s3a.path.style.access"] = "true"
+        conf["spark.hadoop.fs.s3a.connection.ssl.enabled"] = str(endpoint.startswith("https:")).lower()
+    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+    if region:
+        conf["spark.hadoop.fs.s3a.endpoint.region"] = region
+    return conf
+
+
+def local_jvm_conf() -> dict[str, str]:
+    """Settings for a session built on this machine: the declared jars (fetched if missing) and S3A.
+
+    Under spark-submit (``PYSPARK_GATEWAY_PORT`` set) the JVM already runs with the classpath that
+    spark-submit's ``--jars`` gave it, and ``spark.jars`` could no longer reach the driver: none is added.
+    """
+    if "PYSPARK_GATEWAY_PORT" in os.environ:
+        return s3a_conf()
+    return {"spark.jars": ",".join(jar_paths()), **s3a_conf()}
+
+
+#: S3A's settings for the credentials in ``AWS_*`` variables (its own chain reads the JVM's environment,
+#: which is fixed when the JVM starts).
+_S3A_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "fs.s3a.access.key",
+    "AWS_SECRET_ACCESS_KEY": "fs.s3a.secret.key",
+    "AWS_SESSION_TOKEN": "fs.s3a.session.token",
+}
+
+
+def apply_s3a(spark: SparkSession) -> None:
+    """Point a running local session's S3A at the endpoint and credentials the environment names now.
+
+    The Python process's environment can change after the JVM started (a test pointing at its
+    moto_server, a CLI given another endpoint): its ``AWS_*`` variables are copied into the Hadoop
+    configuration, which S3A reads when it opens a bucket.
+    """
+    hadoop_conf = spark.sparkContext._jsc.hadoopConfiguration()
+    for key, value in s3a_conf().items():
+        hadoop_conf.set(key.removeprefix("spark.hadoop."), value)
+    if "AWS_ENDPOINT_URL" not in os.environ and "AWS_ENDPOINT_URL_S3" not in os.environ:
+        hadoop_conf.unset("fs.s3a.endpoint")
+        hadoop_conf.unset("fs.s3a.path.style.access")
+    for variable, key in _S3A_CREDENTIALS.items():
+        if os.environ.get(variable):
+            hadoop_conf.set(key, os.environ[variable])
+        else:
+            hadoop_conf.unset(key)
 
 
 def get_spark(
@@ -52,11 +118,14 @@ def get_spark(
         builder = SparkSession.builder.appName(app_name)
         if master:
             builder = builder.master(master)
-        for key, value in {**(LOCAL_BUILD_CONF if local_defaults else {}), **(conf or {})}.items():
+        local = {**LOCAL_BUILD_CONF, **local_jvm_conf()} if local_defaults else {}
+        for key, value in {**local, **(conf or {})}.items():
             builder = builder.config(key, value)
         active = builder.getOrCreate()
     for key, value in SESSION_CONF.items():
         active.conf.set(key, value)
+    if local_defaults:
+        apply_s3a(active)
     balance_file_splits(active)
     return active, created
 

@@ -1,0 +1,77 @@
+"""The JVM jars: declared once in dea_etl/jvm/pom.xml, fetched with mvn, on every session's classpath."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pyspark.sql import SparkSession
+
+from dea_etl.cli import main as cli_main
+from dea_etl.jvm import declared_artifacts, jar_paths
+from dea_etl.runtime.session import s3a_conf
+
+#: A class from each declared jar, loaded through the test session's JVM.
+CLASSES = {
+    "hadoop-aws": "org.apache.hadoop.fs.s3a.S3AFileSystem",
+    "aws-java-sdk-bundle": "com.amazonaws.services.s3.AmazonS3Client",
+    "deequ": "com.amazon.deequ.dqdl.EvaluateDataQuality",
+    "dqdl": "software.amazon.glue.dqdl.parser.DQDLParser",
+    "iceberg-spark-runtime-3.5_2.12": "org.apache.iceberg.spark.SparkCatalog",
+}
+
+
+def test_the_declared_jars_are_pinned_to_the_aws_runtimes() -> None:
+    versions = {a.name: a.version for a in declared_artifacts()}
+    # pyspark 3.5 bundles the Hadoop 3.3.4 client; hadoop-aws must be the same version, with its SDK.
+    assert versions["hadoop-aws"] == "3.3.4"
+    assert versions["aws-java-sdk-bundle"] == "1.12.262"
+    assert versions["deequ"].endswith("-spark-3.5")
+    assert set(versions) == set(CLASSES)
+
+
+def test_dea_etl_jars_prints_the_local_paths_comma_separated(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["jars"]) == 0
+    printed = capsys.readouterr().out.strip().split(",")
+    assert printed == jar_paths()
+    assert [Path(p).name for p in printed] == [a.file_name for a in declared_artifacts()]
+    assert all(Path(p).stat().st_size > 0 for p in printed)
+
+
+@pytest.mark.parametrize("jar", sorted(CLASSES))
+def test_every_declared_jar_is_on_the_session_classpath(spark: SparkSession, jar: str) -> None:
+    jvm = spark.sparkContext._jvm
+    loader = jvm.java.lang.Thread.currentThread().getContextClassLoader()
+    assert jvm.java.lang.Class.forName(CLASSES[jar], False, loader).getName() == CLASSES[jar]
+
+
+def test_s3_and_s3n_go_through_s3a_at_the_endpoint_boto3_uses() -> None:
+    conf = s3a_conf({"AWS_ENDPOINT_URL": "http://127.0.0.1:5000", "AWS_REGION": "eu-west-1"})
+    for scheme in ("s3", "s3n", "s3a"):
+        assert conf[f"spark.hadoop.fs.{scheme}.impl"] == "org.apache.hadoop.fs.s3a.S3AFileSystem"
+    assert conf["spark.hadoop.fs.s3a.endpoint"] == "http://127.0.0.1:5000"
+    assert conf["spark.hadoop.fs.s3a.path.style.access"] == "true"
+    assert conf["spark.hadoop.fs.s3a.connection.ssl.enabled"] == "false"
+    assert conf["spark.hadoop.fs.s3a.endpoint.region"] == "eu-west-1"
+    # The S3-specific variable wins, as in boto3.
+    both = s3a_conf({"AWS_ENDPOINT_URL": "http://a:1", "AWS_ENDPOINT_URL_S3": "https://s3.local:9"})
+    assert both["spark.hadoop.fs.s3a.endpoint"] == "https://s3.local:9"
+    assert both["spark.hadoop.fs.s3a.connection.ssl.enabled"] == "true"
+    # Without an endpoint S3A talks to AWS itself, virtual-host style.
+    assert "spark.hadoop.fs.s3a.endpoint" not in s3a_conf({})
+
+
+def test_a_spark_dataframe_round_trips_through_s3_on_moto_server(spark: SparkSession, aws: str) -> None:
+    import boto3
+
+    from dea_etl.runtime.session import apply_s3a
+
+    boto3.client("s3").create_bucket(Bucket="jars-lake")
+    apply_s3a(spark)
+    df = spark.createDataFrame([(1, "a"), (2, None)], "id int, name string")
+    df.write.mode("overwrite").parquet("s3://jars-lake/t")
+    keys = [o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket="jars-lake")["Contents"]]
+    assert any(k.startswith("t/part-") and k.endswith(".parquet") for k in keys)
+    from chispa import assert_df_equality
+
+    assert_df_equality(spark.read.parquet("s3n://jars-lake/t"), df, ignore_row_order=True, ignore_nullable=True)
