@@ -18,8 +18,8 @@ from pyspark.sql.types import DataType, NumericType, StringType
 from dea_etl.quality.context import Context, Outcome, Prepared, RuleError, fmt
 from dea_etl.quality.model import Condition, Op, Rule
 from dea_etl.quality.predicates import age_seconds, number_predicate, value_predicate
+from dea_etl.quality.registry import Signature, rule_type
 
-Handler = Callable[[Rule, Context], Prepared]
 ALL = Condition(Op.EQ, (1.0,))
 
 
@@ -44,17 +44,20 @@ def _numeric(ctx: Context, name: str) -> str:
 
 # -- dataset shape ---------------------------------------------------------------------------------
 
+@rule_type("RowCount", Signature(0, 0, "required"), analyzer=True)
 def row_count(rule: Rule, ctx: Context) -> Prepared:
     n = ctx.rows(ctx.where(rule.where))
     assert rule.condition is not None
     return Prepared(lambda v: judge(float(v[n]), rule.condition, {"Dataset.*.RowCount": float(v[n])}))  # type: ignore[arg-type]
 
 
+@rule_type("ColumnCount", Signature(0, 0, "required", where=False), analyzer=True)
 def column_count(rule: Rule, ctx: Context) -> Prepared:
     count = float(len(ctx.df.columns))
     return Prepared(lambda v: judge(count, rule.condition, {"Dataset.*.ColumnCount": count}))  # type: ignore[arg-type]
 
 
+@rule_type("ColumnExists", Signature(1, 1, "none", where=False))
 def column_exists(rule: Rule, ctx: Context) -> Prepared:
     try:
         ctx.column(rule.params[0])
@@ -64,6 +67,7 @@ def column_exists(rule: Rule, ctx: Context) -> Prepared:
     return Prepared(lambda v: outcome)
 
 
+@rule_type("ColumnNamesMatchPattern", Signature(1, 1, "none", where=False))
 def column_names_match_pattern(rule: Rule, ctx: Context) -> Prepared:
     try:
         pattern = re.compile(rule.params[0])
@@ -101,12 +105,15 @@ def _compliance(rule: Rule, ctx: Context, passes: Column, metric: str, default: 
     return Prepared(finish, ~where | F.coalesce(passes, F.lit(False)))
 
 
+@rule_type("Completeness", Signature(1, 1, "required"), row_level=True, analyzer=True)
+@rule_type("IsComplete", Signature(1, 1, "none"), row_level=True)
 def completeness(rule: Rule, ctx: Context) -> Prepared:
     col, _ = ctx.column(rule.params[0])
     cond = rule.condition if rule.rule_type == "Completeness" else ALL
     return _compliance(rule, ctx, F.col(col).isNotNull(), f"Column.{col}.Completeness", cond or ALL)
 
 
+@rule_type("ColumnValues", Signature(1, 1, "required", "any", threshold=True), row_level=True)
 def column_values(rule: Rule, ctx: Context) -> Prepared:
     col, dtype = ctx.column(rule.params[0])
     cond = rule.condition
@@ -125,6 +132,7 @@ def column_values(rule: Rule, ctx: Context) -> Prepared:
     return _compliance(rule, ctx, passes, metric, extra=extra)
 
 
+@rule_type("DataFreshness", Signature(1, 1, "required", "duration", threshold=True), row_level=True)
 def data_freshness(rule: Rule, ctx: Context) -> Prepared:
     col, _ = ctx.column(rule.params[0])
     assert rule.condition is not None
@@ -132,6 +140,7 @@ def data_freshness(rule: Rule, ctx: Context) -> Prepared:
     return _compliance(rule, ctx, passes, f"Column.{col}.DataFreshness.Compliance")
 
 
+@rule_type("ColumnLength", Signature(1, 1, "required", threshold=True), row_level=True, analyzer=True)
 def column_length(rule: Rule, ctx: Context) -> Prepared:
     col, _ = ctx.column(rule.params[0])
     assert rule.condition is not None
@@ -167,6 +176,7 @@ def _fits(col: Column, dtype: DataType, target: str) -> Column:
     return cast
 
 
+@rule_type("ColumnDataType", Signature(1, 1, "required", "string", threshold=True), row_level=True)
 def column_data_type(rule: Rule, ctx: Context) -> Prepared:
     col, dtype = ctx.column(rule.params[0])
     assert rule.condition is not None
@@ -189,6 +199,10 @@ _STATS: dict[str, Callable[[Column], Column]] = {
 }
 
 
+@rule_type("Mean", Signature(1, 1, "required"), analyzer=True)
+@rule_type("Sum", Signature(1, 1, "required"), analyzer=True)
+@rule_type("StandardDeviation", Signature(1, 1, "required"), analyzer=True)
+@rule_type("Variance", Signature(1, 1, "required"), analyzer=True)
 def statistic(rule: Rule, ctx: Context) -> Prepared:
     col = _numeric(ctx, rule.params[0])
     where = ctx.where(rule.where)
@@ -203,6 +217,7 @@ def statistic(rule: Rule, ctx: Context) -> Prepared:
     return Prepared(finish)
 
 
+@rule_type("ColumnCorrelation", Signature(2, 2, "required"), analyzer=True)
 def column_correlation(rule: Rule, ctx: Context) -> Prepared:
     a, b = _numeric(ctx, rule.params[0]), _numeric(ctx, rule.params[1])
     where = ctx.where(rule.where)
@@ -218,21 +233,3 @@ def column_correlation(rule: Rule, ctx: Context) -> Prepared:
 
     return Prepared(finish)
 
-
-HANDLERS: dict[str, Handler] = {
-    "RowCount": row_count,
-    "ColumnCount": column_count,
-    "ColumnExists": column_exists,
-    "ColumnNamesMatchPattern": column_names_match_pattern,
-    "Completeness": completeness,
-    "IsComplete": completeness,
-    "ColumnValues": column_values,
-    "DataFreshness": data_freshness,
-    "ColumnLength": column_length,
-    "ColumnDataType": column_data_type,
-    "Mean": statistic,
-    "Sum": statistic,
-    "StandardDeviation": statistic,
-    "Variance": statistic,
-    "ColumnCorrelation": column_correlation,
-}

@@ -16,9 +16,10 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from dea_etl.errors import first_line
-from dea_etl.quality.checks import Handler, judge
+from dea_etl.quality.checks import judge
 from dea_etl.quality.context import Context, Outcome, Prepared, RuleError
 from dea_etl.quality.model import Rule
+from dea_etl.quality.registry import Signature, rule_type
 
 PRIMARY = "primary"
 
@@ -35,6 +36,7 @@ def _reference_columns(spec: str) -> tuple[str, list[str]]:
     return alias, _split_columns(cols)
 
 
+@rule_type("ReferentialIntegrity", Signature(2, 2, "required", where=False), row_level=True)
 def referential_integrity(rule: Rule, ctx: Context) -> Prepared:
     keys = [ctx.column(c)[0] for c in _split_columns(rule.params[0])]
     alias, ref_cols = _reference_columns(rule.params[1])
@@ -66,6 +68,7 @@ def _mapping(spec: str) -> list[tuple[str, str]]:
     return pairs
 
 
+@rule_type("DatasetMatch", Signature(2, 3, "required", where=False))
 def dataset_match(rule: Rule, ctx: Context) -> Prepared:
     alias = rule.params[0]
     ref = ctx.reference(alias)
@@ -99,6 +102,7 @@ def dataset_match(rule: Rule, ctx: Context) -> Prepared:
     return Prepared(finish)
 
 
+@rule_type("SchemaMatch", Signature(1, 1, "required"))
 def schema_match(rule: Rule, ctx: Context) -> Prepared:
     alias = rule.params[0]
     ref = ctx.reference(alias)
@@ -109,6 +113,7 @@ def schema_match(rule: Rule, ctx: Context) -> Prepared:
     return Prepared(lambda v: judge(ratio, rule.condition, {metric: ratio}))  # type: ignore[arg-type]
 
 
+@rule_type("RowCountMatch", Signature(1, 1, "required", where=False))
 def row_count_match(rule: Rule, ctx: Context) -> Prepared:
     alias = rule.params[0]
     ref = ctx.reference(alias)
@@ -136,6 +141,7 @@ def _aggregate(ctx: Context, spec: str) -> tuple[DataFrame, Any]:
     return df, (F.sum if fn == "sum" else F.avg)(F.col(name)).cast("double")
 
 
+@rule_type("AggregateMatch", Signature(2, 2, "required", where=False))
 def aggregate_match(rule: Rule, ctx: Context) -> Prepared:
     (df1, e1), (df2, e2) = _aggregate(ctx, rule.params[0]), _aggregate(ctx, rule.params[1])
     a1 = ctx.plan.agg(e1) if df1 is ctx.df else None
@@ -225,6 +231,8 @@ def _row_filter(rule: Rule, ctx: Context) -> Prepared | None:
     return Prepared(finish, passes)
 
 
+@rule_type("CustomSql", Signature(1, 1, "optional", threshold=True, where=False),
+           row_level=lambda rule: rule.condition is None)
 def custom_sql(rule: Rule, ctx: Context) -> Prepared:
     sql = rule.params[0]
     fused = _row_filter(rule, ctx)
@@ -259,12 +267,3 @@ def custom_sql(rule: Rule, ctx: Context) -> Prepared:
         raise RuleError("CustomSql needs a condition, or 'with threshold' for a query that selects rows")
     return Prepared(finish)
 
-
-HANDLERS: dict[str, Handler] = {
-    "ReferentialIntegrity": referential_integrity,
-    "DatasetMatch": dataset_match,
-    "SchemaMatch": schema_match,
-    "RowCountMatch": row_count_match,
-    "AggregateMatch": aggregate_match,
-    "CustomSql": custom_sql,
-}

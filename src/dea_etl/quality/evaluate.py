@@ -12,10 +12,10 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, MapType, StringType, StructField, StructType
 
 from dea_etl.errors import first_line
-from dea_etl.quality import checks, comparisons, grouped
 from dea_etl.quality.context import Context, Outcome, Plan, Prepared, RuleError
 from dea_etl.quality.model import Condition, Op, Rule, RuleNode, Ruleset
 from dea_etl.quality.parser import parse_ruleset
+from dea_etl.quality.registry import registered
 
 PASSED, FAILED = "Passed", "Failed"
 RULE_OUTCOMES_SCHEMA = StructType([
@@ -27,7 +27,6 @@ RULE_OUTCOMES_SCHEMA = StructType([
 ROW_PASS, ROW_FAIL, ROW_SKIP = "DataQualityRulesPass", "DataQualityRulesFail", "DataQualityRulesSkip"
 ROW_RESULT = "DataQualityEvaluationResult"
 ROW_LEVEL_COLUMNS = (ROW_PASS, ROW_FAIL, ROW_SKIP, ROW_RESULT)
-HANDLERS = {**checks.HANDLERS, **grouped.HANDLERS, **comparisons.HANDLERS}
 ENGINES = ("native", "deequ")
 
 
@@ -51,7 +50,7 @@ def _prepare_all(leaves: list[Rule], ctx: Context) -> dict[int, Prepared | Outco
     for i, leaf in enumerate(leaves):
         ctx.plan.current_rule = i
         try:
-            prepared[i] = HANDLERS[leaf.rule_type](leaf, ctx)
+            prepared[i] = registered()[leaf.rule_type].handler(leaf, ctx)
         except RuleError as exc:
             prepared[i] = Outcome(False, str(exc))
         except Exception as exc:
@@ -103,10 +102,7 @@ def _row(node: RuleNode, leaf_ids: dict[int, int], prepared: dict[int, Prepared 
         if isinstance(p, Prepared):
             return p.row
         # a row-level rule that cannot be evaluated fails every row (never a silent pass)
-        row_level = HANDLERS[node.rule_type] in _ROW_LEVEL
-        if node.rule_type == "CustomSql":
-            row_level = node.condition is None
-        return F.lit(False) if row_level else None
+        return F.lit(False) if registered()[node.rule_type].is_row_level(node) else None
     cols = [_row(r, leaf_ids, prepared) for r in node.rules]
     if any(c is None for c in cols):
         return None
@@ -115,13 +111,6 @@ def _row(node: RuleNode, leaf_ids: dict[int, int], prepared: dict[int, Prepared 
     for c in present[1:]:
         combined = (combined & c) if node.operator == "and" else (combined | c)
     return combined
-
-
-_ROW_LEVEL = {
-    checks.completeness, checks.column_values, checks.data_freshness, checks.column_length,
-    checks.column_data_type, grouped.uniqueness, grouped.is_primary_key, comparisons.referential_integrity,
-    comparisons.custom_sql,
-}
 
 
 def run_ruleset(df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, DataFrame] | None = None,

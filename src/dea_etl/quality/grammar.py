@@ -8,8 +8,6 @@ Written for dea-etl from the AWS DQDL reference. A document is one or more secti
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 GRAMMAR = r"""
 start: section+
 
@@ -70,50 +68,3 @@ TERMINAL_WORDS: dict[str, str] = {
     "$END": "end of input",
 }
 
-
-@dataclass(frozen=True)
-class Signature:
-    """What a rule type takes: how many quoted parameters, whether a condition, which kind, a threshold."""
-
-    min_params: int
-    max_params: int
-    condition: str  # "required" | "none" | "optional"
-    kind: str = "number"  # "number" | "any" | "duration" | "string"
-    threshold: bool = False
-
-
-SIGNATURES: dict[str, Signature] = {
-    "RowCount": Signature(0, 0, "required"),
-    "ColumnCount": Signature(0, 0, "required"),
-    "Completeness": Signature(1, 1, "required"),
-    "IsComplete": Signature(1, 1, "none"),
-    "ColumnDataType": Signature(1, 1, "required", "string", threshold=True),
-    "ColumnNamesMatchPattern": Signature(1, 1, "none"),
-    "ColumnExists": Signature(1, 1, "none"),
-    "ColumnCorrelation": Signature(2, 2, "required"),
-    "Uniqueness": Signature(1, 16, "required"),
-    "IsUnique": Signature(1, 1, "none"),
-    "Mean": Signature(1, 1, "required"),
-    "Sum": Signature(1, 1, "required"),
-    "StandardDeviation": Signature(1, 1, "required"),
-    "Variance": Signature(1, 1, "required"),
-    "Entropy": Signature(1, 1, "required"),
-    "DistinctValuesCount": Signature(1, 1, "required"),
-    "UniqueValueRatio": Signature(1, 1, "required"),
-    "ColumnLength": Signature(1, 1, "required", threshold=True),
-    "IsPrimaryKey": Signature(1, 16, "none"),
-    "ColumnValues": Signature(1, 1, "required", "any", threshold=True),
-    "DataFreshness": Signature(1, 1, "required", "duration", threshold=True),
-    "CustomSql": Signature(1, 1, "optional", threshold=True),
-    "ReferentialIntegrity": Signature(2, 2, "required"),
-    "DatasetMatch": Signature(2, 3, "required"),
-    "SchemaMatch": Signature(1, 1, "required"),
-    "RowCountMatch": Signature(1, 1, "required"),
-    "AggregateMatch": Signature(2, 2, "required"),
-}
-
-#: Rule types an ``Analyzers`` section may name (the dataset-level statistics).
-ANALYZER_TYPES = frozenset(
-    {"RowCount", "ColumnCount", "Completeness", "ColumnCorrelation", "Uniqueness", "Mean", "Sum",
-     "StandardDeviation", "Variance", "Entropy", "DistinctValuesCount", "UniqueValueRatio", "ColumnLength"}
-)

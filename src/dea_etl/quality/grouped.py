@@ -12,9 +12,10 @@ from typing import Any
 from pyspark.sql import Column, Window
 from pyspark.sql import functions as F
 
-from dea_etl.quality.checks import ALL, Handler, judge, share
+from dea_etl.quality.checks import ALL, judge, share
 from dea_etl.quality.context import Context, Outcome, Prepared, RuleError, fmt
 from dea_etl.quality.model import Rule
+from dea_etl.quality.registry import Signature, rule_type
 
 
 def _label(columns: tuple[str, ...]) -> str:
@@ -36,6 +37,8 @@ def _unique_row(cols: tuple[str, ...], where: Column) -> Column:
     return present & (n == 1)
 
 
+@rule_type("Uniqueness", Signature(1, 16, "required"), row_level=True, analyzer=True)
+@rule_type("IsUnique", Signature(1, 16, "none"), row_level=True)
 def uniqueness(rule: Rule, ctx: Context) -> Prepared:
     cols, g, n = _grouped(rule, ctx)
     metric = f"{_label(cols)}.Uniqueness"
@@ -49,6 +52,7 @@ def uniqueness(rule: Rule, ctx: Context) -> Prepared:
     return Prepared(finish, ~where | _unique_row(cols, where))
 
 
+@rule_type("IsPrimaryKey", Signature(1, 16, "none"), row_level=True)
 def is_primary_key(rule: Rule, ctx: Context) -> Prepared:
     cols, g, n = _grouped(rule, ctx)
     where = ctx.where(rule.where)
@@ -96,23 +100,17 @@ def _distinct(v: Mapping[str, Any], g: str, n: str) -> float:
     return float(v[g + "distinct"])
 
 
+@rule_type("Entropy", Signature(1, 1, "required"), analyzer=True)
 def entropy(rule: Rule, ctx: Context) -> Prepared:
     return _group_stat(rule, ctx, "Entropy", _entropy)
 
 
+@rule_type("DistinctValuesCount", Signature(1, 1, "required"), analyzer=True)
 def distinct_values_count(rule: Rule, ctx: Context) -> Prepared:
     return _group_stat(rule, ctx, "DistinctValuesCount", _distinct)
 
 
+@rule_type("UniqueValueRatio", Signature(1, 1, "required"), analyzer=True)
 def unique_value_ratio(rule: Rule, ctx: Context) -> Prepared:
     return _group_stat(rule, ctx, "UniqueValueRatio", _unique_value_ratio)
 
-
-HANDLERS: dict[str, Handler] = {
-    "Uniqueness": uniqueness,
-    "IsUnique": uniqueness,
-    "IsPrimaryKey": is_primary_key,
-    "Entropy": entropy,
-    "DistinctValuesCount": distinct_values_count,
-    "UniqueValueRatio": unique_value_ratio,
-}

@@ -7,13 +7,14 @@ checked against its rule type's signature (parameters, condition, threshold) wit
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
-from dea_etl.quality.grammar import ANALYZER_TYPES, GRAMMAR, SIGNATURES, TERMINAL_WORDS
+from dea_etl.quality.grammar import GRAMMAR, TERMINAL_WORDS
 from dea_etl.quality.model import (
     Analyzer,
     Composite,
@@ -27,6 +28,7 @@ from dea_etl.quality.model import (
     Ruleset,
     Value,
 )
+from dea_etl.quality.registry import analyzer_types, registered
 
 
 class DqdlSyntaxError(ValueError):
@@ -96,37 +98,56 @@ class _SemanticError(Exception):
         self.line, self.column, self.message = line, column, message
 
 
+def _check_regex(pattern: str, at: tuple[int, int]) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise _SemanticError(f"invalid regular expression {pattern!r}: {exc}", *at) from None
+
+
 def _check_rule(rule: Rule, name_token: Token) -> None:
-    sig = SIGNATURES.get(rule.rule_type)
-    where = (name_token.line or 0, name_token.column or 0)
-    if sig is None:
+    types = registered()
+    at = (name_token.line or 0, name_token.column or 0)
+    if rule.rule_type not in types:
         raise _SemanticError(
-            f"unknown rule type {rule.rule_type!r}; expected one of {', '.join(sorted(SIGNATURES))}", *where
+            f"unknown rule type {rule.rule_type!r}; expected one of {', '.join(sorted(types))}", *at
         )
+    sig = types[rule.rule_type].signature
     n = len(rule.params)
     if not sig.min_params <= n <= sig.max_params:
         lo, hi = sig.min_params, sig.max_params
         want = str(lo) if lo == hi else f"{lo} to {hi}"
-        raise _SemanticError(f"{rule.rule_type} takes {want} quoted parameter(s), got {n}", *where)
+        raise _SemanticError(f"{rule.rule_type} takes {want} quoted parameter(s), got {n}", *at)
     if sig.condition == "required" and rule.condition is None:
-        raise _SemanticError(f"{rule.rule_type} needs a condition (e.g. > 0.9)", *where)
+        raise _SemanticError(f"{rule.rule_type} needs a condition (e.g. > 0.9)", *at)
     if sig.condition == "none" and rule.condition is not None:
-        raise _SemanticError(f"{rule.rule_type} takes no condition", *where)
+        raise _SemanticError(f"{rule.rule_type} takes no condition", *at)
+    if rule.where is not None and not sig.where:
+        raise _SemanticError(f"{rule.rule_type} is a dataset-level rule: it takes no where clause", *at)
+    if rule.where is not None and not rule.where.strip():
+        raise _SemanticError("a where clause needs a condition, got an empty string", *at)
     if rule.threshold is not None and not sig.threshold:
-        raise _SemanticError(f"{rule.rule_type} does not take 'with threshold'", *where)
+        raise _SemanticError(f"{rule.rule_type} does not take 'with threshold'", *at)
     if rule.threshold is not None and rule.threshold.numbers is None:
-        raise _SemanticError("a threshold must compare with numbers", *where)
+        raise _SemanticError("a threshold must compare with numbers", *at)
+    if rule.rule_type == "ColumnNamesMatchPattern":
+        _check_regex(rule.params[0], at)
     cond = rule.condition
     if cond is None:
         return
+    if cond.op is Op.MATCHES:
+        _check_regex(str(cond.values[0]), at)
+    plain = [v for v in cond.values if not isinstance(v, Keyword)]
+    if len({isinstance(v, float) for v in plain}) > 1:
+        raise _SemanticError("a list mixes numbers and strings; quote all of them or none", *at)
     if sig.kind == "number" and cond.numbers is None:
-        raise _SemanticError(f"{rule.rule_type} compares with numbers only", *where)
+        raise _SemanticError(f"{rule.rule_type} compares with numbers only", *at)
     if sig.kind == "duration" and not all(isinstance(v, Duration) for v in cond.values):
-        raise _SemanticError(f"{rule.rule_type} compares with durations (e.g. <= 24 hours)", *where)
+        raise _SemanticError(f"{rule.rule_type} compares with durations (e.g. <= 24 hours)", *at)
     if sig.kind == "string" and not all(isinstance(v, str) for v in cond.values):
-        raise _SemanticError(f"{rule.rule_type} compares with quoted type names", *where)
+        raise _SemanticError(f"{rule.rule_type} compares with quoted type names", *at)
     if cond.op is Op.MATCHES and sig.kind != "any":
-        raise _SemanticError(f"{rule.rule_type} does not take 'matches'", *where)
+        raise _SemanticError(f"{rule.rule_type} does not take 'matches'", *at)
 
 
 @v_args(inline=True)
@@ -203,9 +224,9 @@ class _Rules(_Build):
     @v_args(meta=True, inline=False)
     def analyzer(self, meta: Any, children: list[Any]) -> Analyzer:
         name, *rest = children
-        if str(name) not in ANALYZER_TYPES:
+        if str(name) not in analyzer_types():
             raise _SemanticError(
-                f"unknown analyzer {str(name)!r}; expected one of {', '.join(sorted(ANALYZER_TYPES))}",
+                f"unknown analyzer {str(name)!r}; expected one of {', '.join(sorted(analyzer_types()))}",
                 name.line or 0, name.column or 0,
             )
         params = tuple(_unquote(t) for t in rest if isinstance(t, Token) and t.type == "STRING")
