@@ -6,10 +6,13 @@ view over its Parquet folder read with its explicit schema, so the course's Athe
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pyspark.sql import DataFrame, SparkSession
 
 from dea_etl.catalog.tables import catalog_tables, processed_root
 from dea_etl.io import files
+from dea_etl.sqlguard import check_query
 
 
 def register_local_tables(spark: SparkSession, lake: str) -> list[str]:
@@ -25,6 +28,8 @@ def register_local_tables(spark: SparkSession, lake: str) -> list[str]:
     return registered
 
 
-def run_sql(spark: SparkSession, query: str) -> DataFrame:
-    """The result of ``query`` over the registered views (Spark SQL: Athena's common SELECT syntax)."""
+def run_sql(spark: SparkSession, query: str, tables: Iterable[str]) -> DataFrame:
+    """The result of ``query`` over the registered views ``tables`` (Spark SQL: Athena's common SELECT
+    syntax); anything but one read-only query over them raises :class:`~dea_etl.sqlguard.UnsafeSqlError`."""
+    check_query(spark, query, tables)
     return spark.sql(query)

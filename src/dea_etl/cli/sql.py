@@ -1,4 +1,5 @@
-"""``dea-etl sql "SELECT ..." [--lake lake] [--format table|json]``: SQL over the local lake."""
+"""``dea-etl sql "SELECT ..." [--lake lake] [--format table|json]``: one read-only query over the local lake's
+tables (anything else is refused before it runs, see :mod:`dea_etl.sqlguard`)."""
 
 from __future__ import annotations
 
@@ -22,13 +23,17 @@ def one_line_error(exc: BaseException) -> str:
 def _sql(ns: argparse.Namespace) -> int:
     from dea_etl.catalog import register_local_tables, run_sql
     from dea_etl.runtime import get_spark
+    from dea_etl.sqlguard import UnsafeSqlError
 
     spark, created = get_spark("dea-etl-sql")
     spark.sparkContext.setLogLevel("ERROR")
     try:
-        register_local_tables(spark, ns.lake)
-        df = run_sql(spark, ns.query)
+        tables = register_local_tables(spark, ns.lake)
+        df = run_sql(spark, ns.query, tables)
         rows = df.collect()
+    except UnsafeSqlError as exc:
+        error(f"refused: {exc}")
+        return 1
     except Exception as exc:
         error(one_line_error(exc))
         return 1

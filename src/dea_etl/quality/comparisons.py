@@ -20,6 +20,7 @@ from dea_etl.quality.checks import judge
 from dea_etl.quality.context import Context, Outcome, Prepared, RuleError
 from dea_etl.quality.model import Rule
 from dea_etl.quality.registry import Signature, rule_type
+from dea_etl.sqlguard import UnsafeSqlError, check_query
 
 PRIMARY = "primary"
 
@@ -231,10 +232,19 @@ def _row_filter(rule: Rule, ctx: Context) -> Prepared | None:
     return Prepared(finish, passes)
 
 
+def _check_sql(ctx: Context, sql: str) -> None:
+    """One read-only query over ``primary`` and the references, before anything analyzes or runs it."""
+    try:
+        check_query(ctx.df.sparkSession, sql, [PRIMARY, *ctx.references])
+    except UnsafeSqlError as exc:
+        raise RuleError(f"CustomSql refused: {exc}") from None
+
+
 @rule_type("CustomSql", Signature(1, 1, "optional", threshold=True, where=False),
            row_level=lambda rule: rule.condition is None)
 def custom_sql(rule: Rule, ctx: Context) -> Prepared:
     sql = rule.params[0]
+    _check_sql(ctx, sql)
     fused = _row_filter(rule, ctx)
     if fused is not None:
         return fused

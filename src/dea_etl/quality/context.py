@@ -20,6 +20,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DataType
 
 from dea_etl.errors import first_line
+from dea_etl.sqlguard import UnsafeSqlError, check_expression
 
 
 class RuleError(Exception):
@@ -201,6 +202,10 @@ class Context:
         """The rule's ``where`` predicate (true when absent); RuleError on SQL that does not analyze."""
         if sql is None:
             return F.lit(True)
+        try:
+            check_expression(self.df.sparkSession, sql)
+        except UnsafeSqlError as exc:
+            raise RuleError(f"where clause {sql!r} refused: {exc}") from None
         try:
             pred = F.expr(sql)
             self.df.where(pred)
