@@ -1,53 +1,78 @@
-"""The DQDL grammar (lark, LALR) and the rule-type signatures the parser checks after parsing.
+"""The DQDL grammar (lark, LALR); the rule types' signatures live in :mod:`dea_etl.quality.registry`.
 
-Written for dea-etl from the AWS DQDL reference. A document is one or more sections
-``Rules = [ ... ]`` / ``Analyzers = [ ... ]``; ``#`` starts a comment. A rule is
-``RuleType "param" ... [condition] [where "<sql>"] [with threshold <condition>]``; rules combine with
-``and`` / ``or`` only inside parentheses (``and`` binds tighter than ``or``).
+Written for dea-etl from the AWS DQDL reference and the grammar Deequ's DQDL parser uses. A document is
+an optional ``Metadata = {...}`` and ``DataSources = {...}``, then sections ``Rules = [ ... ]`` /
+``Analyzers = [ ... ]``; ``#`` starts a comment. A rule is
+``RuleType "param"|column ... [condition] [where "<sql>"] [with threshold|format <condition>]...``; numbers
+may be arithmetic (``10 + 10``, ``(2 * 3)``); rules combine with ``and`` / ``or`` (or ``AND`` / ``OR``)
+only inside parentheses (``and`` binds tighter than ``or``).
 """
 
 from __future__ import annotations
 
 GRAMMAR = r"""
-start: section+
+start: [metadata] [data_sources] section+
+
+metadata: "Metadata" "=" dictionary
+data_sources: "DataSources" "=" dictionary
+dictionary: "{" pair ("," pair)* "}"
+pair: STRING ":" pair_value
+pair_value: STRING -> meta_text
+          | "[" STRING ("," STRING)* "]" -> meta_texts
 
 ?section: rules_section | analyzers_section
 rules_section: "Rules" "=" "[" [rule_expr ("," rule_expr)*] "]"
 analyzers_section: "Analyzers" "=" "[" [analyzer ("," analyzer)*] "]"
 
 ?rule_expr: dq_rule | or_chain
-?or_chain: and_chain | or_chain "or" and_chain -> or_rule
-?and_chain: group | and_chain "and" group -> and_rule
+?or_chain: and_chain | or_chain _OR and_chain -> or_rule
+?and_chain: group | and_chain _AND group -> and_rule
 ?group: "(" rule_expr ")"
 
-dq_rule: NAME STRING* [condition] [where] [tag]
-analyzer: NAME STRING* [where]
-where: "where" STRING
-tag: "with" NAME condition
+dq_rule: NAME param* [condition] [where] tag*
+analyzer: NAME param* [where]
+?param: STRING | COLUMN
+where: _WHERE STRING
+tag: _WITH NAME condition
 
-condition: COMP_OP value                       -> compare
-         | [NOT] "between" value "and" value    -> between
-         | [NOT] "in" "[" value ("," value)* "]" -> in_list
-         | [NOT] "matches" STRING               -> matches
+condition: COMP_OP value                           -> compare
+         | [NOT] _BETWEEN value _AND value         -> between
+         | [NOT] _IN "[" value ("," value)* "]"    -> in_list
+         | [NOT] _MATCHES STRING                   -> matches
 
-?value: NUMBER          -> number
+?value: sum
       | STRING          -> string
       | KEYWORD         -> keyword
       | date_expr
       | duration
 
-date_expr: "now" "(" ")" [SIGN duration]
-         | "(" date_expr ")"
+?sum: product | sum SIGN product -> arith
+?product: atom | product MULOP atom -> arith
+?atom: NUMBER -> number
+     | SIGN atom -> signed
+     | "(" sum ")"
+
+date_expr: "now" "(" ")"                                -> now
+         | "(" "now" "(" ")" SIGN duration ")"          -> now_offset
 duration: NUMBER UNIT
 
 COMP_OP: ">=" | "<=" | "!=" | "=" | ">" | "<"
 SIGN: "+" | "-"
-NOT.2: "not"
-KEYWORD.2: "NULL" | "EMPTY" | "WHITESPACES_ONLY"
-UNIT.2: "days" | "hours" | "minutes"
-NAME: /[A-Za-z_][A-Za-z0-9_]*/
+MULOP: "*" | "/"
+_AND.3: /(and|AND)\b/
+_OR.3: /(or|OR)\b/
+_WHERE.3: /where\b/
+_WITH.3: /with\b/
+_BETWEEN.3: /between\b/
+_IN.3: /in\b/
+_MATCHES.3: /matches\b/
+NOT.3: /not\b/
+KEYWORD.3: /(NULL|EMPTY|WHITESPACES_ONLY|null|empty|whitespaces_only)\b/
+UNIT.3: /(days|hours|minutes)\b/
+NAME.2: /[A-Za-z_][A-Za-z0-9_]*/
+COLUMN: /(?!(and|AND|or|OR|where|with|between|in|matches|not)\b)[A-Za-z0-9_.]+/
 STRING: /"(\\.|[^"\\\n])*"/
-NUMBER: /-?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?/
+NUMBER: /(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?/
 COMMENT: /#[^\n]*/
 
 %import common.WS
@@ -63,6 +88,15 @@ TERMINAL_WORDS: dict[str, str] = {
     "COMP_OP": "a comparison (= != > >= < <=)",
     "SIGN": "+ or -",
     "NOT": "not",
+    "COLUMN": "a column name",
+    "MULOP": "* or /",
+    "_AND": "and",
+    "_OR": "or",
+    "_WHERE": "where",
+    "_WITH": "with",
+    "_BETWEEN": "between",
+    "_IN": "in",
+    "_MATCHES": "matches",
     "KEYWORD": "NULL, EMPTY or WHITESPACES_ONLY",
     "UNIT": "days, hours or minutes",
     "$END": "end of input",

@@ -115,6 +115,8 @@ class Rule:
     threshold: Condition | None = None
     line: int = 0
     column: int = 0
+    #: ``with format = "<pattern>"`` (ColumnDataType: the date/timestamp pattern of string values).
+    format: str | None = None
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,8 @@ class Analyzer:
 class Ruleset:
     rules: tuple[RuleNode, ...] = field(default_factory=tuple)
     analyzers: tuple[Analyzer, ...] = field(default_factory=tuple)
+    #: The ``Metadata = {...}`` section (e.g. ``{"Version": "1.0"}``); it does not change the evaluation.
+    metadata: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     def leaves(self) -> list[Rule]:
         out: list[Rule] = []

@@ -51,6 +51,16 @@ def _unquote(token: str) -> str:
     return body.replace('\\"', '"').replace("\\\\", "\\")
 
 
+def _params(children: list[Any]) -> tuple[str, ...]:
+    """The leading quoted (``"a b"``) or bare (``a_b``) parameters of a rule's children."""
+    out = []
+    for child in children:
+        if not (isinstance(child, Token) and child.type in ("STRING", "COLUMN")):
+            break
+        out.append(_unquote(child) if child.type == "STRING" else str(child))
+    return tuple(out)
+
+
 def _words(names: set[str] | frozenset[str]) -> tuple[str, ...]:
     parser = _parser()
     words = set()
@@ -167,7 +177,19 @@ class _Build(Transformer[Token, Any]):
         return _unquote(tok)
 
     def keyword(self, tok: Token) -> Keyword:
-        return Keyword(str(tok))
+        return Keyword(str(tok).upper())
+
+    def signed(self, sign: Token, value: float) -> float:
+        return -value if str(sign) == "-" else value
+
+    def arith(self, left: float, op: Token, right: float) -> float:
+        if str(op) == "/" and right == 0:
+            raise _SemanticError("division by zero in a number", op.line or 0, op.column or 0)
+        if str(op) == "+":
+            return left + right
+        if str(op) == "-":
+            return left - right
+        return left * right if str(op) == "*" else left / right
 
     def duration(self, amount: Token, unit: Token) -> Duration:
         if not str(amount).isdigit():
@@ -175,12 +197,10 @@ class _Build(Transformer[Token, Any]):
             raise _SemanticError(message, amount.line or 0, amount.column or 0)
         return Duration(int(str(amount)), str(unit))
 
-    def date_expr(self, *parts: Any) -> DateExpr:
-        if len(parts) == 1 and isinstance(parts[0], DateExpr):
-            return parts[0]
-        sign, duration = parts if len(parts) == 2 else (None, None)
-        if duration is None:
-            return DateExpr(0)
+    def now(self) -> DateExpr:
+        return DateExpr(0)
+
+    def now_offset(self, sign: Token, duration: Duration) -> DateExpr:
         return DateExpr(duration.seconds * (-1 if str(sign) == "-" else 1))
 
     # conditions
@@ -201,22 +221,47 @@ class _Build(Transformer[Token, Any]):
     def where(self, sql: Token) -> str:
         return _unquote(sql)
 
-    def tag(self, name: Token, cond: Condition) -> tuple[Token, Condition]:
-        if str(name) != "threshold":
-            message = f"unknown tag {str(name)!r}; expected 'threshold'"
-            raise _SemanticError(message, name.line or 0, name.column or 0)
-        return name, cond
+    def tag(self, name: Token, cond: Condition) -> tuple[str, Condition]:
+        at = (name.line or 0, name.column or 0)
+        if str(name) not in ("threshold", "format"):
+            raise _SemanticError(f"unknown tag {str(name)!r}; expected 'threshold' or 'format'", *at)
+        if str(name) == "format" and (cond.op is not Op.EQ or cond.negated or not isinstance(cond.values[0], str)):
+            raise _SemanticError('a format tag is written with format = "<pattern>"', *at)
+        return str(name), cond
+
+    def metadata(self, entries: dict[str, Any]) -> dict[str, Any]:
+        return entries
+
+    def data_sources(self, entries: dict[str, Any]) -> dict[str, Any]:
+        return entries
+
+    def dictionary(self, *pairs: tuple[str, Any]) -> dict[str, Any]:
+        return dict(pairs)
+
+    def pair(self, key: Token, value: str | list[str]) -> tuple[str, str | list[str]]:
+        return _unquote(key), value
+
+    def meta_text(self, value: Token) -> str:
+        return _unquote(value)
+
+    def meta_texts(self, *values: Token) -> list[str]:
+        return [_unquote(v) for v in values]
 
 
 class _Rules(_Build):
     @v_args(meta=True, inline=False)
     def dq_rule(self, meta: Any, children: list[Any]) -> Rule:
         name, *rest = children
-        params = tuple(_unquote(t) for t in rest if isinstance(t, Token) and t.type == "STRING")
-        cond, where, tag = rest[-3:]
+        params = _params(rest)
+        cond, where = rest[len(params)], rest[len(params) + 1]
+        tags: dict[str, Condition] = {}
+        for tag_name, tag_cond in rest[len(params) + 2:]:
+            tags[tag_name] = tag_cond
+        fmt = tags.get("format")
         rule = Rule(
             rule_type=str(name), params=params, condition=cond, text=self._span(meta), where=where,
-            threshold=tag[1] if tag else None, line=meta.line, column=meta.column,
+            threshold=tags.get("threshold"), line=meta.line, column=meta.column,
+            format=str(fmt.values[0]) if fmt else None,
         )
         _check_rule(rule, name)
         return rule
@@ -229,8 +274,7 @@ class _Rules(_Build):
                 f"unknown analyzer {str(name)!r}; expected one of {', '.join(sorted(analyzer_types()))}",
                 name.line or 0, name.column or 0,
             )
-        params = tuple(_unquote(t) for t in rest if isinstance(t, Token) and t.type == "STRING")
-        return Analyzer(str(name), params, self._span(meta), rest[-1])
+        return Analyzer(str(name), _params(rest), self._span(meta), rest[-1])
 
     def _composite(self, op: str, meta: Any, children: list[RuleNode]) -> Composite:
         parts: list[RuleNode] = []
@@ -259,12 +303,13 @@ class _Rules(_Build):
         return "analyzers", [c for c in children if c is not None]
 
     @v_args(inline=False)
-    def start(self, sections: list[tuple[str, list[Any]]]) -> Ruleset:
+    def start(self, children: list[Any]) -> Ruleset:
+        metadata, _sources, *sections = children
         rules: list[RuleNode] = []
         analyzers: list[Analyzer] = []
         for kind, items in sections:
             (rules if kind == "rules" else analyzers).extend(items)
-        return Ruleset(tuple(rules), tuple(analyzers))
+        return Ruleset(tuple(rules), tuple(analyzers), dict(metadata or {}))
 
 
 def parse_ruleset(text: str) -> Ruleset:
@@ -280,4 +325,7 @@ def parse_ruleset(text: str) -> Ruleset:
         if isinstance(orig, _SemanticError):
             raise DqdlSyntaxError(orig.message, orig.line, orig.column) from None
         raise
+    if not ruleset.rules and not ruleset.analyzers:
+        lines = text.splitlines() or [""]
+        raise DqdlSyntaxError("no rules or analyzers: a ruleset needs at least one", len(lines), len(lines[-1]) + 1)
     return ruleset
