@@ -41,7 +41,6 @@ PEOPLE_RULES = [
     'Mean "age" between 20 and 60',
     'Sum "score" > 1',
     'StandardDeviation "age" < 100',
-    'Variance "age" < 1000',
     'Entropy "dept" > 0.5',
     'DistinctValuesCount "dept" = 3',
     'UniqueValueRatio "dept" > 0.1',
@@ -77,6 +76,35 @@ PEOPLE_RULES = [
     'Mean "age" > 1 where "age > 1000"',
     'ColumnValues "age" > 18 where "age > 1000"',
     'IsComplete "name" where "age > 1000"',
+    "RowCount > 2 + 2",
+    "RowCount between (2 * 2) and 10 - 3",
+    '(IsComplete "id") AND (RowCount > 1)',
+    "IsComplete id",
+    'ColumnValues "age" between 18 and 65',
+    'ColumnLength "email" > 8',
+    'CustomSql "select id from primary where age > 20"',
+    'ColumnDataType "score" = "DECIMAL(10,2)"',
+    'ColumnDataType "email" = "STRING"',
+    'ColumnValues "score" not between 1 and 3',
+]
+
+#: Column names with dots, spaces and dashes, and a struct; a string column of dates.
+ODD_SCHEMA = "`a.b` int, `first name` string, `zip-code` string, s struct<x: int>, day string"
+ODD_ROWS = [
+    (1, "Ann", "12345", (1,), "2024-01-31"),
+    (None, "Bob", "1234", (2,), "31/01/2024"),
+    (3, None, None, None, None),
+]
+ODD_RULES = [
+    'IsComplete "`a.b`"',
+    'IsComplete "first name"',
+    'IsComplete "zip-code"',
+    'IsComplete "s.x"',
+    'ColumnValues "s.x" > 0',
+    'ColumnLength "zip-code" = 5',
+    'ColumnValues "`a.b`" in [1, 2, 3]',
+    'ColumnDataType "day" = "DATE" with format = "yyyy-MM-dd"',
+    'ColumnDataType "day" = "DATE"',
 ]
 
 #: Rules for the same schema with no rows.
@@ -93,12 +121,29 @@ EMPTY_RULES = [
     'CustomSql "select count(*) from primary" = 0',
 ]
 
-#: Rules Deequ's DQDL parser (dqdl 1.0.0 under Deequ 2.1.0) rejects; only the native engine runs them.
-DEEQU_REJECTS = [
-    'IsUnique "id" "name"',
-    'Uniqueness "id" "name" > 0.5',
-    'ColumnValues "age" not between 18 and 65',
-]
+#: Rules Deequ 2.1.0 (with dqdl 1.0.0) rejects, with the id of their row in docs/dq-deequ-differences.md;
+#: only the native engine runs them.
+DEEQU_REJECTS = {
+    'IsUnique "id" "name"': "D1",
+    'Uniqueness "id" "name" > 0.5': "D1",
+    'Variance "age" < 1000': "D3",
+}
 
 #: (dataset, rule) -> (what differs, id of the row in docs/dq-deequ-differences.md).
-DIFFERENCES: dict[tuple[str, str], tuple[str, str]] = {}
+DIFFERENCES: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
+    ("people", 'ColumnLength "email" >= 5'): (("Outcome", "FailureReason", "metric values"), "D4"),
+    ("people", 'ColumnLength "email" > 8'): (("metric values",), "D4"),
+    ("odd", 'ColumnLength "zip-code" = 5'): (("metric values",), "D4"),
+    ("people", 'ColumnLength "name" > 2'): (("metric keys",), "D5"),
+    ("people", 'ColumnValues "age" between 18 and 65'): (("metric keys",), "D6"),
+    ("people", 'ColumnValues "age" between 18 and 65 with threshold > 0.5'):
+        (("Outcome", "FailureReason", "metric keys"), "D6"),
+    ("people", 'CustomSql "select id from primary where age > 20"'): (("metric values",), "D7"),
+    ("people", 'CustomSql "select id from primary where age > 20" with threshold > 0.5'): (("metric values",), "D7"),
+    ("people", 'CustomSql "select count(*) from primary where age > 40" between 1 and 3'):
+        (("metric values",), "D8"),
+    ("people", 'ColumnDataType "email" = "STRING"'): (("FailureReason", "metric keys"), "D9"),
+    ("odd", 'IsComplete "s.x"'): (("FailureReason", "metric keys"), "D10"),
+    ("odd", 'ColumnValues "s.x" > 0'): (("metric keys",), "D10"),
+    ("empty", 'ColumnValues "age" > 18'): (("FailureReason",), "D11"),
+}

@@ -39,7 +39,7 @@ REFUSED = [
     ("select reflect('java.lang.System', 'getenv', 'HOME')", r"function reflect\(\) calls Java"),
     ("select java_method('java.lang.Runtime', 'getRuntime')", r"function java_method\(\) calls Java"),
     ("SELECT TRANSFORM(id) USING 'cat /etc/passwd' FROM primary", "not TRANSFORM ... USING"),
-    ("select count(*) from primary; select 1", "does not parse as one query"),
+    ("select count(*) from primary; select 1", "does not parse: .*extra input 'select'"),
     ("SET spark.sql.ansi.enabled=true", r"not a command \(SetCommand\)"),
     ("ADD JAR /tmp/x.jar", r"not a command \(AddJarsCommand\)"),
     ("CACHE TABLE primary", r"not a command \(CacheTable\)"),

@@ -103,7 +103,7 @@ def _parsed(parse: Any, text: str) -> Any:
         return parse(text)
     except Exception as exc:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise UnsafeSqlError(f"does not parse as one query: {message}") from None
+        raise UnsafeSqlError(f"does not parse: {message}") from None
 
 
 def check_query(spark: SparkSession, sql: str, tables: Iterable[str]) -> None:

@@ -16,7 +16,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from dea_etl.errors import first_line
-from dea_etl.quality.checks import judge
+from dea_etl.quality.checks import ALL, judge
 from dea_etl.quality.context import Context, Outcome, Prepared, RuleError
 from dea_etl.quality.model import Rule
 from dea_etl.quality.registry import Signature, rule_type
@@ -132,19 +132,19 @@ def row_count_match(rule: Rule, ctx: Context) -> Prepared:
 _AGGREGATE = re.compile(r"^\s*(sum|avg)\s*\(\s*(?:([A-Za-z_][\w]*)\.)?([^()]+?)\s*\)\s*$", re.IGNORECASE)
 
 
-def _aggregate(ctx: Context, spec: str) -> tuple[DataFrame, Any]:
+def _aggregate(ctx: Context, spec: str) -> tuple[DataFrame, Any, str]:
     m = _AGGREGATE.match(spec)
     if not m:
         raise RuleError(f"Aggregate {spec!r} must be sum(column) or avg(column), optionally alias.column")
     fn, alias, column = m.group(1).lower(), m.group(2), m.group(3)
     df = ctx.df if alias in (None, PRIMARY) else ctx.reference(alias)
     name, _ = ctx.column(column, df)
-    return df, (F.sum if fn == "sum" else F.avg)(F.col(name)).cast("double")
+    return df, (F.sum if fn == "sum" else F.avg)(F.col(name)).cast("double"), name
 
 
 @rule_type("AggregateMatch", Signature(2, 2, "required", where=False))
 def aggregate_match(rule: Rule, ctx: Context) -> Prepared:
-    (df1, e1), (df2, e2) = _aggregate(ctx, rule.params[0]), _aggregate(ctx, rule.params[1])
+    (df1, e1, name), (df2, e2, _) = _aggregate(ctx, rule.params[0]), _aggregate(ctx, rule.params[1])
     a1 = ctx.plan.agg(e1) if df1 is ctx.df else None
     a2 = ctx.plan.agg(e2) if df2 is ctx.df else None
 
@@ -154,7 +154,7 @@ def aggregate_match(rule: Rule, ctx: Context) -> Prepared:
         if first is None or second is None:
             raise RuleError("An aggregate has no non-null values")
         ratio = 1.0 if first == 0 and second == 0 else (0.0 if second == 0 else first / second)
-        return judge(ratio, rule.condition, {"Dataset.*.AggregateMatch": ratio})  # type: ignore[arg-type]
+        return judge(ratio, rule.condition, {f"Column.{name}.AggregateMatch": ratio})  # type: ignore[arg-type]
 
     return Prepared(finish)
 
@@ -214,7 +214,7 @@ def _row_filter(rule: Rule, ctx: Context) -> Prepared | None:
     """``select ... from primary where <predicate>`` with a threshold: a row passes when the predicate holds.
 
     Evaluated in the shared pass (and at row level) instead of as its own query."""
-    if rule.condition is None and rule.threshold is not None:
+    if rule.condition is None:
         _register_views(ctx)
         passes = _filter_predicate(ctx, rule.params[0])
     else:
@@ -227,7 +227,7 @@ def _row_filter(rule: Rule, ctx: Context) -> Prepared | None:
         if not v[n]:
             raise RuleError("No rows to evaluate")
         ratio = float(v[ok]) / float(v[n])
-        return judge(ratio, rule.threshold, {"Dataset.*.CustomSQL.Compliance": ratio})  # type: ignore[arg-type]
+        return judge(ratio, rule.threshold or ALL, {"Dataset.*.CustomSQL.Compliance": ratio})
 
     return Prepared(finish, passes)
 
@@ -255,11 +255,11 @@ def custom_sql(rule: Rule, ctx: Context) -> Prepared:
         _register_views(ctx)
         try:
             result = spark.sql(sql)
-            if rule.condition is None:  # row form: the query selects the passing rows
+            if rule.condition is None:  # row form: the query selects the passing rows (all, without threshold)
                 if not v[n]:
                     raise RuleError("No rows to evaluate")
                 ratio = result.count() / v[n]
-                return judge(ratio, rule.threshold, {"Dataset.*.CustomSQL.Compliance": ratio})  # type: ignore[arg-type]
+                return judge(ratio, rule.threshold or ALL, {"Dataset.*.CustomSQL.Compliance": ratio})
             rows = result.take(2)
         except RuleError:
             raise
@@ -273,7 +273,5 @@ def custom_sql(rule: Rule, ctx: Context) -> Prepared:
             raise RuleError("CustomSql must return exactly one numeric value") from None
         return judge(value, rule.condition, {"Dataset.*.CustomSQL": value})
 
-    if rule.condition is None and rule.threshold is None:
-        raise RuleError("CustomSql needs a condition, or 'with threshold' for a query that selects rows")
     return Prepared(finish)
 

@@ -63,10 +63,19 @@ def _text(ruleset: str | Ruleset) -> str:
     raise TypeError("engine='deequ' takes the ruleset as DQDL text")
 
 
+def _register_views(df: DataFrame, references: Mapping[str, DataFrame] | None) -> None:
+    """CustomSql in Deequ reads ``primary`` (and the references) from the session's catalog, as the native
+    engine registers them: without this it reads whatever ``primary`` a previous evaluation left."""
+    df.createOrReplaceTempView("primary")
+    for alias, ref in (references or {}).items():
+        ref.createOrReplaceTempView(alias)
+
+
 def evaluate_deequ(
     df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, DataFrame] | None
 ) -> DataFrame:
     evaluator = _evaluator(df.sparkSession)
+    _register_views(df, references)
     out = evaluator.process(df.sparkSession, df, _text(ruleset), dict(references or {}))
     return out.select(*OUTCOME_COLUMNS)  # type: ignore[no-any-return]
 
@@ -75,5 +84,6 @@ def evaluate_rows_deequ(
     df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, DataFrame] | None
 ) -> DataFrame:
     evaluator = _evaluator(df.sparkSession)
+    _register_views(df, references)
     result = evaluator.processRows(df.sparkSession, df, _text(ruleset), dict(references or {}))
     return result["rowLevelOutcomes"]  # type: ignore[no-any-return]

@@ -45,12 +45,27 @@ class Evaluation:
         return all(o.passed for o in self.outcomes)
 
 
+#: Rule types judged even when their where clause leaves no row (the others pass then, as Deequ).
+_JUDGED_WITHOUT_ROWS = frozenset({"RowCount"})
+
+
+def _vacuous(p: Prepared, rows: str) -> Prepared:
+    """A rule whose where clause leaves no row passes with no metric (as Deequ); else it is judged."""
+    def finish(v: Mapping[str, object]) -> Outcome:
+        return Outcome(True) if v[rows] == 0 else p.finish(v)
+
+    return Prepared(finish, p.row)
+
+
 def _prepare_all(leaves: list[Rule], ctx: Context) -> dict[int, Prepared | Outcome]:
     prepared: dict[int, Prepared | Outcome] = {}
     for i, leaf in enumerate(leaves):
         ctx.plan.current_rule = i
         try:
-            prepared[i] = registered()[leaf.rule_type].handler(leaf, ctx)
+            p = registered()[leaf.rule_type].handler(leaf, ctx)
+            if leaf.where is not None and leaf.rule_type not in _JUDGED_WITHOUT_ROWS:
+                p = _vacuous(p, ctx.rows(ctx.where(leaf.where)))
+            prepared[i] = p
         except RuleError as exc:
             prepared[i] = Outcome(False, str(exc))
         except Exception as exc:
