@@ -10,6 +10,7 @@ Every value from the data or the ruleset is escaped (HTML) or fenced (Markdown).
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -55,6 +56,8 @@ def build_charts(rules: Sequence[RuleLine], history: History, run_label: str) ->
     charts = []
     for line in rules:
         for metric in charts_for(sorted(line.metrics)):
+            if not math.isfinite(line.metrics[metric]):
+                continue  # nothing to draw (a rule that could not be evaluated)
             points = history.points(metric)
             charts.append(Chart(
                 metric=metric,
