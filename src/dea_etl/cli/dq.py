@@ -53,26 +53,23 @@ def _name(ns: argparse.Namespace) -> str:
     return str(ns.table or Path(ns.ruleset).stem)
 
 
-def _after(spark: Any, ns: argparse.Namespace, text: str, rows: list[Any], df: Any, refs: Any,
-           unparsed: Any) -> None:
+def _after(spark: Any, ns: argparse.Namespace, run: Any, ruleset: Any, history: Any, rows: list[Any], df: Any,
+           refs: Any, unparsed: Any) -> None:
     """--record and --report: the history append and the report files."""
     from dea_etl.quality import recording
     from dea_etl.quality.evaluate import FAILED, ROW_PASS, ROW_RESULT, ROW_SKIP, evaluate_rows
-    from dea_etl.quality.history import Evaluated, load_history
-    from dea_etl.runtime.context import new_run_id
+    from dea_etl.quality.history import Evaluated
 
-    run = recording.Run.now(_name(ns), Path(ns.ruleset).stem, text, new_run_id())
     evaluated = [Evaluated(r["Rule"], r["Outcome"], dict(r["EvaluatedMetrics"] or {}), reason=r["FailureReason"])
                  for r in rows]
     if ns.report:
-        history = load_history(spark, ns.lake, run.table)
-        failing = evaluate_rows(df, text, refs)
+        failing = evaluate_rows(df, ruleset, refs)
         failing = failing.where(failing[ROW_RESULT] == FAILED)
         doc = recording.report_of(run, evaluated, history, failing_rows=failing.drop(ROW_PASS, ROW_SKIP, ROW_RESULT),
                                   unparsed_rows=unparsed)
         recording.write(spark, doc, ns.report)
     if ns.record:
-        recording.record(spark, ns.lake, run, evaluated)
+        recording.record(spark, ns.lake, run, [*evaluated, *recording.analyzer_results(df, ruleset, refs)])
 
 
 def _render(rows: list[Any], console: Console) -> None:
@@ -110,14 +107,18 @@ def _dq(ns: argparse.Namespace) -> int:
     except DqdlSyntaxError as exc:
         error(f"invalid ruleset {ns.ruleset}: {exc}")
         return 2
+    from dea_etl.quality import recording
     from dea_etl.runtime import get_spark
+    from dea_etl.runtime.context import new_run_id
 
     spark, created = get_spark("dea-etl-dq")
     try:
         df, refs, unparsed = _load(spark, ns)
-        rows = evaluate(df, ruleset, refs).collect()
+        run = recording.Run.now(_name(ns), Path(ns.ruleset).stem, text, new_run_id())
+        history = recording.history_for(spark, ns.lake, run, ruleset, bool(ns.report))
+        rows = evaluate(df, ruleset, refs, history=history).collect()
         if ns.report or ns.record:
-            _after(spark, ns, text, rows, df, refs, unparsed)
+            _after(spark, ns, run, ruleset, history, rows, df, refs, unparsed)
     except Exception as exc:
         error(first_line(exc))
         return 2

@@ -29,7 +29,8 @@ from dea_etl.mart_schemas import MARTS
 from dea_etl.quality import recording
 from dea_etl.quality.evaluate import FAILED, ROW_RESULT, evaluate_rows
 from dea_etl.quality.gate import DataQualityError, GateResult, gate
-from dea_etl.quality.history import Evaluated, load_history
+from dea_etl.quality.history import Evaluated, History
+from dea_etl.quality.parser import parse_ruleset
 from dea_etl.quality.rulesets import RulesetFile, packaged_ruleset, packaged_tables
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
 from dea_etl.schemas import TABLES
@@ -93,12 +94,12 @@ def _unparsed(spark: SparkSession, lake: Lake, table: str) -> DataFrame | None:
 
 
 def _record(df: DataFrame, lake: Lake, run: recording.Run, result: GateResult, report: str | None,
-            references: dict[str, DataFrame]) -> None:
-    """Append the metrics to the history; write the report when asked (history read before the append)."""
+            references: dict[str, DataFrame], history: History | None) -> None:
+    """Append the rules' and analyzers' metrics to the history; write the report when asked."""
     spark = df.sparkSession
     evaluated = _evaluated(result)
-    history = load_history(spark, lake.root, run.table, before_run=run.run_id) if report else None
-    recording.record(spark, lake.root, run, evaluated)
+    analyzers = recording.analyzer_results(df, parse_ruleset(run.ruleset_text), references)
+    recording.record(spark, lake.root, run, [*evaluated, *analyzers])
     if report and history is not None:
         failing = result.quarantined_df
         if failing is None and not result.passed:
@@ -115,14 +116,16 @@ def check_table(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: s
     df = spark.read.parquet(lake.processed(table))
     rows_in = df.count()
     run = recording.Run.now(table, ruleset.name, ruleset.text, run_id)
+    parsed = parse_ruleset(ruleset.text)
+    history = recording.history_for(spark, lake.root, run, parsed, report is not None)
     try:
-        result = gate(df, ruleset.text, ruleset.mode, references, table=table)
+        result = gate(df, parsed, ruleset.mode, references, table=table, history=history)
     except DataQualityError as exc:
         _write_outcomes(exc.result, lake, table, run_id)
-        _record(df, lake, run, exc.result, report, references)
+        _record(df, lake, run, exc.result, report, references, history)
         raise
     outcomes = _write_outcomes(result, lake, table, run_id)
-    _record(df, lake, run, result, report, references)
+    _record(df, lake, run, result, report, references, history)
     kept, quarantined = rows_in, 0
     if result.quarantined_df is not None:
         try:

@@ -10,11 +10,15 @@ the same with a small robust model a reader can follow:
 3. **Seasonality (weekly).** When the runs are about daily (median gap between runs 12-36 hours), the
    window spans at least two weeks and at least :data:`MIN_POINTS` earlier runs fell on the current run's
    weekday (UTC), only those same-weekday runs are used: Mondays are compared with Mondays.
-4. **Trend.** A Theil-Sen line through the points used (slope: the median of the pairwise slopes per day;
-   intercept: the median of ``value - slope * t``): robust to a few outliers in the history itself.
-5. **Bounds.** ``predicted = line(now)``; the spread is ``1.4826 * MAD`` of the residuals (a robust standard
-   deviation); ``bounds = predicted +/- max(K * spread, TOLERANCE * |predicted|, 1e-9)`` with ``K = 3`` and
-   a 1 % tolerance so that a perfectly constant history does not flag a rounding difference.
+4. **Trend.** A Theil-Sen line through the points used, over their run order (x = 0, 1, ... for the
+   earlier runs, the current run is the next x): slope the median of the pairwise slopes, intercept the
+   median of ``value - slope * x``; robust to a few outliers in the history, and to irregular gaps
+   between runs (a run after a long pause is still "the next run", not an extrapolation over weeks).
+5. **Bounds.** ``predicted = line(next x)``; the spread is ``1.4826 * MAD`` of the residuals (a robust standard
+   deviation); ``bounds = predicted +/- max(K * spread, 2 * max |residual|, TOLERANCE * |predicted|, 1e-9)``
+   with ``K = 3``: the largest deviation already seen, doubled, is never an anomaly (with a few runs the
+   MAD is often 0), and a 1 % tolerance keeps a perfectly constant history from flagging a rounding
+   difference.
 6. **Outcome.** The value is an anomaly (the rule fails) when it lies outside the bounds (inclusive bounds
    pass). The predicted value and the bounds are reported in EvaluatedMetrics.
 """
@@ -32,7 +36,6 @@ WINDOW = 30
 K = 3.0
 TOLERANCE = 0.01
 MAD_TO_SD = 1.4826
-DAY = 86400.0
 
 
 @dataclass(frozen=True)
@@ -44,10 +47,6 @@ class AnomalyResult:
     upper: float | None = None
     points_used: int = 0
     seasonal: bool = False
-
-
-def _days(points: Sequence[tuple[datetime, float]], at: datetime) -> list[tuple[float, float]]:
-    return [((t - at).total_seconds() / DAY, v) for t, v in points]
 
 
 def _is_daily(times: Sequence[datetime]) -> bool:
@@ -80,13 +79,13 @@ def detect(history: Sequence[tuple[datetime, float]], value: float, at: datetime
                              points_used=len(points))
     same_day = seasonal_points(points, at)
     used = same_day or points
-    xy = _days(used, at)
+    xy = [(float(i), v) for i, (_, v) in enumerate(used)]
     slope, intercept = theil_sen(xy)
-    predicted = intercept  # the line at x = 0, i.e. at ``at``
+    predicted = intercept + slope * len(used)  # the next run
     residuals = [y - (intercept + slope * x) for x, y in xy]
     center = statistics.median(residuals)
     spread = MAD_TO_SD * statistics.median(abs(r - center) for r in residuals)
-    half = max(K * spread, TOLERANCE * abs(predicted), 1e-9)
+    half = max(K * spread, 2 * max(abs(r) for r in residuals), TOLERANCE * abs(predicted), 1e-9)
     lower, upper = predicted - half, predicted + half
     anomaly = not lower <= value <= upper
     reason = (f"value {value:.6g} outside the expected [{lower:.6g}, {upper:.6g}]" if anomaly

@@ -65,6 +65,21 @@ Expr = Num | Last | Call | BinOp
 Result = float | tuple[float, ...]
 
 
+class Dynamic(float):
+    """A dynamic operand as it sits in a parsed condition: NaN (it satisfies no condition) carrying its
+    expression, until :mod:`dea_etl.quality.historic` replaces it with the number the history gives."""
+
+    expr: Expr
+
+    def __new__(cls, expr: Expr) -> Dynamic:
+        obj = super().__new__(cls, math.nan)
+        obj.expr = expr
+        return obj
+
+    def __repr__(self) -> str:
+        return f"Dynamic({self.expr})"
+
+
 def last(history: Sequence[float], k: int = 1) -> tuple[float, ...]:
     """The ``k`` most recent values of ``history`` (given oldest first), newest first; ``(0.0,)`` if empty."""
     if k < 1:
@@ -168,3 +183,22 @@ def is_dynamic(expr: Expr) -> bool:
     if isinstance(expr, BinOp):
         return is_dynamic(expr.left) or is_dynamic(expr.right)
     return False
+
+
+def as_expr(value: float) -> Expr:
+    """A parsed operand as an expression (a :class:`Dynamic` gives its own)."""
+    return value.expr if isinstance(value, Dynamic) else Num(float(value))
+
+
+def call(name: str, args: list[Expr]) -> Expr:
+    """``name(args)`` as the parser meets it: ``last([k])`` or a known function, else a syntax error."""
+    if name == "last":
+        if not args:
+            return Last(1)
+        k = args[0]
+        if len(args) > 1 or not isinstance(k, Num) or k.value != int(k.value) or k.value < 1:
+            raise DynamicRuleError("last(k) takes one whole number k >= 1")
+        return Last(int(k.value))
+    if name not in FUNCTIONS:
+        raise DynamicRuleError(f"unknown function {name}(); known: last, {', '.join(sorted(FUNCTIONS))}")
+    return Call(name, tuple(args))

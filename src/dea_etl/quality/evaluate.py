@@ -12,8 +12,9 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, MapType, StringType, StructField, StructType
 
 from dea_etl.errors import first_line
-from dea_etl.quality import checks, comparisons, grouped
+from dea_etl.quality import checks, comparisons, grouped, historic
 from dea_etl.quality.context import Context, Outcome, Plan, Prepared, RuleError
+from dea_etl.quality.history import History
 from dea_etl.quality.model import Condition, Op, Rule, RuleNode, Ruleset
 from dea_etl.quality.parser import parse_ruleset
 
@@ -125,10 +126,13 @@ _ROW_LEVEL = {
 
 
 def run_ruleset(df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, DataFrame] | None = None,
-                *, collect: bool = True) -> Evaluation:
+                *, collect: bool = True, history: History | None = None) -> Evaluation:
     """Evaluate every rule: one fused aggregation (+ one group-by query for every column set, + the jobs of rules
-    that compare with other datasets or run SQL). ``collect=False`` skips the pass (row-level only)."""
+    that compare with other datasets or run SQL). ``collect=False`` skips the pass (row-level only).
+    ``history``: the table's metric history, for dynamic thresholds and DetectAnomalies (:mod:`.historic`)."""
     rs = parse_ruleset(ruleset) if isinstance(ruleset, str) else ruleset
+    with_history = historic.plan(rs, history)
+    rs = with_history.ruleset
     leaves = rs.leaves()
     leaf_ids = {id(leaf): i for i, leaf in enumerate(leaves)}
     ctx = Context(df, dict(references or {}), Plan(df))
@@ -138,8 +142,8 @@ def run_ruleset(df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, 
         _check_plan(ctx.plan, prepared)
         values = ctx.plan.run()
         leaf_outcomes = _finish(prepared, values)
-        outcomes = [_compose(node, leaf_ids, leaf_outcomes) for node in rs.rules]
-    rows = [_row(node, leaf_ids, prepared) for node in rs.rules]
+        outcomes = with_history.finish([_compose(node, leaf_ids, leaf_outcomes) for node in rs.rules])
+    rows = [None if i in with_history.watched else _row(node, leaf_ids, prepared) for i, node in enumerate(rs.rules)]
     return Evaluation(list(rs.rules), outcomes, rows, ctx.plan.base, list(df.columns))
 
 
@@ -206,14 +210,15 @@ def _check_engine(engine: str) -> None:
 
 
 def evaluate(df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, DataFrame] | None = None,
-             engine: str = "native") -> DataFrame:
-    """ruleOutcomes: one row per top-level rule with Rule, Outcome, FailureReason, EvaluatedMetrics."""
+             engine: str = "native", *, history: History | None = None) -> DataFrame:
+    """ruleOutcomes: one row per top-level rule with Rule, Outcome, FailureReason, EvaluatedMetrics.
+    ``history`` (native engine): the metric history dynamic rules and DetectAnomalies read."""
     _check_engine(engine)
     if engine == "deequ":
         from dea_etl.quality.deequ import evaluate_deequ
 
         return evaluate_deequ(df, ruleset, references)
-    ev = run_ruleset(df, ruleset, references)
+    ev = run_ruleset(df, ruleset, references, history=history)
     return outcomes_frame(ev, df)
 
 

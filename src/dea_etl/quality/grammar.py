@@ -32,11 +32,18 @@ condition: COMP_OP value                       -> compare
          | [NOT] "in" "[" value ("," value)* "]" -> in_list
          | [NOT] "matches" STRING               -> matches
 
-?value: NUMBER          -> number
+?value: num_expr
       | STRING          -> string
       | KEYWORD         -> keyword
       | date_expr
       | duration
+
+// a number, or a dynamic operand: avg(last(10)) * 0.8 (dea_etl.quality.dynamic)
+?num_expr: num_term | num_expr SIGN num_term -> dyn_bin
+?num_term: num_atom | num_term MUL_OP num_atom -> dyn_bin
+?num_atom: NUMBER -> number
+         | NAME "(" [num_expr ("," num_expr)*] ")" -> dyn_call
+         | "(" num_expr ")"
 
 date_expr: "now" "(" ")" [SIGN duration]
          | "(" date_expr ")"
@@ -44,6 +51,7 @@ duration: NUMBER UNIT
 
 COMP_OP: ">=" | "<=" | "!=" | "=" | ">" | "<"
 SIGN: "+" | "-"
+MUL_OP: "*" | "/"
 NOT.2: "not"
 KEYWORD.2: "NULL" | "EMPTY" | "WHITESPACES_ONLY"
 UNIT.2: "days" | "hours" | "minutes"
@@ -64,6 +72,7 @@ TERMINAL_WORDS: dict[str, str] = {
     "NUMBER": "a number",
     "COMP_OP": "a comparison (= != > >= < <=)",
     "SIGN": "+ or -",
+    "MUL_OP": "* or /",
     "NOT": "not",
     "KEYWORD": "NULL, EMPTY or WHITESPACES_ONLY",
     "UNIT": "days, hours or minutes",
@@ -110,6 +119,8 @@ SIGNATURES: dict[str, Signature] = {
     "SchemaMatch": Signature(1, 1, "required"),
     "RowCountMatch": Signature(1, 1, "required"),
     "AggregateMatch": Signature(2, 2, "required"),
+    # the watched rule type and its parameters (dea_etl.quality.historic)
+    "DetectAnomalies": Signature(1, 3, "none"),
 }
 
 #: Rule types an ``Analyzers`` section may name (the dataset-level statistics).

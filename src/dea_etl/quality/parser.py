@@ -13,6 +13,7 @@ from typing import Any
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
+from dea_etl.quality.dynamic import BinOp, Dynamic, DynamicRuleError, as_expr, call
 from dea_etl.quality.grammar import ANALYZER_TYPES, GRAMMAR, SIGNATURES, TERMINAL_WORDS
 from dea_etl.quality.model import (
     Analyzer,
@@ -144,6 +145,15 @@ class _Build(Transformer[Token, Any]):
 
     def string(self, tok: Token) -> str:
         return _unquote(tok)
+
+    def dyn_bin(self, left: float, op: Token, right: float) -> Dynamic:
+        return Dynamic(BinOp(str(op), as_expr(left), as_expr(right)))
+
+    def dyn_call(self, name: Token, *args: float | None) -> Dynamic:
+        try:
+            return Dynamic(call(str(name), [as_expr(a) for a in args if a is not None]))
+        except DynamicRuleError as exc:
+            raise _SemanticError(str(exc), name.line or 0, name.column or 0) from None
 
     def keyword(self, tok: Token) -> Keyword:
         return Keyword(str(tok))

@@ -13,7 +13,10 @@ from datetime import UTC, datetime
 
 from pyspark.sql import DataFrame, SparkSession
 
-from dea_etl.quality.history import Evaluated, History, append_metrics, metric_rows
+from dea_etl.quality.evaluate import analyze
+from dea_etl.quality.historic import needs_history
+from dea_etl.quality.history import Evaluated, History, append_metrics, load_history, metric_rows
+from dea_etl.quality.model import Ruleset
 from dea_etl.quality.report import Report, RuleLine, build_charts, write_report
 
 SAMPLE_ROWS = 20
@@ -39,6 +42,22 @@ def record(spark: SparkSession, lake: str, run: Run, evaluated: Sequence[Evaluat
     rows = metric_rows(evaluated, table=run.table, ruleset=run.ruleset_name, run_id=run.run_id,
                        evaluated_at=run.evaluated_at)
     return append_metrics(spark, lake, rows, run.run_id)
+
+
+def analyzer_results(df: DataFrame, ruleset: Ruleset, references: Mapping[str, DataFrame]) -> list[Evaluated]:
+    """The ``Analyzers = [...]`` section's metrics (one extra pass; none when the section is absent)."""
+    if not ruleset.analyzers:
+        return []
+    return [Evaluated(r["Analyzer"], None, dict(r["EvaluatedMetrics"] or {}), kind="analyzer")
+            for r in analyze(df, ruleset, references).collect()]
+
+
+def history_for(spark: SparkSession, lake: str, run: Run, ruleset: Ruleset, report: bool) -> History | None:
+    """The table's recorded history when the ruleset reads it (dynamic rules, DetectAnomalies) or a report
+    charts it; else None (nothing read)."""
+    if report or needs_history(ruleset):
+        return load_history(spark, lake, run.table, before_run=run.run_id)
+    return None
 
 
 def sample(df: DataFrame | None, n: int = SAMPLE_ROWS) -> tuple[Mapping[str, object], ...]:
