@@ -116,7 +116,8 @@ def _dq(ns: argparse.Namespace) -> int:
         df, refs, unparsed = _load(spark, ns)
         run = recording.Run.now(_name(ns), Path(ns.ruleset).stem, text, new_run_id())
         history = recording.history_for(spark, ns.lake, run, ruleset, bool(ns.report))
-        rows = evaluate(df, ruleset, refs, history=history).collect()
+        roots = tuple(p for p in (ns.lake, ns.input) if p)
+        rows = evaluate(df, ruleset, refs, history=history, file_roots=roots).collect()
         if ns.report or ns.record:
             _after(spark, ns, run, ruleset, history, rows, df, refs, unparsed)
     except Exception as exc:

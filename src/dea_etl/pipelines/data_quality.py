@@ -119,7 +119,8 @@ def check_table(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: s
     parsed = parse_ruleset(ruleset.text)
     history = recording.history_for(spark, lake.root, run, parsed, report is not None)
     try:
-        result = gate(df, parsed, ruleset.mode, references, table=table, history=history)
+        result = gate(df, parsed, ruleset.mode, references, table=table, history=history,
+                      file_roots=(lake.root,))
     except DataQualityError as exc:
         _write_outcomes(exc.result, lake, table, run_id)
         _record(df, lake, run, exc.result, report, references, history)

@@ -12,7 +12,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, MapType, StringType, StructField, StructType
 
 from dea_etl.errors import first_line
-from dea_etl.quality import checks, comparisons, grouped, historic
+from dea_etl.quality import checks, comparisons, filerules, grouped, historic
 from dea_etl.quality.context import Context, Outcome, Plan, Prepared, RuleError
 from dea_etl.quality.history import History
 from dea_etl.quality.model import Condition, Op, Rule, RuleNode, Ruleset
@@ -28,7 +28,7 @@ RULE_OUTCOMES_SCHEMA = StructType([
 ROW_PASS, ROW_FAIL, ROW_SKIP = "DataQualityRulesPass", "DataQualityRulesFail", "DataQualityRulesSkip"
 ROW_RESULT = "DataQualityEvaluationResult"
 ROW_LEVEL_COLUMNS = (ROW_PASS, ROW_FAIL, ROW_SKIP, ROW_RESULT)
-HANDLERS = {**checks.HANDLERS, **grouped.HANDLERS, **comparisons.HANDLERS}
+HANDLERS = {**checks.HANDLERS, **grouped.HANDLERS, **comparisons.HANDLERS, **filerules.HANDLERS}
 ENGINES = ("native", "deequ")
 
 
@@ -126,16 +126,18 @@ _ROW_LEVEL = {
 
 
 def run_ruleset(df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, DataFrame] | None = None,
-                *, collect: bool = True, history: History | None = None) -> Evaluation:
+                *, collect: bool = True, history: History | None = None,
+                file_roots: tuple[str, ...] = ()) -> Evaluation:
     """Evaluate every rule: one fused aggregation (+ one group-by query for every column set, + the jobs of rules
     that compare with other datasets or run SQL). ``collect=False`` skips the pass (row-level only).
-    ``history``: the table's metric history, for dynamic thresholds and DetectAnomalies (:mod:`.historic`)."""
+    ``history``: the table's metric history, for dynamic thresholds and DetectAnomalies (:mod:`.historic`);
+    ``file_roots``: where file rules may read (:mod:`.filerules`)."""
     rs = parse_ruleset(ruleset) if isinstance(ruleset, str) else ruleset
     with_history = historic.plan(rs, history)
     rs = with_history.ruleset
     leaves = rs.leaves()
     leaf_ids = {id(leaf): i for i, leaf in enumerate(leaves)}
-    ctx = Context(df, dict(references or {}), Plan(df))
+    ctx = Context(df, dict(references or {}), Plan(df), file_roots)
     prepared = _prepare_all(leaves, ctx)
     outcomes: list[Outcome] = []
     if collect:
@@ -210,7 +212,8 @@ def _check_engine(engine: str) -> None:
 
 
 def evaluate(df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, DataFrame] | None = None,
-             engine: str = "native", *, history: History | None = None) -> DataFrame:
+             engine: str = "native", *, history: History | None = None,
+             file_roots: tuple[str, ...] = ()) -> DataFrame:
     """ruleOutcomes: one row per top-level rule with Rule, Outcome, FailureReason, EvaluatedMetrics.
     ``history`` (native engine): the metric history dynamic rules and DetectAnomalies read."""
     _check_engine(engine)
@@ -218,7 +221,7 @@ def evaluate(df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, Dat
         from dea_etl.quality.deequ import evaluate_deequ
 
         return evaluate_deequ(df, ruleset, references)
-    ev = run_ruleset(df, ruleset, references, history=history)
+    ev = run_ruleset(df, ruleset, references, history=history, file_roots=file_roots)
     return outcomes_frame(ev, df)
 
 

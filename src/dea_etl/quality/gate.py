@@ -80,11 +80,12 @@ class DataQualityError(DeaEtlError):
 
 
 def gate(df: DataFrame, ruleset: str | Ruleset, mode: str, references: Mapping[str, DataFrame] | None = None,
-         *, table: str = "table", history: History | None = None) -> GateResult:
+         *, table: str = "table", history: History | None = None,
+         file_roots: tuple[str, ...] = ()) -> GateResult:
     """Evaluate ``ruleset`` on ``df`` (with the table's metric ``history``) and apply ``mode`` (module doc)."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
-    ev = run_ruleset(df, ruleset, references, history=history)
+    ev = run_ruleset(df, ruleset, references, history=history, file_roots=file_roots)
     results = tuple(
         RuleResult(node.text, PASSED if o.passed else FAILED, None if o.passed else o.reason, dict(o.metrics))
         for node, o in zip(ev.rules, ev.outcomes, strict=True)

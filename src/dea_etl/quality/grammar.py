@@ -37,6 +37,7 @@ condition: COMP_OP value                       -> compare
       | KEYWORD         -> keyword
       | date_expr
       | duration
+      | NUMBER SIZE_UNIT -> size
 
 // a number, or a dynamic operand: avg(last(10)) * 0.8 (dea_etl.quality.dynamic)
 ?num_expr: num_term | num_expr SIGN num_term -> dyn_bin
@@ -52,6 +53,7 @@ duration: NUMBER UNIT
 COMP_OP: ">=" | "<=" | "!=" | "=" | ">" | "<"
 SIGN: "+" | "-"
 MUL_OP: "*" | "/"
+SIZE_UNIT.2: "B" | "KB" | "MB" | "GB" | "TB"
 NOT.2: "not"
 KEYWORD.2: "NULL" | "EMPTY" | "WHITESPACES_ONLY"
 UNIT.2: "days" | "hours" | "minutes"
@@ -76,6 +78,7 @@ TERMINAL_WORDS: dict[str, str] = {
     "NOT": "not",
     "KEYWORD": "NULL, EMPTY or WHITESPACES_ONLY",
     "UNIT": "days, hours or minutes",
+    "SIZE_UNIT": "B, KB, MB, GB or TB",
     "$END": "end of input",
 }
 
@@ -121,6 +124,11 @@ SIGNATURES: dict[str, Signature] = {
     "AggregateMatch": Signature(2, 2, "required"),
     # the watched rule type and its parameters (dea_etl.quality.historic)
     "DetectAnomalies": Signature(1, 3, "none"),
+    # files (dea_etl.quality.filerules)
+    "FileFreshness": Signature(1, 1, "required", "any", threshold=True),
+    "FileSize": Signature(1, 1, "required", threshold=True),
+    "FileUniqueness": Signature(1, 1, "required"),
+    "FileMatch": Signature(1, 2, "optional", "any"),
 }
 
 #: Rule types an ``Analyzers`` section may name (the dataset-level statistics).
