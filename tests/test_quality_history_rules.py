@@ -3,6 +3,7 @@ Analyzers stored in the history."""
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -132,3 +133,21 @@ def test_the_pipeline_step_reads_its_own_history_run_after_run(spark, tmp_path):
     # the analyzers' metrics are in the history too
     assert history.values("Column.firstname.Completeness") == [1.0] * 5
     assert history.values("Column.lastname.DistinctValuesCount") == [1.0] * 5
+
+
+def test_all_statistics_analyzer_gathers_a_columns_metrics(spark):
+    from dea_etl.quality import analyze
+
+    df = spark.createDataFrame([(1, 2.0, "ab"), (2, 4.0, None), (3, 4.0, "abcd")], "id int, x double, s string")
+    rows = analyze(df, 'Rules = [ RowCount > 0 ]\nAnalyzers = [ AllStatistics "x", AllStatistics "s" ]').collect()
+    x, s = (dict(r["EvaluatedMetrics"]) for r in rows)
+    assert x == pytest.approx({
+        "Dataset.*.RowCount": 3.0, "Column.x.Completeness": 1.0, "Column.x.Uniqueness": 1 / 3,
+        "Column.x.DistinctValuesCount": 2.0, "Column.x.UniqueValueRatio": 0.5,
+        "Column.x.Entropy": -(1 / 3 * math.log(1 / 3) + 2 / 3 * math.log(2 / 3)),
+        "Column.x.Mean": 10 / 3, "Column.x.Sum": 10.0,
+        "Column.x.StandardDeviation": math.sqrt(((2 - 10 / 3) ** 2 + 2 * (4 - 10 / 3) ** 2) / 3),
+        "Column.x.Minimum": 2.0, "Column.x.Maximum": 4.0,
+    })
+    assert s["Column.s.Completeness"] == pytest.approx(2 / 3)
+    assert (s["Column.s.MinimumLength"], s["Column.s.MaximumLength"]) == (2.0, 4.0)

@@ -134,5 +134,6 @@ SIGNATURES: dict[str, Signature] = {
 #: Rule types an ``Analyzers`` section may name (the dataset-level statistics).
 ANALYZER_TYPES = frozenset(
     {"RowCount", "ColumnCount", "Completeness", "ColumnCorrelation", "Uniqueness", "Mean", "Sum",
-     "StandardDeviation", "Variance", "Entropy", "DistinctValuesCount", "UniqueValueRatio", "ColumnLength"}
+     "StandardDeviation", "Variance", "Entropy", "DistinctValuesCount", "UniqueValueRatio", "ColumnLength",
+     "AllStatistics"}
 )
