@@ -4,6 +4,7 @@ pipeline's ``--report``; the HTML rendered by headless Chromium shows the charts
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
@@ -125,7 +126,11 @@ def chromium() -> str:
     apt = shutil.which("apt-get")
     if apt is None:
         pytest.skip("chromium is not installed and there is no apt-get to install it")
-    done = subprocess.run([apt, "install", "-y", "chromium"], capture_output=True, text=True, timeout=900)
+    # A new machine's package lists may be empty or old: refresh them first, as Debian asks.
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run([apt, "update", "-qq"], capture_output=True, text=True, timeout=600, env=env)
+    done = subprocess.run([apt, "install", "-y", "-qq", "chromium"], capture_output=True, text=True,
+                          timeout=900, env=env)
     found = shutil.which("chromium")
     if done.returncode != 0 or not found:
         pytest.skip(f"chromium could not be installed: apt-get exit {done.returncode}: {done.stderr[-300:]}")
