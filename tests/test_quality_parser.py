@@ -97,7 +97,7 @@ def test_what_deequs_grammar_accepts_parses():
 @pytest.mark.parametrize(
     ("text", "line", "column", "words"),
     [
-        ('Rules = [ IsComplete "a" > ]', 1, 28, "unexpected ']'; expected '(' or 'now'"),
+        ('Rules = [ IsComplete "a" > ]', 1, 28, "unexpected ']'; expected '(' or + or - or NULL"),
         ('Rules = [\n  RowCount > 1,\n  IsComplete "a" and IsUnique "a" ]', 3, 18, "unexpected 'and'"),
         ('Rules = [ Foo "a" ]', 1, 11, "unknown rule type 'Foo'"),
         ("Rules = [ RowCount > 1", 1, 23, "unexpected end of ruleset; expected ','"),
@@ -125,7 +125,7 @@ def test_what_deequs_grammar_accepts_parses():
         ('Rules = [ ColumnValues "x" matches "[a-" ]', 1, 11, "invalid regular expression '[a-'"),
         ('Rules = [ ColumnNamesMatchPattern "(a" ]', 1, 11, "invalid regular expression '(a'"),
         ("Rules = [ RowCount > 1 / 0 ]", 1, 24, "division by zero"),
-        ('Rules = [ ColumnDataType "d" = "DATE" with format > 1 ]', 1, 44, 'with format = "<pattern>"'),
+        ('Rules = [ ColumnDataType "d" = "DATE" with format > 1 ]', 1, 44, 'with format = "<value>"'),
     ],
 )
 def test_invalid_rulesets_name_line_column_and_expectation(text, line, column, words):

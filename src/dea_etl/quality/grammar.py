@@ -40,25 +40,31 @@ condition: COMP_OP value                           -> compare
          | [NOT] _IN "[" value ("," value)* "]"    -> in_list
          | [NOT] _MATCHES STRING                   -> matches
 
-?value: sum
+?value: num_expr
       | STRING          -> string
       | KEYWORD         -> keyword
       | date_expr
       | duration
+      | NUMBER SIZE_UNIT -> size
 
-?sum: product | sum SIGN product -> arith
-?product: atom | product MULOP atom -> arith
-?atom: NUMBER -> number
-     | SIGN atom -> signed
-     | "(" sum ")"
+// a number, arithmetic (10 + 10, folded when constant) or a dynamic operand: avg(last(10)) * 0.8
+// (dea_etl.quality.dynamic)
+?num_expr: num_term | num_expr SIGN num_term -> dyn_bin
+?num_term: num_atom | num_term MUL_OP num_atom -> dyn_bin
+?num_atom: NUMBER -> number
+         | SIGN num_atom -> signed
+         | NAME "(" [num_expr ("," num_expr)*] ")" -> dyn_call
+         | "(" num_expr ")"
 
-date_expr: "now" "(" ")"                                -> now
-         | "(" "now" "(" ")" SIGN duration ")"          -> now_offset
+date_expr: _NOW "(" ")"                                 -> now
+         | "(" _NOW "(" ")" SIGN duration ")"           -> now_offset
 duration: NUMBER UNIT
 
 COMP_OP: ">=" | "<=" | "!=" | "=" | ">" | "<"
 SIGN: "+" | "-"
-MULOP: "*" | "/"
+MUL_OP: "*" | "/"
+SIZE_UNIT.3: /(B|KB|MB|GB|TB)\b/
+_NOW.3: /now\b/
 _AND.3: /(and|AND)\b/
 _OR.3: /(or|OR)\b/
 _WHERE.3: /where\b/
@@ -87,9 +93,10 @@ TERMINAL_WORDS: dict[str, str] = {
     "NUMBER": "a number",
     "COMP_OP": "a comparison (= != > >= < <=)",
     "SIGN": "+ or -",
+    "MUL_OP": "* or /",
     "NOT": "not",
     "COLUMN": "a column name",
-    "MULOP": "* or /",
+    "_NOW": "now",
     "_AND": "and",
     "_OR": "or",
     "_WHERE": "where",
@@ -99,6 +106,7 @@ TERMINAL_WORDS: dict[str, str] = {
     "_MATCHES": "matches",
     "KEYWORD": "NULL, EMPTY or WHITESPACES_ONLY",
     "UNIT": "days, hours or minutes",
+    "SIZE_UNIT": "B, KB, MB, GB or TB",
     "$END": "end of input",
 }
 

@@ -115,8 +115,13 @@ class Rule:
     threshold: Condition | None = None
     line: int = 0
     column: int = 0
-    #: ``with format = "<pattern>"`` (ColumnDataType: the date/timestamp pattern of string values).
-    format: str | None = None
+    #: other ``with NAME = "value"`` tags (file rules: ``hashAlgorithm``; ColumnDataType: ``format``)
+    options: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def format(self) -> str | None:
+        """``with format = "<pattern>"``: the date/timestamp pattern of a string column (ColumnDataType)."""
+        return dict(self.options).get("format")
 
 
 @dataclass(frozen=True)

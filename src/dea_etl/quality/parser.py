@@ -14,6 +14,8 @@ from typing import Any
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
+from dea_etl.quality.dynamic import BinOp, Dynamic, DynamicRuleError, Num, as_expr, call
+from dea_etl.quality.filerules import SIZE_UNITS
 from dea_etl.quality.grammar import GRAMMAR, TERMINAL_WORDS
 from dea_etl.quality.model import (
     Analyzer,
@@ -102,6 +104,10 @@ def _syntax_error(exc: UnexpectedInput, text: str) -> DqdlSyntaxError:
     return DqdlSyntaxError(str(exc).splitlines()[0], line, column)
 
 
+#: ``with NAME ...`` tags: the threshold, and the file rules' hash algorithm
+TAGS = ("threshold", "format", "hashAlgorithm")
+
+
 class _SemanticError(Exception):
     def __init__(self, message: str, line: int, column: int) -> None:
         super().__init__(message)
@@ -176,13 +182,10 @@ class _Build(Transformer[Token, Any]):
     def string(self, tok: Token) -> str:
         return _unquote(tok)
 
-    def keyword(self, tok: Token) -> Keyword:
-        return Keyword(str(tok).upper())
-
-    def signed(self, sign: Token, value: float) -> float:
-        return -value if str(sign) == "-" else value
-
-    def arith(self, left: float, op: Token, right: float) -> float:
+    def dyn_bin(self, left: float, op: Token, right: float) -> float:
+        """Arithmetic: folded to a number when both sides are numbers, else a dynamic operand."""
+        if isinstance(left, Dynamic) or isinstance(right, Dynamic):
+            return Dynamic(BinOp(str(op), as_expr(left), as_expr(right)))
         if str(op) == "/" and right == 0:
             raise _SemanticError("division by zero in a number", op.line or 0, op.column or 0)
         if str(op) == "+":
@@ -190,6 +193,23 @@ class _Build(Transformer[Token, Any]):
         if str(op) == "-":
             return left - right
         return left * right if str(op) == "*" else left / right
+
+    def dyn_call(self, name: Token, *args: float | None) -> Dynamic:
+        try:
+            return Dynamic(call(str(name), [as_expr(a) for a in args if a is not None]))
+        except DynamicRuleError as exc:
+            raise _SemanticError(str(exc), name.line or 0, name.column or 0) from None
+
+    def size(self, amount: Token, unit: Token) -> float:
+        return float(amount) * SIZE_UNITS[str(unit)]
+
+    def keyword(self, tok: Token) -> Keyword:
+        return Keyword(str(tok).upper())
+
+    def signed(self, sign: Token, value: float) -> float:
+        if str(sign) == "+":
+            return value
+        return Dynamic(BinOp("-", Num(0.0), value.expr)) if isinstance(value, Dynamic) else -value
 
     def duration(self, amount: Token, unit: Token) -> Duration:
         if not str(amount).isdigit():
@@ -223,10 +243,10 @@ class _Build(Transformer[Token, Any]):
 
     def tag(self, name: Token, cond: Condition) -> tuple[str, Condition]:
         at = (name.line or 0, name.column or 0)
-        if str(name) not in ("threshold", "format"):
-            raise _SemanticError(f"unknown tag {str(name)!r}; expected 'threshold' or 'format'", *at)
-        if str(name) == "format" and (cond.op is not Op.EQ or cond.negated or not isinstance(cond.values[0], str)):
-            raise _SemanticError('a format tag is written with format = "<pattern>"', *at)
+        if str(name) not in TAGS:
+            raise _SemanticError(f"unknown tag {str(name)!r}; expected {' or '.join(map(repr, TAGS))}", *at)
+        if str(name) != "threshold" and (cond.op is not Op.EQ or cond.negated or not isinstance(cond.values[0], str)):
+            raise _SemanticError(f'a {name} tag is written with {name} = "<value>"', *at)
         return str(name), cond
 
     def metadata(self, entries: dict[str, Any]) -> dict[str, Any]:
@@ -257,11 +277,10 @@ class _Rules(_Build):
         tags: dict[str, Condition] = {}
         for tag_name, tag_cond in rest[len(params) + 2:]:
             tags[tag_name] = tag_cond
-        fmt = tags.get("format")
+        options = tuple((k, str(c.values[0])) for k, c in tags.items() if k != "threshold")
         rule = Rule(
             rule_type=str(name), params=params, condition=cond, text=self._span(meta), where=where,
-            threshold=tags.get("threshold"), line=meta.line, column=meta.column,
-            format=str(fmt.values[0]) if fmt else None,
+            threshold=tags.get("threshold"), line=meta.line, column=meta.column, options=options,
         )
         _check_rule(rule, name)
         return rule

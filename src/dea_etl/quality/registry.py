@@ -68,11 +68,15 @@ def registered() -> Mapping[str, RuleType]:
     """Every declared rule type, by name."""
     # The handler modules declare their rule types when imported; importing them here (not at the top)
     # keeps this module free of a cycle with them.
-    from dea_etl.quality import checks, comparisons, grouped  # noqa: F401
+    from dea_etl.quality import checks, comparisons, filerules, grouped, historic  # noqa: F401
 
     return _RULE_TYPES
 
 
+#: Analyzers that are not rule types: evaluate._analyzer_rules expands them into several rules.
+COMPOSITE_ANALYZERS = frozenset({"AllStatistics"})
+
+
 def analyzer_types() -> frozenset[str]:
-    """Rule types an ``Analyzers = [...]`` section may name (the dataset-level statistics)."""
-    return frozenset(name for name, t in registered().items() if t.analyzer)
+    """What an ``Analyzers = [...]`` section may name: the dataset-level statistics and AllStatistics."""
+    return frozenset(name for name, t in registered().items() if t.analyzer) | COMPOSITE_ANALYZERS
