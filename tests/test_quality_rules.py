@@ -115,10 +115,10 @@ EXPECTED = [
         {"Column.name.ColumnDataType.Compliance": 0.0},
     ),
     (
-        'ColumnLength "name" between 2 and 6',  # the null name has length 0 (Glue's reference)
+        'ColumnLength "name" between 2 and 6',  # the null name fails as a 0-length string (Glue's reference)
         F_,
         _value("0.75", "1"),
-        {"Column.name.MinimumLength": 0.0, "Column.name.MaximumLength": 5.0},
+        {"Column.name.MinimumLength": 3.0, "Column.name.MaximumLength": 5.0},  # of the values
     ),
     (
         'ColumnLength "code" = 1',

@@ -32,7 +32,7 @@ them with Deequ's own EvaluateDataQuality; docs/dq-deequ-differences.md lists wh
   column reports ``Column.<c>.Minimum`` / ``Maximum`` instead of the compliance (as Glue).
   ``matches`` reports ``Column.<c>.PatternMatch``. Nulls fail every condition but ``!=`` and ``not in``,
   which they pass unless ``NULL`` is listed (:mod:`dea_etl.quality.predicates`, Glue's ColumnValues
-  reference). ColumnLength reads a null as a 0-length string (Glue's reference) and reports
+  reference). ColumnLength judges a null as a 0-length string (Glue's reference) and reports the values'
   MinimumLength (``>``, ``>=``), MaximumLength (``<``, ``<=``) or both. ColumnDataType: a null fits no
   type; a STRING column's values must cast to the type (``with format = "..."``: parse dates and
   timestamps with that pattern); ``DECIMAL(p,s)`` takes numbers that fit it.

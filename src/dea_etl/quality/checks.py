@@ -154,14 +154,15 @@ def column_length(rule: Rule, ctx: Context) -> Prepared:
     col, _ = ctx.column(rule.params[0])
     cond = rule.condition
     assert cond is not None
-    length = F.coalesce(F.length(F.col(col).cast("string")), F.lit(0))  # a null is a 0-length string (Glue)
+    value_length = F.length(F.col(col).cast("string"))
     where = ctx.where(rule.where)
-    extra = {}
+    extra = {}  # the lengths of the values (nulls aside, as Deequ's metrics)
     if cond.op not in (Op.LT, Op.LE) or cond.negated:
-        extra[f"Column.{col}.MinimumLength"] = ctx.plan.agg(F.min(F.when(where, length)).cast("double"))
+        extra[f"Column.{col}.MinimumLength"] = ctx.plan.agg(F.min(F.when(where, value_length)).cast("double"))
     if cond.op not in (Op.GT, Op.GE) or cond.negated:
-        extra[f"Column.{col}.MaximumLength"] = ctx.plan.agg(F.max(F.when(where, length)).cast("double"))
-    passes = number_predicate(length, cond)
+        extra[f"Column.{col}.MaximumLength"] = ctx.plan.agg(F.max(F.when(where, value_length)).cast("double"))
+    # judged per row with a null as a 0-length string (Glue's ColumnLength reference)
+    passes = number_predicate(F.coalesce(value_length, F.lit(0)), cond)
     metric = f"Column.{col}.ColumnLength.Compliance" if rule.threshold else ""
     return _compliance(rule, ctx, passes, metric, extra=extra)
 

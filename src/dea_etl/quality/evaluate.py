@@ -195,6 +195,8 @@ ANALYZER_OUTCOMES_SCHEMA = StructType([
     StructField("EvaluatedMetrics", MapType(StringType(), DoubleType(), False), False),
 ])
 _ANY = Condition(Op.GT, (-math.inf,))
+#: Any length, as a range: ColumnLength reports both MinimumLength and MaximumLength for it.
+_ANY_LENGTH = Condition(Op.BETWEEN, (-math.inf, math.inf))
 
 
 _ALL_STATISTICS = ("Completeness", "Uniqueness", "DistinctValuesCount", "UniqueValueRatio", "Entropy")
@@ -206,7 +208,8 @@ def _analyzer_rules(df: DataFrame, a: Analyzer) -> list[Rule]:
     completeness, uniqueness, ...; + mean, sum, standard deviation, minimum, maximum of a numeric column;
     + minimum and maximum length of a string column)."""
     if a.analyzer_type != "AllStatistics":
-        return [Rule(a.analyzer_type, a.params, _ANY, a.text, where=a.where)]
+        cond = _ANY_LENGTH if a.analyzer_type == "ColumnLength" else _ANY
+        return [Rule(a.analyzer_type, a.params, cond, a.text, where=a.where)]
     col = a.params[0] if a.params else ""
     kind = next((f.dataType for f in df.schema.fields if f.name.lower() == col.lower()), None)
     names = ["RowCount", *_ALL_STATISTICS]
@@ -216,7 +219,7 @@ def _analyzer_rules(df: DataFrame, a: Analyzer) -> list[Rule]:
         rules += [Rule("ColumnValues", (col,), Condition(op, (bound,)), a.text, where=a.where)
                   for op, bound in ((Op.GT, -math.inf), (Op.LT, math.inf))]
     elif isinstance(kind, StringType):
-        rules.append(Rule("ColumnLength", (col,), _ANY, a.text, where=a.where))
+        rules.append(Rule("ColumnLength", (col,), _ANY_LENGTH, a.text, where=a.where))
     return rules
 
 
