@@ -21,6 +21,8 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
+from dea_etl.errors import UnknownTableError
+
 #: Spark's SQL type names, as used in ``try_cast`` and DDL.
 SQL_TYPES: dict[str, DataType] = {
     "int": IntegerType(),
@@ -184,4 +186,4 @@ def table_spec(name: str) -> TableSpec:
     try:
         return TABLES[name]
     except KeyError:
-        raise KeyError(f"unknown table {name!r}; known tables: {', '.join(sorted(TABLES))}") from None
+        raise UnknownTableError(f"unknown table {name!r}; known tables: {', '.join(sorted(TABLES))}") from None

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from pyspark.sql.types import StructType
 
+from dea_etl.errors import UnknownTableError
 from dea_etl.io.lake import PROCESSED
 from dea_etl.mart_schemas import MARTS
 from dea_etl.schemas import TABLES
@@ -56,7 +57,7 @@ def catalog_tables(names: Iterable[str] | None = None) -> list[CatalogTable]:
     known = {t.name for t in tables}
     unknown = [n for n in wanted if n not in known]
     if unknown:
-        raise KeyError(f"unknown tables {unknown}; known: {sorted(known)}")
+        raise UnknownTableError(f"unknown tables {unknown}; known: {sorted(known)}")
     return [t for t in tables if t.name in wanted]
 
 

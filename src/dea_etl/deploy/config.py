@@ -6,11 +6,13 @@ import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from dea_etl.errors import DeaEtlError
+
 SCRIPT_LOCATION = "scriptLocation"
 TMP_DIR = "tmpDir"
 
 
-class DeployError(Exception):
+class DeployError(DeaEtlError):
     """A deployment could not be planned or an AWS call failed; the message is one line."""
 
 

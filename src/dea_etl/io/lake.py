@@ -6,6 +6,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from dea_etl.errors import InputError
+
 RAW = "rawData"
 PROCESSED = "processedData"
 FOLDERS = (RAW, PROCESSED, "scriptLocation", "tmpDir", "athena")
@@ -56,7 +58,7 @@ def lay_out_local_lake(root: Path, data_dir: Path, tables: dict[str, str]) -> li
     for table, file_name in tables.items():
         src = data_dir / file_name
         if not src.exists():
-            raise FileNotFoundError(f"sample file {src} not found")
+            raise InputError(f"sample file {src} not found")
         dst = root / RAW / table / file_name
         dst.parent.mkdir(parents=True, exist_ok=True)
         if not dst.exists() or dst.stat().st_size != src.stat().st_size or dst.stat().st_mtime < src.stat().st_mtime:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dea_etl.errors import UnknownTableError
 from dea_etl.io.lake import Lake
 from dea_etl.pipelines.incremental import TableSource, convert_tables, open_bookmarks
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
@@ -20,7 +21,7 @@ def run(ctx: JobContext) -> list[TableResult]:
     names = [t.strip() for t in (ctx.args.get("tables") or ",".join(DEFAULT_TABLES)).split(",") if t.strip()]
     unknown = [n for n in names if n not in TABLES]
     if unknown:
-        raise KeyError(f"unknown tables {unknown}; known: {sorted(TABLES)}")
+        raise UnknownTableError(f"unknown tables {unknown}; known: {sorted(TABLES)}")
     tables = [
         TableSource(table_spec(n), lake.raw(n), lake.processed(n), lake.quarantine(n)) for n in names
     ]

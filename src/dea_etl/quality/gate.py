@@ -20,7 +20,7 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from dea_etl.errors import DeaEtlError
+from dea_etl.errors import DeaEtlError, JobArgumentError
 from dea_etl.quality.evaluate import (
     FAILED,
     PASSED,
@@ -82,7 +82,7 @@ def gate(df: DataFrame, ruleset: str | Ruleset, mode: str, references: Mapping[s
          *, table: str = "table") -> GateResult:
     """Evaluate ``ruleset`` on ``df`` and apply ``mode`` (see the module doc)."""
     if mode not in MODES:
-        raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+        raise JobArgumentError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
     ev = run_ruleset(df, ruleset, references)
     results = tuple(
         RuleResult(node.text, PASSED if o.passed else FAILED, None if o.passed else o.reason, dict(o.metrics))

@@ -14,7 +14,7 @@ from typing import Any
 from pyspark.sql import SparkSession
 from rich.console import Console
 
-from dea_etl.errors import DeaEtlError
+from dea_etl.errors import DeaEtlError, JobArgumentError
 from dea_etl.runtime.args import Arg, parse_job_args
 from dea_etl.runtime.glue import GlueJob, GlueJobFactory, run_arguments, start_glue_job
 from dea_etl.runtime.platform import Platform, detect_platform
@@ -42,7 +42,7 @@ class JobContext:
     def arg(self, key: str) -> str:
         value = self.args.get(key)
         if value is None:
-            raise DeaEtlError(f"{self.job_name}: missing argument --{key}")
+            raise JobArgumentError(f"{self.job_name}: missing argument --{key}")
         return value
 
     def commit(self) -> None:
@@ -71,7 +71,8 @@ def run_job(
 ) -> int:
     """Parse args, build the context, run the job, commit, print the summary; return the exit code.
 
-    0 on success (rows may have been quarantined), 2 on bad arguments, 1 on any other failure; failures
+    0 on success (rows may have been quarantined), else the error's exit code (:mod:`dea_etl.errors`: 2 on
+    bad arguments, 1 on any other failure); failures
     print one line to stderr and commit nothing. On Glue, awsglue's ``Job.init`` runs before the work and
     ``job.commit()`` after it succeeded (``glue_job_factory`` replaces awsglue's Job, for tests).
     """
@@ -110,6 +111,7 @@ def run_job(
         status = 0
     except DeaEtlError as exc:
         summary.status, summary.error = "failed", str(exc)
+        status = exc.exit_code
         err.print(f"error: {job.name}: {exc}", highlight=False, markup=False)
     except Exception as exc:
         summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}".splitlines()[0]
