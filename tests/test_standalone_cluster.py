@@ -189,7 +189,7 @@ def emr_step_as_local_submit(dist: Path, table: str, input_path: Path, output: P
     cfg = DeployConfig(Target.EMR, "lake", (job,), cluster_id="j-local")
     args = emr.spark_submit(cfg, job)
     assert args[:3] == ["spark-submit", "--deploy-mode", "cluster"]
-    scripts = cfg.layout.artifact("")
+    scripts = cfg.lake.script_location() + "/"
     return [a.replace(scripts, f"{dist}/") for a in args[3:]]
 
 

@@ -54,11 +54,12 @@ def _arg_values(pairs: list[str]) -> dict[str, str]:
 
 def config_from_args(ns: argparse.Namespace, manifest: Any) -> tuple[Any, list[str]]:
     """The DeployConfig the flags describe, and notes about jobs left out."""
-    from dea_etl.deploy.config import BucketLayout, DeployConfig, Encryption, Target
+    from dea_etl.deploy.config import DeployConfig, Encryption, Target
     from dea_etl.deploy.jobs import select_jobs
+    from dea_etl.io.lake import Lake
     from dea_etl.pipelines import JOBS
 
-    values = {"lake": BucketLayout(ns.bucket).lake, **_arg_values(ns.arg)}
+    values = {"lake": Lake.in_bucket(ns.bucket).root, **_arg_values(ns.arg)}
     wanted = [j.strip() for j in ns.jobs.split(",") if j.strip()] if ns.jobs else None
     jobs, notes = select_jobs(manifest.jobs, JOBS, values, wanted)
     cfg = DeployConfig(
