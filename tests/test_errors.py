@@ -50,5 +50,5 @@ def test_unknown_table_in_raw_to_processed_is_a_bad_argument(
     err = capsys.readouterr().err.strip().splitlines()
     assert code == EXIT_USAGE
     assert len(err) == 1
-    assert "unknown tables ['nope']" in err[0]
+    assert "unknown table 'nope'" in err[0]
     assert "customers" in err[0]

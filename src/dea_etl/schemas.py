@@ -72,6 +72,12 @@ class TableSpec:
     header: bool = False
     #: Derived partition columns (name -> source date column); the output is partitioned by them.
     partitions: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    description: str = ""
+
+    @property
+    def schema(self) -> StructType:
+        """The processed table's columns (:class:`dea_etl.tables.LakeTable`)."""
+        return self.processed_schema
 
     @property
     def raw_schema(self) -> StructType:

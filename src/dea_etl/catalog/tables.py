@@ -1,7 +1,7 @@
 """The catalog's view of the lake's tables, derived from the schema modules (one source of truth).
 
-Every processed seed table (:mod:`dea_etl.schemas`) and every mart (:mod:`dea_etl.mart_schemas`) becomes a
-:class:`CatalogTable`: data columns and partition keys with their Hive/Glue type names, and its folder
+Every table of :func:`dea_etl.tables.lake_tables` (seed tables and marts), and a user's table files, becomes
+a :class:`CatalogTable`: data columns and partition keys with their Hive/Glue type names, and its folder
 under ``processedData/``.
 """
 
@@ -14,8 +14,7 @@ from pyspark.sql.types import StructType
 
 from dea_etl.errors import UnknownTableError
 from dea_etl.io.lake import PROCESSED
-from dea_etl.mart_schemas import MARTS
-from dea_etl.schemas import TABLES
+from dea_etl.tables import is_table_file, lake_tables, source_table
 
 
 @dataclass(frozen=True)
@@ -46,14 +45,18 @@ def _catalog_table(
 
 
 def catalog_tables(names: Iterable[str] | None = None) -> list[CatalogTable]:
-    """The processed tables and marts (all, or those named), in a stable order."""
+    """The processed tables and marts (all, or those named; a name may be a table file), in a stable order."""
     tables = [
-        _catalog_table(t.name, t.processed_schema, t.partition_by, f"processed {t.name} (dea-etl)")
-        for t in TABLES.values()
-    ] + [_catalog_table(m.name, m.schema, m.partition_by, m.description) for m in MARTS.values()]
+        _catalog_table(t.name, t.schema, t.partition_by, t.description or f"processed {t.name} (dea-etl)")
+        for t in lake_tables().values()
+    ]
     if names is None:
         return tables
     wanted = list(names)
+    for ref in [n for n in wanted if is_table_file(n)]:
+        spec = source_table(ref)
+        tables.append(_catalog_table(spec.name, spec.schema, spec.partition_by, spec.description))
+        wanted[wanted.index(ref)] = spec.name
     known = {t.name for t in tables}
     unknown = [n for n in wanted if n not in known]
     if unknown:

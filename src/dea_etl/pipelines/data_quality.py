@@ -22,11 +22,10 @@ from pyspark.sql import functions as F
 from dea_etl.io import files
 from dea_etl.io.lake import Lake
 from dea_etl.io.parquet import stage_parquet, write_parquet
-from dea_etl.mart_schemas import MARTS
 from dea_etl.quality.gate import DataQualityError, GateResult, gate
 from dea_etl.quality.rulesets import RulesetFile, packaged_ruleset, packaged_tables
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
-from dea_etl.schemas import TABLES
+from dea_etl.tables import MARTS, TABLES, lake_tables
 
 ARGS = (
     Arg("lake", required=True, help="lake root: a folder or s3://BUCKET[/PREFIX]"),
@@ -65,7 +64,7 @@ def _quarantine(result: GateResult, lake: Lake, table: str, run_id: str) -> tupl
         staged_bad.discard()
         files.delete(spark, dq_path(lake, table, "quarantine"))
         return -1, 0
-    spec = TABLES.get(table) or MARTS.get(table)
+    spec = lake_tables().get(table)
     good, good_obs = _counted(result.passed_df)
     staged_good = stage_parquet(good, lake.processed(table), run_id=run_id,
                                 partition_by=spec.partition_by if spec else ())
