@@ -24,7 +24,10 @@ MODULES = (
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from dea_etl import __version__
+
     parser = argparse.ArgumentParser(prog="dea-etl", description="PySpark ETL jobs for an AWS data lake")
+    parser.add_argument("--version", action="version", version=f"dea-etl {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in MODULES:
         importlib.import_module(name).register(sub)

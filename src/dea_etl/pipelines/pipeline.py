@@ -37,9 +37,12 @@ PIPELINE_ORDER: tuple[str, ...] = tuple(step.name for step in STEPS)
 def run(ctx: JobContext) -> list[TableResult]:
     lay_out_local_lake(Path(ctx.arg("lake")), Path(ctx.arg("data")), SAMPLE_FILES)
     results: list[TableResult] = []
-    for step in STEPS:
-        results.extend(step.run(ctx))
+    for index, step in enumerate(STEPS, 1):
+        with ctx.step(step.name, index, len(STEPS)):
+            results.extend(step.run(ctx))
     return results
 
 
-JOB = JobSpec("pipeline", ARGS, run, "lay out lake/ from data/ and run every step")
+JOB = JobSpec(
+    "pipeline", ARGS, run, f"lay out a local lake from the sample data, then run {' -> '.join(PIPELINE_ORDER)}"
+)
