@@ -20,6 +20,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from dea_etl.runtime.submit import submit_env
+
 SECTIONS = (
     "benchmarks.csv",
     "benchmarks.csv_profile",
@@ -140,23 +142,6 @@ class BenchContext:
             if i:  # the first run warms the OS page cache and is not counted
                 seconds.append(round(time.perf_counter() - t0, 3))
         return Timing(name, " ".join(shlex.quote(c) for c in cmd), seconds)
-
-
-def submit_env() -> dict[str, str]:
-    """spark-submit finds Spark through SPARK_HOME (else it asks whatever ``python3`` is on PATH)."""
-    import pyspark
-
-    from dea_etl.javahome import java_home
-
-    env = dict(os.environ)
-    env.setdefault("SPARK_HOME", str(Path(pyspark.__file__).parent))
-    env.setdefault("PYSPARK_PYTHON", sys.executable)
-    env.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    home = java_home()
-    if home:
-        env["JAVA_HOME"] = home
-    return env
 
 
 def capture(cmd: list[str]) -> str:

@@ -12,7 +12,8 @@ import os
 import time
 from pathlib import Path
 
-from benchmarks import DRIVERS, BenchContext, Ratio, Section, Timing, submit_env
+from benchmarks import DRIVERS, BenchContext, Ratio, Section, Timing
+from dea_etl.runtime.submit import submit_env
 
 OLD_FILES = 1000
 

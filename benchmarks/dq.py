@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import subprocess
 
-from benchmarks import DRIVERS, REPO, BenchContext, Ratio, Section, Timing, submit_env
+from benchmarks import DRIVERS, REPO, BenchContext, Ratio, Section, Timing
+from dea_etl.runtime.submit import submit_env
 
 RULES = [
     "RowCount > 0",

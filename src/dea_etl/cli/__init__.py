@@ -20,6 +20,7 @@ MODULES = (
     "dea_etl.cli.sql",
     "dea_etl.cli.deploy",
     "dea_etl.cli.jars",
+    "dea_etl.cli.submit",
 )
 
 
