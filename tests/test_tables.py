@@ -9,13 +9,14 @@ from pathlib import Path
 import boto3
 import pytest
 from chispa import assert_df_equality
-from jobs import csv_to_parquet
+from jobs import csv_to_parquet, raw_to_processed
 from pyspark.sql import SparkSession
 from pyspark.sql.types import DoubleType, IntegerType, StringType, StructField, StructType, TimestampType
 
 from dea_etl.catalog import catalog_tables
 from dea_etl.cli import main as cli
 from dea_etl.errors import EXIT_USAGE, InputError
+from dea_etl.io.lake import Lake
 from dea_etl.schemas import Column, TableSpec
 from dea_etl.tables import MARTS, TABLES, lake_table, lake_tables, source_table
 from dea_etl.tables.files import TableFileError, read_table_file
@@ -161,3 +162,19 @@ def test_glue_catalog_table_as_the_schema(spark: SparkSession, aws: str, tmp_pat
 def test_a_missing_glue_table_is_one_line_naming_it(aws: str) -> None:
     with pytest.raises(InputError, match=r"glue://plant/nope: glue GetTable failed: .*EntityNotFoundException"):
         source_table("glue://plant/nope")
+
+
+def test_user_table_file_in_raw_to_processed(spark: SparkSession, tmp_lake: Lake, tmp_path: Path) -> None:
+    raw = Path(tmp_lake.raw("sensors"))
+    raw.mkdir(parents=True)
+    (raw / "sensors.csv").write_bytes((EXAMPLES / "sensors.csv").read_bytes())
+    summary = tmp_path / "summary.json"
+    code = raw_to_processed.main(["--lake", tmp_lake.root, "--tables", str(EXAMPLES / "sensors.json"),
+                                  "--summary-json", str(summary)])
+    assert code == 0
+    table = json.loads(summary.read_text())["tables"][0]
+    assert (table["table"], table["rows_written"], table["rows_quarantined"]) == ("sensors", 3, 2)
+    assert_df_equality(spark.read.parquet(tmp_lake.processed("sensors")).select(*SENSORS_SCHEMA.fieldNames()),
+                       spark.createDataFrame(_sensors_rows(), SENSORS_SCHEMA), ignore_row_order=True,
+                       ignore_nullable=True)
+    assert spark.read.parquet(tmp_lake.quarantine("sensors")).count() == 2
