@@ -26,8 +26,9 @@ if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports on 
     from dea_etl.io.parquet import write_parquet
     from dea_etl.pipelines.convert import read_csv_table
     from dea_etl.pipelines.incremental import TableSource, convert_tables, open_bookmarks
-    from dea_etl.quality import DqdlSyntaxError, evaluate, evaluate_rows, parse_ruleset
+    from dea_etl.quality.evaluate import evaluate, evaluate_rows
     from dea_etl.quality.gate import DataQualityError, gate
+    from dea_etl.quality.parser import DqdlSyntaxError, parse_ruleset
     from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult, get_spark, run_job
     from dea_etl.schemas import Column, TableSpec
     from dea_etl.tables import lake_table, source_table

@@ -9,6 +9,9 @@ from dea_etl.deploy.config import DeployError, JobDeployment
 from dea_etl.pipelines.pipeline import PIPELINE_ORDER
 from dea_etl.runtime import JobSpec
 
+#: The data-quality gates: a failure is the data's verdict, so orchestration stops instead of retrying.
+GATE_JOBS: frozenset[str] = frozenset({"data_quality", "mart_quality"})
+
 
 def _deployment(spec: JobSpec, values: Mapping[str, str]) -> tuple[JobDeployment, list[str]]:
     arguments = tuple((a.name, values[a.name]) for a in spec.args if a.name in values)

@@ -24,6 +24,7 @@ SAMPLE_FILES = {
 ARGS = (
     Arg("lake", default="lake", help="local lake folder to lay out and fill"),
     Arg("data", default="data", help="folder with the sample CSV files"),
+    data_quality.REPORT_ARG,
 )
 
 #: The pipeline, in order: the one definition (``make run``, the deployed Glue workflow and the Step Functions
