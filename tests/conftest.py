@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -65,8 +66,11 @@ def moto_endpoint() -> Iterator[str]:
 
     port = _free_port()
     exe = Path(sys.executable).with_name("moto_server")
+    # moto's request recorder (off until a test starts it) writes its log here, not into the checkout
+    recording = Path(tempfile.mkdtemp(prefix="dea-etl-moto-")) / "recording.jsonl"
     proc = subprocess.Popen(
-        [str(exe), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [str(exe), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "MOTO_RECORDER_FILEPATH": str(recording)},
     )
     url = f"http://127.0.0.1:{port}"
     try:

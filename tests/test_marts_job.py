@@ -10,6 +10,7 @@ import pytest
 from pyspark.sql import SparkSession
 from tests.marts_data import LINES, customers_df, employees_df, orders_rows
 
+from dea_etl.io import read_table
 from dea_etl.io.parquet import write_parquet
 from dea_etl.pipelines.sales_mart import JOB
 from dea_etl.runtime import run_job
@@ -92,7 +93,7 @@ def test_job_rerun_for_one_month_leaves_the_others(spark: SparkSession, lake: Pa
     assert results["sales_order_lines"]["metrics"]["lines"] == 1
     assert sorted((territory / "year=2014" / "month=5").iterdir()) == may_files
     june = (
-        spark.read.parquet(str(territory))
+        read_table(spark, str(territory))
         .where("month = 6")
         .select("territory", "orders", "totaldue")
         .collect()

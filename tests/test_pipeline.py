@@ -9,6 +9,7 @@ from pathlib import Path
 from jobs import raw_to_processed
 from pyspark.sql import SparkSession
 
+from dea_etl.io import read_table
 from dea_etl.schemas import TABLES
 
 SAMPLE_ROWS = {"customers": 635, "employees": 17, "orders": 5000, "tripdata": 20000}
@@ -29,13 +30,13 @@ def test_sample_data_is_processed_whole_and_typed(spark: SparkSession, tmp_path:
     tables = {t["table"]: t for t in json.loads(summary.read_text())["tables"]}
     for table, rows in SAMPLE_ROWS.items():
         assert (tables[table]["rows_in"], tables[table]["rows_written"], tables[table]["rows_quarantined"]) == (rows, rows, 0)
-        df = spark.read.parquet(str(lake / "processedData" / table))
+        df = read_table(spark, str(lake / "processedData" / table))
         assert df.count() == rows
         assert df.schema.fieldNames() == TABLES[table].processed_schema.fieldNames()
     # The three managers have no manager: a real null, not an empty string or a zero.
-    employees = spark.read.parquet(str(lake / "processedData" / "employees"))
+    employees = read_table(spark, str(lake / "processedData" / "employees"))
     assert employees.where("managerid is null").count() == 3
     assert employees.where("territory is null").count() == 3
     orders_dirs = sorted(p.name for p in (lake / "processedData" / "orders").iterdir() if p.is_dir())
     assert orders_dirs == ["year=2011", "year=2012", "year=2013", "year=2014"]
-    assert spark.read.parquet(str(lake / "processedData" / "tripdata")).where("lpep_pickup_datetime is null").count() == 0
+    assert read_table(spark, str(lake / "processedData" / "tripdata")).where("lpep_pickup_datetime is null").count() == 0

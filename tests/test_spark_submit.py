@@ -13,6 +13,7 @@ import pytest
 from pyspark.sql import SparkSession
 
 from dea_etl.cli import main as cli_main
+from dea_etl.io import read_table
 from dea_etl.javahome import java_home
 from dea_etl.jvm import jar_paths
 
@@ -43,7 +44,7 @@ def test_spark_submit_runs_the_job_script(spark: SparkSession, tmp_path: Path, d
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "customers: 635 rows in = 635 written + 0 quarantined" in proc.stdout
     assert json.loads(summary.read_text())["tables"][0]["rows_written"] == 635
-    assert spark.read.parquet(str(out)).count() == 635
+    assert read_table(spark, str(out)).count() == 635
 
 
 @pytest.mark.slow
@@ -65,7 +66,7 @@ def test_dea_etl_run_is_the_same_job(spark: SparkSession, tmp_path: Path, data_d
     result = json.loads(summary.read_text())
     assert result["job"] == "csv_to_parquet" and result["status"] == "succeeded"
     assert result["tables"][0]["rows_written"] == 17
-    assert spark.read.parquet(str(out)).where("managerid is null").count() == 3
+    assert read_table(spark, str(out)).where("managerid is null").count() == 3
 
 
 def test_dea_etl_run_unknown_job(capsys: pytest.CaptureFixture[str]) -> None:

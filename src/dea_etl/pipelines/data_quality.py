@@ -21,7 +21,7 @@ from pyspark.sql import functions as F
 
 from dea_etl.io import files
 from dea_etl.io.lake import Lake
-from dea_etl.io.parquet import stage_parquet, write_parquet
+from dea_etl.io.parquet import read_table, stage_parquet, write_parquet
 from dea_etl.mart_schemas import MARTS
 from dea_etl.quality.gate import DataQualityError, GateResult, gate
 from dea_etl.quality.rulesets import RulesetFile, packaged_ruleset, packaged_tables
@@ -78,7 +78,7 @@ def check_table(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: s
                 references: dict[str, DataFrame]) -> TableResult:
     started = time.monotonic()
     table = ruleset.name
-    df = spark.read.parquet(lake.processed(table))
+    df = read_table(spark, lake.processed(table))
     rows_in = df.count()
     try:
         result = gate(df, ruleset.text, ruleset.mode, references, table=table)
@@ -113,7 +113,7 @@ def _present(ctx: JobContext, lake: Lake, tables: Iterable[str]) -> list[str]:
 
 def _check_tables(ctx: JobContext, lake: Lake, tables: list[str]) -> list[TableResult]:
     """Each table's shipped ruleset, the processed seed tables (but itself) as its references."""
-    references = {t: ctx.spark.read.parquet(lake.processed(t)) for t in _present(ctx, lake, TABLES)}
+    references = {t: read_table(ctx.spark, lake.processed(t)) for t in _present(ctx, lake, TABLES)}
     results = []
     for table in tables:
         others = {alias: ref for alias, ref in references.items() if alias != table}
