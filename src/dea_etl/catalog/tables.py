@@ -8,11 +8,12 @@ under ``processedData/``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pyspark.sql.types import StructType
 
 from dea_etl.io.lake import PROCESSED
+from dea_etl.io.manifest import RUN_COLUMN, RUNS
 from dea_etl.mart_schemas import MARTS
 from dea_etl.schemas import TABLES
 
@@ -24,10 +25,22 @@ class CatalogTable:
     partition_keys: tuple[tuple[str, str], ...]
     schema: StructType
     description: str = ""
+    #: Published by manifest (dea-etl's own writes): the catalog's partitions are the manifest's slices.
+    by_manifest: bool = False
 
-    def location(self, processed_root: str) -> str:
+    def folder(self, processed_root: str) -> str:
         """The table's folder (with a trailing slash, as Glue and Athena write it)."""
         return f"{processed_root.rstrip('/')}/{self.name}/"
+
+    def location(self, processed_root: str) -> str:
+        """Where the catalog points the table: its folder, or (by manifest) its runs' folder."""
+        return self.folder(processed_root) + (f"{RUNS}/" if self.by_manifest else "")
+
+    def on_runs(self) -> CatalogTable:
+        """The table as published by manifest: ``dea_run`` (the run's prefix) is its first partition key, so
+        that each partition, one (run, partition) slice of the manifest, sits at its own prefix."""
+        keys = ((RUN_COLUMN, "string"), *self.partition_keys)
+        return replace(self, partition_keys=keys, by_manifest=True)
 
 
 def _catalog_table(
