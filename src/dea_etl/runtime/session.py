@@ -55,6 +55,19 @@ def s3a_conf(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     return conf
 
 
+#: S3A's magic committer for Parquet written to s3:// (also s3a://, s3n://): each task's files are
+#: uploaded as multipart uploads that the job commit completes, so no data file is renamed or copied
+#: (Hadoop's FileOutputCommitter would copy each file twice on S3). Local paths keep FileOutputCommitter.
+#: Only for sessions built here, where the declared jars (spark-hadoop-cloud) are on the classpath.
+S3A_COMMITTER_CONF: dict[str, str] = {
+    **{f"spark.hadoop.mapreduce.outputcommitter.factory.scheme.{scheme}":
+       "org.apache.hadoop.fs.s3a.commit.S3ACommitterFactory" for scheme in ("s3", "s3n", "s3a")},
+    "spark.hadoop.fs.s3a.committer.name": "magic",
+    "spark.hadoop.fs.s3a.committer.magic.enabled": "true",
+    "spark.sql.parquet.output.committer.class": "org.apache.spark.internal.io.cloud.BindingParquetOutputCommitter",
+}
+
+
 def local_jvm_conf() -> dict[str, str]:
     """Settings for a session built on this machine: the declared jars (fetched if missing) and S3A.
 
@@ -62,8 +75,8 @@ def local_jvm_conf() -> dict[str, str]:
     spark-submit's ``--jars`` gave it, and ``spark.jars`` could no longer reach the driver: none is added.
     """
     if "PYSPARK_GATEWAY_PORT" in os.environ:
-        return s3a_conf()
-    return {"spark.jars": ",".join(jar_paths()), **s3a_conf()}
+        return {**s3a_conf(), **S3A_COMMITTER_CONF}
+    return {"spark.jars": ",".join(jar_paths()), **s3a_conf(), **S3A_COMMITTER_CONF}
 
 
 #: S3A's settings for the credentials in ``AWS_*`` variables (its own chain reads the JVM's environment,
@@ -83,8 +96,11 @@ def apply_s3a(spark: SparkSession) -> None:
     configuration, which S3A reads when it opens a bucket.
     """
     hadoop_conf = spark.sparkContext._jsc.hadoopConfiguration()
-    for key, value in s3a_conf().items():
-        hadoop_conf.set(key.removeprefix("spark.hadoop."), value)
+    for key, value in {**s3a_conf(), **S3A_COMMITTER_CONF}.items():
+        if key.startswith("spark.hadoop."):
+            hadoop_conf.set(key.removeprefix("spark.hadoop."), value)
+        else:
+            spark.conf.set(key, value)
     if "AWS_ENDPOINT_URL" not in os.environ and "AWS_ENDPOINT_URL_S3" not in os.environ:
         hadoop_conf.unset("fs.s3a.endpoint")
         hadoop_conf.unset("fs.s3a.path.style.access")
