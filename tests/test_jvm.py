@@ -18,6 +18,7 @@ CLASSES = {
     "deequ": "com.amazon.deequ.dqdl.EvaluateDataQuality",
     "dqdl": "software.amazon.glue.dqdl.parser.DQDLParser",
     "iceberg-spark-runtime-3.5_2.12": "org.apache.iceberg.spark.SparkCatalog",
+    "spark-hadoop-cloud_2.12": "org.apache.spark.internal.io.cloud.BindingParquetOutputCommitter",
 }
 
 
@@ -27,6 +28,7 @@ def test_the_declared_jars_are_pinned_to_the_aws_runtimes() -> None:
     assert versions["hadoop-aws"] == "3.3.4"
     assert versions["aws-java-sdk-bundle"] == "1.12.262"
     assert versions["deequ"].endswith("-spark-3.5")
+    assert versions["spark-hadoop-cloud_2.12"].startswith("3.5.")
     assert set(versions) == set(CLASSES)
 
 
