@@ -2,7 +2,7 @@
 
 Layout of a table folder (local or S3)::
 
-    <table>/_dea_runs/dea_run=<run id>/[year=2014/month=5/]part-*.parquet   data, one prefix per run
+    <table>/_dea_runs/dea_run=<run id>-<start ms hex><random>/[year=2014/month=5/]part-*.parquet
     <table>/_dea_manifest/<version:010d>.json                           the table's versions
     <table>/_dea_manifest/runs/<run id>.json                            when each run started writing
 
@@ -24,6 +24,7 @@ and a run's prefix that no version ever held (a killed or failed run) once the r
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -179,13 +180,20 @@ def commit(table: str, build: Callable[[Manifest | None, int], Manifest]) -> Man
 
 
 def new_run(run_id: str) -> str:
-    """A fresh prefix name for a write of the job run ``run_id``."""
-    return f"{run_id}-{uuid.uuid4().hex[:6]}"
+    """A fresh prefix name for a write of the job run ``run_id``: the run id (only letters, digits, ``_``
+    and ``-`` kept: it names a folder), the start time in hex milliseconds and a random suffix."""
+    safe = re.sub(r"[^A-Za-z0-9_-]", "_", run_id) or "run"
+    return f"{safe}-{now_ms():011x}{uuid.uuid4().hex[:6]}"
+
+
+def started_ms(run: str) -> int:
+    """When the write named ``run`` (by :func:`new_run`) started."""
+    return int(run.rsplit("-", 1)[-1][:11], 16)
 
 
 def mark_started(table: str, run: str) -> None:
-    """Record that ``run`` starts writing under its prefix (so that :func:`clean` knows its age)."""
-    _folder(table).put(f"runs/{run}.json", json.dumps({"Run": run, "StartedMs": now_ms()}).encode())
+    """Record that ``run`` writes under its prefix, so that :func:`clean` finds it even if it never publishes."""
+    _folder(table).put(f"runs/{run}", b"")
 
 
 def publish(pub: Publication) -> Manifest:
@@ -235,18 +243,12 @@ def stale_runs(table: str, started: dict[str, int], *, grace_ms: int = GRACE_MS,
 
 
 def started_runs(table: str) -> dict[str, int]:
-    """The runs that marked themselves started in the table, with their start times."""
-    folder = _folder(table)
-    out = {}
-    for name in folder.names("runs"):
-        raw = folder.read(f"runs/{name}")
-        if raw is not None and name.endswith(".json"):
-            out[name[:-5]] = int(json.loads(raw)["StartedMs"])
-    return out
+    """The runs that marked themselves started in the table, with their start times (one listing)."""
+    return {name: started_ms(name) for name in _folder(table).names("runs")}
 
 
 def forget_run(table: str, run: str) -> None:
-    _folder(table).delete(f"runs/{run}.json")
+    _folder(table).delete(f"runs/{run}")
 
 
 def ordered_columns(names: Sequence[str], partition_by: Sequence[str]) -> list[str]:
