@@ -184,7 +184,7 @@ def clean(spark: SparkSession, target: str, *, grace_ms: int = manifest.GRACE_MS
             deleted.append(f"{target}/{name}")
     parent, _, name = target.rpartition("/")
     legacy = (f".{name}.staging-", f".{name}.old-")
-    for sibling in files.children(spark, parent) if parent else []:
+    for sibling in files.children(spark, parent + "/") if parent else []:  # "/": a bucket's root is a path
         if sibling.startswith(legacy):
             files.delete(spark, f"{parent}/{sibling}")
             deleted.append(f"{parent}/{sibling}")
