@@ -119,7 +119,8 @@ def run(ctx: BenchContext) -> Section:
         moto.terminate()
         moto.wait(timeout=10)
     if proc.returncode != 0:
-        raise RuntimeError(f"publish bench failed ({proc.returncode}):\n{(proc.stdout + proc.stderr)[-3000:]}")
+        said = "\n".join(line for line in (proc.stdout + proc.stderr).splitlines() if " INFO " not in line)
+        raise RuntimeError(f"publish bench failed ({proc.returncode}):\n{said[-3000:]}")
     m = {int(k): v for k, v in json.loads(proc.stdout.strip().splitlines()[-1]).items()}
     command = " ".join(cmd)
     section = Section("Publishing on S3 (moto): cost against table size")
