@@ -4,7 +4,7 @@ Layout of a table folder (local or S3)::
 
     <table>/_dea_runs/dea_run=<run id>-<start ms hex><random>/[year=2014/month=5/]part-*.parquet
     <table>/_dea_manifest/<version:010d>.json                           the table's versions
-    <table>/_dea_manifest/runs/<run id>.json                            when each run started writing
+    <table>/_dea_manifest/runs/<run id>-<start ms hex><random>          a run writing here (empty)
 
 A run writes its data under its own prefix, where no reader looks. Publishing creates manifest version
 ``n + 1`` (exclusively: of two writers only one creates it; the other rebuilds on top and tries ``n + 2``)
@@ -28,7 +28,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from dea_etl.errors import OutputError
 from dea_etl.faults import checkpoint
@@ -227,11 +227,6 @@ def roll_back(pub: Publication) -> Manifest | None:
         return Manifest(version, f"rollback-{pub.run}", now_ms(), base.schema_json, base.partition_by, slices)
 
     return commit(pub.table, build)
-
-
-@dataclass
-class CleanResult:
-    runs_deleted: list[str] = field(default_factory=list)
 
 
 def stale_runs(table: str, started: dict[str, int], *, grace_ms: int = GRACE_MS, now: int | None = None) -> list[str]:
