@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
+
+SPACE = re.compile(r"\s*")
 
 
 def _post(endpoint: str, action: str) -> None:
@@ -41,6 +44,14 @@ class Recording:
         return [urlparse(e["url"]).path for e in self.entries if operation(e) == op]
 
 
+def _entries(raw: str) -> Iterator[dict]:
+    """The recorded requests: JSON objects one per line, or several on a line (moto's threads append)."""
+    decoder, at = json.JSONDecoder(), 0
+    while (at := SPACE.match(raw, at).end()) < len(raw):
+        entry, at = decoder.raw_decode(raw, at)
+        yield entry
+
+
 @contextmanager
 def recorded(endpoint: str) -> Iterator[Recording]:
     """Record every request moto_server receives inside the block."""
@@ -52,4 +63,4 @@ def recorded(endpoint: str) -> Iterator[Recording]:
     finally:
         _post(endpoint, "stop-recording")
         raw = urllib.request.urlopen(f"{endpoint}/moto-api/recorder/download-recording").read().decode()
-        rec.entries.extend(json.loads(line) for line in raw.splitlines() if line.strip())
+        rec.entries.extend(_entries(raw))

@@ -20,13 +20,14 @@ BASE_ROWS = 200_000
 MONTHS = 24
 
 DRIVER = '''\
-import json, statistics, sys, time, urllib.request
+import json, re, statistics, sys, time, urllib.request
 from collections import Counter
 import boto3
 from pyspark.sql import functions as F
 from dea_etl.io import stage_parquet, write_parquet
 from dea_etl.runtime import get_spark
 
+SPACE = re.compile(r"\\s*")
 endpoint, base, months, runs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 spark, _ = get_spark("bench-publish")
 spark.sparkContext.setLogLevel("ERROR")
@@ -37,9 +38,9 @@ def recorder(action):
 
 def requests():
     raw = urllib.request.urlopen(f"{endpoint}/moto-api/recorder/download-recording").read().decode()
-    ops = Counter()
-    for line in raw.splitlines():
-        e = json.loads(line)
+    ops, at, decoder = Counter(), 0, json.JSONDecoder()
+    while (at := SPACE.match(raw, at).end()) < len(raw):  # concurrent requests may share a line
+        e, at = decoder.raw_decode(raw, at)
         copy = any(k.lower() == "x-amz-copy-source" for k in e["headers"])
         ops["CopyObject" if copy else e["method"]] += 1
     return ops
