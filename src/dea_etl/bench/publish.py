@@ -141,7 +141,7 @@ def run(ctx: BenchContext) -> Section:
         f"{_median(m[1]['requests']):.0f} requests at 1x, {_median(m[10]['requests']):.0f} at 10x, CopyObject "
         f"{max(m[1]['copies'] + m[10]['copies'])}. The staged write (not publishing) sent "
         f"{_median(m[1]['write_requests']):.0f} / {_median(m[10]['write_requests']):.0f} requests, of which "
-        f"CopyObject {_median(m[1]['write_copies']):.0f} / {_median(m[10]['write_copies']):.0f}: Spark's "
-        "FileOutputCommitter renames its task output on S3A (one copy per file, not per row)."
+        f"CopyObject {_median(m[1]['write_copies']):.0f} / {_median(m[10]['write_copies']):.0f} (S3A's magic "
+        "committer: multipart uploads completed at job commit)."
     )
     return section
