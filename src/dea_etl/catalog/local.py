@@ -18,7 +18,7 @@ def register_local_tables(spark: SparkSession, lake: str) -> list[str]:
     root = processed_root(lake)
     registered = []
     for table in catalog_tables():
-        path = table.folder(root)
+        path = table.table_folder(root)
         if not files.exists(spark, path):
             continue
         read_table(spark, path, table.schema).createOrReplaceTempView(table.name)

@@ -40,13 +40,13 @@ def _as_written(tables: list[Any], root: str) -> list[Any]:
     """Each table as it is in the lake: published by manifest (its slices are its partitions) or a plain folder."""
     from dea_etl.io import manifest
 
-    return [t.on_runs() if manifest.latest(t.folder(root)) else t for t in tables]
+    return [t.on_runs() if manifest.latest(t.table_folder(root)) else t for t in tables]
 
 
 def _slices(table: Any, root: str) -> list[tuple[str, ...]]:
     from dea_etl.io import manifest
 
-    current = manifest.latest(table.folder(root))
+    current = manifest.latest(table.table_folder(root))
     return [s.values() for s in current.slices] if current else []
 
 

@@ -100,3 +100,14 @@ def children(spark: SparkSession, path: str) -> list[str]:
     if not fs.exists(hpath):
         return []
     return sorted(str(st.getPath().getName()) for st in fs.listStatus(hpath))
+
+
+def write_text(spark: SparkSession, path: str, text: str) -> None:
+    """Write ``text`` (UTF-8) as the file ``path``, replacing it (one object PUT on S3)."""
+    fs, hpath = _fs(spark, path)
+    out = fs.create(hpath, True)
+    try:
+        data = bytearray(text.encode("utf-8"))
+        out.write(data)
+    finally:
+        out.close()
