@@ -28,6 +28,7 @@ SECTIONS = (
     "benchmarks.marts",
     "benchmarks.dq",
     "benchmarks.bookmarks",
+    "benchmarks.publish",
 )
 REPO = Path(__file__).resolve().parents[1]
 #: The programs the sections run (through spark-submit or python), committed as files.

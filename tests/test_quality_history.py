@@ -11,6 +11,7 @@ from chispa import assert_df_equality
 
 from dea_etl.catalog import catalog_tables, create_table_ddl
 from dea_etl.cli import main
+from dea_etl.io import read_table
 from dea_etl.io.lake import Lake
 from dea_etl.pipelines import data_quality
 from dea_etl.quality.history import history_from_rows, load_history, metrics_path
@@ -112,7 +113,7 @@ def test_history_on_s3_is_read_back_and_registered_in_glue(spark, aws, capsys):
     history = load_history(spark, lake.root, "customers")
     assert history.values("Dataset.*.RowCount") == [10.0, 12.0, 8.0]
     assert_df_equality(
-        spark.read.parquet(metrics_path(lake.root)).where("metric = 'Dataset.*.RowCount'").select("run_id"),
+        read_table(spark, metrics_path(lake.root)).where("metric = 'Dataset.*.RowCount'").select("run_id"),
         spark.createDataFrame([("run-1",), ("run-2",), ("run-3",)], "run_id string"),
         ignore_row_order=True, ignore_nullable=True,
     )
@@ -120,7 +121,11 @@ def test_history_on_s3_is_read_back_and_registered_in_glue(spark, aws, capsys):
                  "--tables", "dq_metrics,customers_dq_outcomes"]) == 0
     glue = boto3.client("glue")
     table = glue.get_table(DatabaseName="lake", Name="dq_metrics")["Table"]
-    assert table["StorageDescriptor"]["Location"] == "s3://dq-lake/processedData/_dq/metrics/"
+    # published by manifest: registered at its runs' folder, one partition per run (see README "Publishing")
+    assert table["StorageDescriptor"]["Location"] == "s3://dq-lake/processedData/_dq/metrics/_dea_runs/"
+    assert [k["Name"] for k in table["PartitionKeys"]] == ["dea_run"]
+    runs = glue.get_partitions(DatabaseName="lake", TableName="dq_metrics")["Partitions"]
+    assert len(runs) == 3
     assert [c["Name"] for c in table["StorageDescriptor"]["Columns"]][:4] == ["table", "ruleset", "kind", "rule"]
     assert "lake.customers_dq_outcomes: created" in capsys.readouterr().out
 

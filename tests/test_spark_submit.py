@@ -13,6 +13,7 @@ import pytest
 from pyspark.sql import SparkSession
 
 from dea_etl.cli import main as cli_main
+from dea_etl.io import read_table
 from dea_etl.jvm import jar_paths
 from dea_etl.runtime.submit import spark_submit_command, submit_env
 
@@ -40,7 +41,7 @@ def test_spark_submit_runs_the_job_script(spark: SparkSession, tmp_path: Path, d
     # The shipped log4j2 configuration: no INFO lines from Spark.
     assert [line for line in (proc.stdout + proc.stderr).splitlines() if " INFO " in line] == []
     assert json.loads(summary.read_text())["tables"][0]["rows_written"] == 635
-    assert spark.read.parquet(str(out)).count() == 635
+    assert read_table(spark, str(out)).count() == 635
 
 
 @pytest.mark.slow
@@ -79,7 +80,7 @@ def test_readme_spark_submit_works_as_written_in_the_activated_venv(spark: Spark
     proc = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env, cwd=cwd, timeout=600,
                           check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert spark.read.parquet(str(out)).count() == 635
+    assert read_table(spark, str(out)).count() == 635
 
 
 def test_dea_etl_run_is_the_same_job(spark: SparkSession, tmp_path: Path, data_dir: Path) -> None:
@@ -92,7 +93,7 @@ def test_dea_etl_run_is_the_same_job(spark: SparkSession, tmp_path: Path, data_d
     result = json.loads(summary.read_text())
     assert result["job"] == "csv_to_parquet" and result["status"] == "succeeded"
     assert result["tables"][0]["rows_written"] == 17
-    assert spark.read.parquet(str(out)).where("managerid is null").count() == 3
+    assert read_table(spark, str(out)).where("managerid is null").count() == 3
 
 
 def test_dea_etl_run_unknown_job(capsys: pytest.CaptureFixture[str]) -> None:

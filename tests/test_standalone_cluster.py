@@ -33,6 +33,7 @@ from pyspark.sql import SparkSession
 from dea_etl.deploy import emr
 from dea_etl.deploy.config import DeployConfig, JobDeployment, Target
 from dea_etl.deploy.package import DEPS_ZIP, LIBRARY_ZIP, build
+from dea_etl.io import read_table
 from dea_etl.pipelines.csv_to_parquet import JOB
 from dea_etl.runtime import run_job
 from dea_etl.testing import free_port
@@ -233,8 +234,8 @@ def test_packaged_job_on_standalone_cluster_equals_local_run(
             )
             == 0
         )
-        cluster_df = spark.read.parquet(str(tmp_path / "cluster" / table))
-        local_df = spark.read.parquet(str(local_out))
+        cluster_df = read_table(spark, str(tmp_path / "cluster" / table))
+        local_df = read_table(spark, str(local_out))
         assert cluster_df.count() > 0
         assert_df_equality(
             cluster_df, local_df, ignore_row_order=True, ignore_nullable=True, ignore_column_order=True

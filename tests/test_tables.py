@@ -16,6 +16,7 @@ from pyspark.sql.types import DoubleType, IntegerType, StringType, StructField, 
 from dea_etl.catalog import catalog_tables
 from dea_etl.cli import main as cli
 from dea_etl.errors import EXIT_USAGE, InputError
+from dea_etl.io import read_table
 from dea_etl.io.lake import Lake
 from dea_etl.schemas import Column, TableSpec
 from dea_etl.tables import MARTS, TABLES, lake_table, lake_tables, source_table
@@ -111,15 +112,15 @@ def test_user_table_file_through_csv_to_parquet_bookmarks_and_dq(
     table = json.loads(summary.read_text())["tables"][0]
     assert (table["table"], table["rows_in"], table["rows_written"], table["rows_quarantined"]) == ("sensors", 5, 3, 2)
     expected = spark.createDataFrame(_sensors_rows(), SENSORS_SCHEMA)
-    assert_df_equality(spark.read.parquet(str(out)).select(*SENSORS_SCHEMA.fieldNames()), expected,
+    assert_df_equality(read_table(spark, str(out)).select(*SENSORS_SCHEMA.fieldNames()), expected,
                        ignore_row_order=True, ignore_nullable=True)
-    reasons = sorted(r.reason for r in spark.read.parquet(str(out) + "_quarantine").collect())
+    reasons = sorted(r.reason for r in read_table(spark, str(out) + "_quarantine").collect())
     assert len(reasons) == 2
     assert any("sensor_id" in r for r in reasons) and any("read_at" in r for r in reasons)
     # The bookmark: a second run finds nothing new and leaves the table as it was.
     assert csv_to_parquet.main(args) == 0
     assert json.loads(summary.read_text())["tables"][0]["files_skipped"] == 1
-    assert spark.read.parquet(str(out)).count() == 3
+    assert read_table(spark, str(out)).count() == 3
     # DQ on the same CSV, read with the user's table file.
     capsys.readouterr()
     code = cli(["dq", "--ruleset", str(EXAMPLES / "sensors.dqdl"), "--input", str(src), "--format", "csv",
@@ -155,7 +156,7 @@ def test_glue_catalog_table_as_the_schema(spark: SparkSession, aws: str, tmp_pat
     src.write_text("sensor_id,read_at,Site Name,value\n7,2024-03-01 00:00:00,West,3.5\n")
     out = tmp_path / "out"
     assert csv_to_parquet.main(["--table", "glue://plant/sensors", "--input", str(src), "--output", str(out)]) == 0
-    row = spark.read.parquet(str(out)).collect()[0]
+    row = read_table(spark, str(out)).collect()[0]
     assert (row["sensor_id"], row["read_at"], row["site_name"], row["value"]) == (7, datetime(2024, 3, 1), "West", 3.5)
 
 
@@ -174,7 +175,7 @@ def test_user_table_file_in_raw_to_processed(spark: SparkSession, tmp_lake: Lake
     assert code == 0
     table = json.loads(summary.read_text())["tables"][0]
     assert (table["table"], table["rows_written"], table["rows_quarantined"]) == ("sensors", 3, 2)
-    assert_df_equality(spark.read.parquet(tmp_lake.processed("sensors")).select(*SENSORS_SCHEMA.fieldNames()),
+    assert_df_equality(read_table(spark, tmp_lake.processed("sensors")).select(*SENSORS_SCHEMA.fieldNames()),
                        spark.createDataFrame(_sensors_rows(), SENSORS_SCHEMA), ignore_row_order=True,
                        ignore_nullable=True)
-    assert spark.read.parquet(tmp_lake.quarantine("sensors")).count() == 2
+    assert read_table(spark, tmp_lake.quarantine("sensors")).count() == 2

@@ -16,6 +16,7 @@ from typing import Any
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
+from dea_etl.io import read_table
 from dea_etl.quality import evaluate
 
 
@@ -32,7 +33,7 @@ def main(argv: list[str]) -> None:
     grouped = tuple(json.loads(argv[3]))
     ruleset = "Rules = [\n" + ",\n".join(rules) + "\n]"
     fused_only = "Rules = [\n" + ",\n".join(r for r in rules if not r.startswith(grouped)) + "\n]"
-    df = spark.read.parquet(path)
+    df = read_table(spark, path)
 
     def naive() -> None:
         for rule in rules:

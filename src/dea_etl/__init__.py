@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports on 
         UnknownTableError,
     )
     from dea_etl.io.lake import Lake, quarantine_path
-    from dea_etl.io.parquet import write_parquet
+    from dea_etl.io.parquet import read_table, write_parquet
     from dea_etl.pipelines.convert import read_csv_table
     from dea_etl.pipelines.incremental import TableSource, convert_tables, open_bookmarks
     from dea_etl.quality.evaluate import evaluate, evaluate_rows
@@ -56,6 +56,7 @@ PUBLIC: dict[str, str] = {
     # Reading CSV with quarantine, writing tables atomically.
     "read_csv_table": "dea_etl.pipelines.convert",
     "write_parquet": "dea_etl.io.parquet",
+    "read_table": "dea_etl.io.parquet",
     # CSV -> Parquet with job bookmarks (only new files; one commit after everything is published).
     "TableSource": "dea_etl.pipelines.incremental",
     "open_bookmarks": "dea_etl.pipelines.incremental",
@@ -106,6 +107,7 @@ __all__ = [
     "parse_ruleset",
     "quarantine_path",
     "read_csv_table",
+    "read_table",
     "read_table_file",
     "run_job",
     "source_table",

@@ -10,12 +10,13 @@ ruleset, its outcomes ``<table>_dq_outcomes`` and quarantined rows ``<table>_dq_
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pyspark.sql.types import StructType
 
 from dea_etl.errors import UnknownTableError
 from dea_etl.io.lake import PROCESSED
+from dea_etl.io.manifest import RUN_COLUMN, RUNS
 from dea_etl.tables import is_table_file, lake_tables, source_table
 
 
@@ -28,10 +29,22 @@ class CatalogTable:
     description: str = ""
     #: the folder under processedData/ when it is not the table's name (``_dq/orders/outcomes``)
     folder: str | None = None
+    #: Published by manifest (dea-etl's own writes): the catalog's partitions are the manifest's slices.
+    by_manifest: bool = False
 
-    def location(self, processed_root: str) -> str:
+    def table_folder(self, processed_root: str) -> str:
         """The table's folder (with a trailing slash, as Glue and Athena write it)."""
         return f"{processed_root.rstrip('/')}/{self.folder or self.name}/"
+
+    def location(self, processed_root: str) -> str:
+        """Where the catalog points the table: its folder, or (by manifest) its runs' folder."""
+        return self.table_folder(processed_root) + (f"{RUNS}/" if self.by_manifest else "")
+
+    def on_runs(self) -> CatalogTable:
+        """The table as published by manifest: ``dea_run`` (the run's prefix) is its first partition key, so
+        that each partition, one (run, partition) slice of the manifest, sits at its own prefix."""
+        keys = ((RUN_COLUMN, "string"), *self.partition_keys)
+        return replace(self, partition_keys=keys, by_manifest=True)
 
 
 def catalog_table(

@@ -24,22 +24,22 @@ from dea_etl.errors import first_line
 def _load(spark: Any, ns: argparse.Namespace) -> tuple[Any, dict[str, Any], Any]:
     """The DataFrame to check, its references (the lake's other processed tables) and, for CSV input,
     the rows that could not be parsed (else None)."""
-    from dea_etl.io import files
+    from dea_etl.io import files, read_table
     from dea_etl.io.lake import Lake
     from dea_etl.tables import TABLES, source_table
 
     lake = Lake(ns.lake)
     spec = source_table(ns.table) if ns.table else None
     name = spec.name if spec else None
-    refs = {t: spark.read.parquet(lake.processed(t)) for t in TABLES
+    refs = {t: read_table(spark, lake.processed(t)) for t in TABLES
             if t != name and files.exists(spark, lake.processed(t))}
     for item in ns.reference or []:
         alias, _, path = item.partition("=")
-        refs[alias] = spark.read.parquet(path)
+        refs[alias] = read_table(spark, path)
     if ns.input is None:
-        return spark.read.parquet(lake.processed(str(name))), refs, None
+        return read_table(spark, lake.processed(str(name))), refs, None
     if ns.format == "parquet":
-        return spark.read.parquet(ns.input), refs, None
+        return read_table(spark, ns.input), refs, None
     from dea_etl.io.csv import is_skipped_line, read_lines
     from dea_etl.pipelines.convert import input_files, parsed_rows
     from dea_etl.transforms.parsing import rejected_rows, valid_rows

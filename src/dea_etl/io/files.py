@@ -1,4 +1,4 @@
-"""File listing and moves through Hadoop's FileSystem API: the same code serves local folders here
+"""File listing and deletes through Hadoop's FileSystem API: the same code serves local folders here
 and ``s3://`` on Glue and EMR (their connectors implement the API)."""
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ def _fs(spark: SparkSession, path: str) -> tuple[Any, Any]:
     return fs, hpath
 
 
-def _hidden(name: str) -> bool:
+def is_hidden_name(name: str) -> bool:
+    """Names Spark and Athena skip when they list a folder."""
     return name.startswith(("_", ".")) or name.endswith(("._COPYING_", ".tmp"))
 
 
@@ -65,7 +66,7 @@ def list_files(spark: SparkSession, path: str) -> list[FileInfo]:
         st = it.next()
         p = str(st.getPath().toString())
         rel = p[len(root) :].lstrip("/") if p.startswith(root) else st.getPath().getName()
-        if any(_hidden(part) for part in rel.split("/")):
+        if any(is_hidden_name(part) for part in rel.split("/")):
             continue
         out.append(FileInfo(p, int(st.getLen()), int(st.getModificationTime())))
     return sorted(out)
@@ -81,8 +82,8 @@ def _list_local(root: str) -> list[FileInfo]:
         return [info(root, os.stat(root))]
     out: list[FileInfo] = []
     for folder, dirs, names in os.walk(root):
-        dirs[:] = [d for d in dirs if not _hidden(d)]
-        paths = (os.path.join(folder, n) for n in names if not _hidden(n))
+        dirs[:] = [d for d in dirs if not is_hidden_name(d)]
+        paths = (os.path.join(folder, n) for n in names if not is_hidden_name(n))
         out.extend(info(p, os.stat(p)) for p in paths if os.path.isfile(p))
     return sorted(out)
 
@@ -93,27 +94,12 @@ def delete(spark: SparkSession, path: str) -> None:
         raise OutputError(f"could not delete {path}")
 
 
-def rename(spark: SparkSession, src: str, dst: str) -> None:
-    """Rename ``src`` to ``dst`` (creating dst's parent); raises :class:`OutputError` on failure."""
-    fs, hsrc = _fs(spark, src)
-    _, hdst = _fs(spark, dst)
-    parent = hdst.getParent()
-    if parent is not None and not fs.exists(parent):
-        fs.mkdirs(parent)
-    if not fs.rename(hsrc, hdst):
-        raise OutputError(f"could not rename {src} to {dst}")
-
-
-def move_contents(spark: SparkSession, src_dir: str, dst_dir: str) -> int:
-    """Move every data file under ``src_dir`` to the same relative place under ``dst_dir``."""
-    moved = 0
-    root = qualify(spark, src_dir).rstrip("/")
-    dst_root = qualify(spark, dst_dir).rstrip("/")
-    for f in list_files(spark, src_dir):
-        rel = f.path[len(root) :].lstrip("/")
-        rename(spark, f.path, f"{dst_root}/{rel}")
-        moved += 1
-    return moved
+def children(spark: SparkSession, path: str) -> list[str]:
+    """The names directly in folder ``path`` (none when it does not exist): one listing request."""
+    fs, hpath = _fs(spark, path)
+    if not fs.exists(hpath):
+        return []
+    return sorted(str(st.getPath().getName()) for st in fs.listStatus(hpath))
 
 
 def write_text(spark: SparkSession, path: str, text: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pyspark.sql import DataFrame, Observation, SparkSession, Window
 from pyspark.sql import functions as F
@@ -115,6 +116,10 @@ class StagedConversion:
 
     result: TableResult
     staged: list[StagedParquet]
+
+    @property
+    def publications(self) -> list[dict[str, Any]]:
+        return [s.publication.to_dict() for s in self.staged]
 
     def publish(self) -> None:
         for s in self.staged:

@@ -24,7 +24,7 @@ from pyspark.sql import functions as F
 
 from dea_etl.io import files
 from dea_etl.io.lake import Lake
-from dea_etl.io.parquet import stage_parquet, write_parquet
+from dea_etl.io.parquet import read_table, stage_parquet, write_parquet
 from dea_etl.quality import recording
 from dea_etl.quality.evaluate import FAILED, ROW_RESULT, evaluate_rows
 from dea_etl.quality.gate import DataQualityError, GateResult, gate
@@ -89,7 +89,7 @@ def _evaluated(result: GateResult) -> list[Evaluated]:
 def _unparsed(spark: SparkSession, lake: Lake, table: str) -> DataFrame | None:
     """The rows csv_to_parquet quarantined for this table (they never reached the checked table)."""
     path = lake.quarantine(table)
-    return spark.read.parquet(path) if files.exists(spark, path) else None
+    return read_table(spark, path) if files.exists(spark, path) else None
 
 
 def _record(df: DataFrame, lake: Lake, run: recording.Run, result: GateResult, report: str | None,
@@ -112,7 +112,7 @@ def check_table(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: s
                 references: dict[str, DataFrame], report: str | None = None) -> TableResult:
     started = time.monotonic()
     table = ruleset.name
-    df = spark.read.parquet(lake.processed(table))
+    df = read_table(spark, lake.processed(table))
     rows_in = df.count()
     run = recording.Run.now(table, ruleset.name, ruleset.text, run_id)
     parsed = parse_ruleset(ruleset.text)
@@ -153,7 +153,7 @@ def _present(ctx: JobContext, lake: Lake, tables: Iterable[str]) -> list[str]:
 
 def _check_tables(ctx: JobContext, lake: Lake, tables: list[str]) -> list[TableResult]:
     """Each table's shipped ruleset, the processed seed tables (but itself) as its references."""
-    references = {t: ctx.spark.read.parquet(lake.processed(t)) for t in _present(ctx, lake, TABLES)}
+    references = {t: read_table(ctx.spark, lake.processed(t)) for t in _present(ctx, lake, TABLES)}
     results = []
     for table in tables:
         others = {alias: ref for alias, ref in references.items() if alias != table}

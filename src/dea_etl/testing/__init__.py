@@ -22,9 +22,11 @@ nullability ignored). Without the plugin's auto-loading (``PYTEST_DISABLE_PLUGIN
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -59,8 +61,11 @@ def start_moto_server(timeout: float = 30.0) -> tuple[subprocess.Popen[bytes], s
     """Start ``moto_server`` (from this Python's bin folder) on 127.0.0.1; the process and its URL."""
     port = free_port()
     exe = Path(sys.executable).with_name("moto_server")
+    # moto's request recorder (off until a test starts it) writes its log here, not into the working folder
+    recording = Path(tempfile.mkdtemp(prefix="dea-etl-moto-")) / "recording.jsonl"
     proc = subprocess.Popen(
-        [str(exe), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [str(exe), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "MOTO_RECORDER_FILEPATH": str(recording)},
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
