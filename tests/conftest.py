@@ -85,9 +85,8 @@ def moto_endpoint() -> Iterator[str]:
         proc.wait(timeout=10)
 
 
-@pytest.fixture()
-def aws(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Point boto3 at the moto_server (env vars only, no patched clients) with a fresh, empty state."""
+def use_moto(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Empty the moto_server's state and point boto3 (and S3A, through ``apply_s3a``) at it."""
     import urllib.request
 
     urllib.request.urlopen(urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")).close()
@@ -101,4 +100,10 @@ def aws(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     }.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+@pytest.fixture()
+def aws(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Point boto3 at the moto_server (env vars only, no patched clients) with a fresh, empty state."""
+    use_moto(moto_endpoint, monkeypatch)
     yield moto_endpoint

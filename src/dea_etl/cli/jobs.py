@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = sub.add_parser(
         "pipeline",
-        help="lay out a local lake from the sample data and run the pipeline (job args: --lake, --data, ...)",
+        help="lay out a lake (folder or s3://) from the sample data and run the pipeline (job args: --lake, --data, ...)",
         prefix_chars="\0",  # every argument, --lake included, goes to the job's own parser
     )
     p.add_argument("job_args", nargs=argparse.REMAINDER)

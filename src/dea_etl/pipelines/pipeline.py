@@ -1,4 +1,7 @@
-"""The main pipeline ``make run`` runs: lay out a local lake from data/, then each step in order.
+"""The main pipeline ``make run`` runs: lay out a lake from data/, then each step in order.
+
+The lake is a local folder or ``s3://BUCKET[/PREFIX]``; the sample files of ``--data`` (a local folder)
+are copied, or uploaded, into its ``rawData/<table>/`` first.
 
 Steps today: raw -> processed for customers, employees, orders and taxi trips; the data-quality gate on
 the processed tables (a quarantine-mode ruleset removes failing rows before anything is built on them);
@@ -11,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from dea_etl.io.lake import lay_out_local_lake
+from dea_etl.io.lake import lay_out_lake
 from dea_etl.pipelines import data_quality, raw_to_processed, sales_mart
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
 
@@ -23,7 +26,7 @@ SAMPLE_FILES = {
 }
 
 ARGS = (
-    Arg("lake", default="lake", help="local lake folder to lay out and fill"),
+    Arg("lake", default="lake", help="lake root to lay out and fill: a folder or s3://BUCKET[/PREFIX]"),
     Arg("data", default="data", help="folder with the sample CSV files"),
 )
 
@@ -37,11 +40,11 @@ STEPS: list[tuple[str, Step]] = [
 
 
 def run(ctx: JobContext) -> list[TableResult]:
-    lay_out_local_lake(Path(ctx.arg("lake")), Path(ctx.arg("data")), SAMPLE_FILES)
+    lay_out_lake(ctx.spark, ctx.arg("lake"), Path(ctx.arg("data")), SAMPLE_FILES)
     results: list[TableResult] = []
     for _name, step in STEPS:
         results.extend(step(ctx))
     return results
 
 
-JOB = JobSpec("pipeline", ARGS, run, "lay out lake/ from data/ and run every step")
+JOB = JobSpec("pipeline", ARGS, run, "lay out a lake (folder or s3://) from data/ and run every step")

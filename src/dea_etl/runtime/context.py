@@ -120,7 +120,7 @@ def run_job(
         if summary.tables or status == 0:
             summary.render(out)
         if args.get("summary_json"):
-            summary.write_json(str(args["summary_json"]))
+            summary.write_json(spark, str(args["summary_json"]))
         if spark is not None and created:
             spark.stop()
     return status
