@@ -67,11 +67,15 @@ def print_where_to_look(s3: object, bucket: str, endpoint: str, keep: bool) -> N
     print(f"\nthe lake {lake} on {endpoint}:")
     for folder, (objects, size) in folder_sizes(s3, bucket).items():
         print(f"  {lake}/{folder:<45} {objects:>4} objects {size:>12,} bytes")
-    print(f"\nrun summary: {lake}/tmpDir/summary/pipeline.json; bookmarks: {lake}/tmpDir/bookmarks/pipeline/")
-    when = " (in another shell, while this one waits):" if keep else ", rerun with `make run-s3 KEEP=1`, then:"
+    print(f"\nrun summary: {lake}/tmpDir/summary/pipeline.json")
+    if keep:
+        print("to look at it, in another shell while this one waits:")
+    else:
+        print("the server stops now; to look at the lake, run `make run-s3 KEEP=1`, then in another shell")
+        print("(with the address that run prints instead of PORT):")
+        endpoint = "http://127.0.0.1:PORT"
     keys = f"[print(o['Key']) for o in boto3.client('s3').list_objects_v2(Bucket='{bucket}')['Contents']]"
     query = "SELECT year, COUNT(*) AS lines FROM orders GROUP BY year ORDER BY year"
-    print("to look at it" + when)
     print(f"  export AWS_ENDPOINT_URL={endpoint} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
           "AWS_DEFAULT_REGION=us-east-1")
     print(f'  .venv/bin/python -c "import boto3; {keys}"')

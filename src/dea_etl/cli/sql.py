@@ -1,4 +1,4 @@
-"""``dea-etl sql "SELECT ..." [--lake lake] [--format table|json]``: SQL over the local lake."""
+"""``dea-etl sql "SELECT ..." [--lake lake|s3://BUCKET] [--format table|json]``: SQL over a lake's tables."""
 
 from __future__ import annotations
 
@@ -47,8 +47,8 @@ def _sql(ns: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("sql", help="run a SQL query over the local lake's tables and marts")
+    p = sub.add_parser("sql", help="run a SQL query over a lake's tables and marts (a folder or s3://BUCKET)")
     p.add_argument("query")
-    p.add_argument("--lake", default="lake")
+    p.add_argument("--lake", default="lake", help="lake root: a folder or s3://BUCKET[/PREFIX]")
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.set_defaults(handler=_sql)
