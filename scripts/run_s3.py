@@ -35,10 +35,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_moto(port: int) -> tuple[subprocess.Popen[bytes], str]:
+def start_moto(port: int, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """``moto_server`` on 127.0.0.1:``port`` (``env``: its environment), once it answers; and its URL."""
     url = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen([str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     deadline = time.monotonic() + 30
     while True:
         try:

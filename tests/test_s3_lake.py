@@ -76,6 +76,11 @@ def lakes(spark: SparkSession, s3: Any, tmp_path_factory: pytest.TempPathFactory
     return Lakes(local, json.loads(summary.read_text()))
 
 
+def read_table(spark: SparkSession, path: str) -> DataFrame:
+    """A table as the library's readers see it."""
+    return spark.read.parquet(path)
+
+
 def _comparable(df: DataFrame) -> DataFrame:
     """What must be equal between two runs: no run ids or times; the source file by name only; metric maps
     as sorted entries (maps cannot be sorted, chispa sorts the rows)."""
@@ -98,16 +103,16 @@ PIPELINE_TABLES = (
 
 @pytest.mark.parametrize("table", PIPELINE_TABLES)
 def test_every_table_of_the_pipeline_on_s3_equals_the_local_run(spark: SparkSession, lakes: Lakes, table: str) -> None:
-    on_s3 = spark.read.parquet(f"{S3_LAKE}/{table}")
-    local = spark.read.parquet(str(lakes.local / table))
+    on_s3 = read_table(spark, f"{S3_LAKE}/{table}")
+    local = read_table(spark, str(lakes.local / table))
     assert local.count() > 0
     assert_df_equality(_comparable(on_s3), _comparable(local), ignore_row_order=True, ignore_nullable=True)
 
 
 def test_both_quarantines_hold_the_extra_lines(spark: SparkSession, lakes: Lakes) -> None:
-    parsed = spark.read.parquet(f"{S3_LAKE}/processedData/orders_quarantine").select("source_file", "raw_line").collect()
+    parsed = read_table(spark, f"{S3_LAKE}/processedData/orders_quarantine").select("source_file", "raw_line").collect()
     assert [(r.source_file, r.raw_line) for r in parsed] == [(f"{S3_LAKE}/rawData/orders/{EXTRA_ORDERS}", "not,an,order")]
-    gated = spark.read.parquet(f"{S3_LAKE}/processedData/_dq/orders/quarantine").collect()
+    gated = read_table(spark, f"{S3_LAKE}/processedData/_dq/orders/quarantine").collect()
     assert [(r.salesorderdetailid, r.orderqty) for r in gated] == [(999001, 0)]
 
 
@@ -199,7 +204,7 @@ def test_nyc_taxi_on_s3_equals_the_local_run(spark: SparkSession, s3: Any, tmp_p
     s3.upload_file(str(DATA / "tripdata.csv"), BUCKET, "jobs/raw/tripdata.csv")
     assert nyc_taxi.main(["--input", f"{S3_LAKE}/jobs/raw/tripdata.csv", "--output", f"{S3_LAKE}/jobs/tripdata"]) == 0
     assert nyc_taxi.main(["--input", str(DATA / "tripdata.csv"), "--output", str(tmp_path / "tripdata")]) == 0
-    assert_df_equality(spark.read.parquet(f"{S3_LAKE}/jobs/tripdata"), spark.read.parquet(str(tmp_path / "tripdata")),
+    assert_df_equality(read_table(spark, f"{S3_LAKE}/jobs/tripdata"), read_table(spark, str(tmp_path / "tripdata")),
                        ignore_row_order=True, ignore_nullable=True)
 
 
@@ -226,9 +231,9 @@ def test_csv_to_parquet_on_s3_appends_only_new_files_and_equals_a_local_full_run
 
     local_out = str(tmp_path / "customers")
     assert csv_to_parquet.main(["--table", "customers", "--input", str(local_raw), "--output", local_out]) == 0
-    assert_df_equality(spark.read.parquet(out), spark.read.parquet(local_out), ignore_row_order=True, ignore_nullable=True)
+    assert_df_equality(read_table(spark, out), read_table(spark, local_out), ignore_row_order=True, ignore_nullable=True)
     assert_df_equality(
-        _comparable(spark.read.parquet(f"{out}_quarantine")), _comparable(spark.read.parquet(f"{local_out}_quarantine")),
+        _comparable(read_table(spark, f"{out}_quarantine")), _comparable(read_table(spark, f"{local_out}_quarantine")),
         ignore_row_order=True, ignore_nullable=True,
     )
-    assert spark.read.parquet(f"{out}_quarantine").count() == 1
+    assert read_table(spark, f"{out}_quarantine").count() == 1
