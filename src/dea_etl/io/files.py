@@ -9,7 +9,7 @@ from typing import Any
 
 from pyspark.sql import SparkSession
 
-from dea_etl.errors import InputError, OutputError
+from dea_etl.errors import InputError, OutputError, first_line
 
 
 @dataclass(frozen=True, order=True)
@@ -121,6 +121,12 @@ def _local_path(fs: Any, hpath: Any) -> str | None:
     return str(fs.makeQualified(hpath).toUri().getPath()) if str(fs.getScheme()) == "file" else None
 
 
+def _jvm_message(exc: Exception) -> str:
+    """The first line of the Java exception behind a Py4J error (else of ``exc``)."""
+    java = getattr(exc, "java_exception", None)
+    return first_line(Exception(str(java.toString()))) if java is not None else first_line(exc)
+
+
 def read_bytes(spark: SparkSession, path: str) -> bytes:
     """The whole content of a (small) file at a local path or a URI; :class:`InputError` when missing."""
     fs, hpath = _fs(spark, path)
@@ -130,11 +136,14 @@ def read_bytes(spark: SparkSession, path: str) -> bytes:
     if local is not None:
         with open(local, "rb") as fh:
             return fh.read()
-    stream = fs.open(hpath)
     try:
-        return bytes(spark.sparkContext._jvm.org.apache.commons.io.IOUtils.toByteArray(stream))  # type: ignore[union-attr]
-    finally:
-        stream.close()
+        stream = fs.open(hpath)
+        try:
+            return bytes(spark.sparkContext._jvm.org.apache.commons.io.IOUtils.toByteArray(stream))  # type: ignore[union-attr]
+        finally:
+            stream.close()
+    except Exception as exc:
+        raise InputError(f"cannot read {path}: {_jvm_message(exc)}") from exc
 
 
 def write_bytes(spark: SparkSession, path: str, body: bytes) -> None:
@@ -152,11 +161,14 @@ def write_bytes(spark: SparkSession, path: str, body: bytes) -> None:
             fh.write(body)
         os.replace(tmp, local)
         return
-    out = fs.create(hpath, True)
     try:
-        out.write(bytearray(body))
-    finally:
-        out.close()
+        out = fs.create(hpath, True)
+        try:
+            out.write(bytearray(body))
+        finally:
+            out.close()
+    except Exception as exc:
+        raise OutputError(f"cannot write {path}: {_jvm_message(exc)}") from exc
 
 
 def upload_if_changed(spark: SparkSession, local_file: str, dst: str) -> bool:
