@@ -28,7 +28,6 @@ from dea_etl.catalog import catalog_tables
 from dea_etl.cli import main as cli_main
 from dea_etl.io import FileInfo
 from dea_etl.io.lake import lay_out_lake
-from dea_etl.mart_schemas import MARTS
 from dea_etl.pipelines.pipeline import SAMPLE_FILES
 from dea_etl.runtime.session import apply_s3a
 
@@ -42,7 +41,6 @@ S3_LAKE = f"s3://{BUCKET}"
 EXTRA_ORDERS = "extra_orders.csv"
 EXTRA_LINES = b"999001,999001,5/1/2014,5/13/2014,5/8/2014,276,293,10.0,1.0,1.0,12.0,714,0,5.0,0,0.0\r\nnot,an,order\r\n"
 PIPELINE_ARGS = ["--data", str(DATA), "--job-bookmark-option", "job-bookmark-enable"]
-SEED_RULESETS = ("customers", "employees", "orders")
 
 
 @dataclass(frozen=True)
@@ -92,13 +90,13 @@ def _comparable(df: DataFrame) -> DataFrame:
     return dropped
 
 
-#: Every table the pipeline writes, relative to the lake: processed tables and marts, the CSV quarantine
-#: of orders, the data-quality quarantine of orders and the outcomes of every ruleset.
-PIPELINE_TABLES = (
-    [f"processedData/{t.name}" for t in catalog_tables()]
-    + ["processedData/orders_quarantine", "processedData/_dq/orders/quarantine"]
-    + [f"processedData/_dq/{t}/outcomes" for t in (*SEED_RULESETS, *MARTS)]
-)
+#: Every table the pipeline writes, relative to the lake: every table of the catalog (processed tables,
+#: marts, the data-quality metric history and outcomes; of the data-quality quarantines only orders' has
+#: rows) and the CSV quarantine of orders.
+PIPELINE_TABLES = [
+    t.location("processedData").rstrip("/") for t in catalog_tables()
+    if not t.name.endswith("_dq_quarantine") or t.name == "orders_dq_quarantine"
+] + ["processedData/orders_quarantine"]
 
 
 @pytest.mark.parametrize("table", PIPELINE_TABLES)
@@ -174,9 +172,13 @@ def test_catalog_register_points_glue_at_the_s3_tables(s3: Any, lakes: Lakes) ->
     assert cli_main(["catalog", "register", "--database", "sales", "--lake", f"s3a://{BUCKET}"]) == 0
     glue = boto3.client("glue")
     tables = {t["Name"]: t for t in glue.get_tables(DatabaseName="sales")["TableList"]}
-    assert {t: tables[t]["StorageDescriptor"]["Location"] for t in tables} == {
-        t.name: f"{S3_LAKE}/processedData/{t.name}/" for t in catalog_tables()
-    }
+    locations = {t: tables[t]["StorageDescriptor"]["Location"] for t in tables}
+    assert set(locations) == {t.name for t in catalog_tables()}
+    assert all(location.startswith(f"{S3_LAKE}/processedData/") for location in locations.values())
+    assert (locations["orders"], locations["customer_sales"], locations["dq_metrics"], locations["orders_dq_outcomes"]) == (
+        f"{S3_LAKE}/processedData/orders/", f"{S3_LAKE}/processedData/customer_sales/",
+        f"{S3_LAKE}/processedData/_dq/metrics/", f"{S3_LAKE}/processedData/_dq/orders/outcomes/",
+    )
     partitions = glue.get_partitions(DatabaseName="sales", TableName="orders", MaxResults=1000)["Partitions"]
     prefixes = s3.list_objects_v2(Bucket=BUCKET, Prefix="processedData/orders/year=2014/", Delimiter="/")
     months_2014 = {p["Prefix"].rstrip("/").rsplit("=", 1)[1] for p in prefixes["CommonPrefixes"]}

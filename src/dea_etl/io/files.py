@@ -196,3 +196,8 @@ def make_dirs(spark: SparkSession, path: str) -> None:
     fs, hpath = _fs(spark, path)
     if not fs.mkdirs(hpath):
         raise OutputError(f"could not create {path}")
+
+
+def write_text(spark: SparkSession, path: str, text: str) -> None:
+    """Write ``text`` (UTF-8) as the file ``path``, replacing it (one object PUT on S3)."""
+    write_bytes(spark, path, text.encode("utf-8"))

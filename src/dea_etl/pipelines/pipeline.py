@@ -28,6 +28,7 @@ SAMPLE_FILES = {
 ARGS = (
     Arg("lake", default="lake", help="lake root to lay out and fill: a folder or s3://BUCKET[/PREFIX]"),
     Arg("data", default="data", help="folder with the sample CSV files"),
+    data_quality.REPORT_ARG,
 )
 
 Step = Callable[[JobContext], list[TableResult]]
