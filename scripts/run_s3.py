@@ -3,7 +3,8 @@
 Starts ``moto_server`` (from this venv) on 127.0.0.1, creates the bucket, runs
 ``dea-etl pipeline --lake s3://BUCKET --data DATA`` with ``AWS_ENDPOINT_URL`` pointing at the server,
 prints what landed in the bucket and how to look at it, then stops the server (its state lives in
-memory: the lake goes with it). ``--keep`` keeps the server running until Enter or Ctrl-C.
+memory: the lake goes with it). ``--keep`` keeps the server running until Enter or Ctrl-C. The
+credentials are moto's throw-away ones, never the caller's (no profile, no real account is reached).
 """
 
 from __future__ import annotations
@@ -11,45 +12,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections import defaultdict
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
-#: Credentials for the local server only: never the caller's own (no profile, no real account reached).
-FAKE_AWS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
-}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_moto(port: int, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str]:
-    """``moto_server`` on 127.0.0.1:``port`` (``env``: its environment), once it answers; and its URL."""
-    url = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/moto-api/", timeout=1).close()
-            return proc, url
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.terminate()
-                raise SystemExit(f"moto_server did not start on {url}") from None
-            time.sleep(0.2)
 
 
 def folder_sizes(s3: object, bucket: str) -> dict[str, tuple[int, int]]:
@@ -88,12 +56,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bucket", default="dea-etl-lake")
     parser.add_argument("--data", default="data", help="folder with the sample CSV files")
-    parser.add_argument("--port", type=int, default=0, help="moto_server's port (default: a free one)")
     parser.add_argument("--keep", action="store_true", help="keep the server running until Enter or Ctrl-C")
     ns = parser.parse_args(argv)
-    proc, endpoint = start_moto(ns.port or free_port())
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env |= FAKE_AWS | {"AWS_ENDPOINT_URL": endpoint}
+    from dea_etl.testing import moto_environment, start_moto_server
+
+    proc, endpoint = start_moto_server()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | moto_environment(endpoint)
     os.environ.clear()
     os.environ.update(env)
     try:

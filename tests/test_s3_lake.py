@@ -20,7 +20,7 @@ from chispa import assert_df_equality
 from jobs import csv_to_parquet, nyc_taxi, raw_to_processed
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
-from tests.conftest import DATA, REPO, use_moto
+from tests.conftest import DATA, REPO
 
 from dea_etl.bookmarks import open_store
 from dea_etl.bookmarks.model import file_key
@@ -30,6 +30,7 @@ from dea_etl.io import FileInfo
 from dea_etl.io.lake import lay_out_lake
 from dea_etl.pipelines.pipeline import SAMPLE_FILES
 from dea_etl.runtime.session import apply_s3a
+from dea_etl.testing import moto_environment, reset_moto_server
 
 pytestmark = pytest.mark.slow
 
@@ -53,7 +54,10 @@ class Lakes:
 def s3(spark: SparkSession, moto_endpoint: str) -> Iterator[Any]:
     """An empty moto_server with the lake's bucket; boto3 and the test session's S3A point at it."""
     with pytest.MonkeyPatch.context() as mp:
-        use_moto(moto_endpoint, mp)
+        reset_moto_server(moto_endpoint)
+        for key, value in moto_environment(moto_endpoint).items():
+            mp.setenv(key, value)
+        mp.delenv("AWS_PROFILE", raising=False)
         apply_s3a(spark)
         client = boto3.client("s3")
         client.create_bucket(Bucket=BUCKET)
@@ -190,9 +194,9 @@ def test_catalog_register_points_glue_at_the_s3_tables(s3: Any, lakes: Lakes) ->
 
 def test_sql_and_dq_read_the_s3_lake(s3: Any, lakes: Lakes, capsys: pytest.CaptureFixture[str]) -> None:
     query = "SELECT COUNT(*) AS n, COUNT(DISTINCT customerid) AS customers FROM orders"
-    assert cli_main(["sql", query, "--lake", str(lakes.local), "--format", "json"]) == 0
+    assert cli_main(["sql", query, "--lake", str(lakes.local), "--output-format", "json"]) == 0
     local = capsys.readouterr().out
-    assert cli_main(["sql", query, "--lake", S3_LAKE, "--format", "json"]) == 0
+    assert cli_main(["sql", query, "--lake", S3_LAKE, "--output-format", "json"]) == 0
     assert capsys.readouterr().out == local
     assert json.loads(local)["n"] == 5000
     s3.put_object(Bucket=BUCKET, Key="rules/customers.dqdl", Body=(REPO / "rules" / "customers.dqdl").read_bytes())
