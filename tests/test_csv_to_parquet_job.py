@@ -121,3 +121,19 @@ def test_run_failing_while_writing_leaves_the_previous_table(spark: SparkSession
     assert json.loads((tmp_path / "s2.json").read_text())["status"] == "failed"
     assert_df_equality(read_table(spark, str(out)), before, ignore_row_order=True)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_summary_that_cannot_be_written_to_s3_is_one_line_and_exit_1(
+    spark: SparkSession, aws: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dea_etl.runtime.session import apply_s3a
+
+    apply_s3a(spark)
+    src = write(tmp_path / "in" / "customers.csv", customers_lines(3))
+    summary = "s3://no-such-bucket/summary.json"
+    assert csv_to_parquet.main(["--table", "customers", "--input", str(src), "--output", str(tmp_path / "out"),
+                                "--summary-json", summary]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: cannot write the run summary: cannot write s3://no-such-bucket/")
+    assert read_table(spark, str(tmp_path / "out")).count() == 3
+    assert not Path("s3:").exists()

@@ -19,10 +19,13 @@ def _tables(ns: argparse.Namespace) -> Any:
 
 
 def _root(lake: str) -> str:
-    """The processedData/ root; a local folder as an absolute file: URI (the catalog needs full paths)."""
+    """The processedData/ root; a local folder as an absolute file: URI (the catalog needs full paths),
+    ``s3a://`` and ``s3n://`` as ``s3://``."""
     from dea_etl.catalog import processed_root
 
     root = processed_root(lake)
+    if root.startswith(("s3a://", "s3n://")):  # Hadoop's names for S3; Glue and Athena know s3:// only
+        return "s3://" + root.split("://", 1)[1]
     return root if "://" in root else Path(root).resolve().as_uri()
 
 

@@ -79,6 +79,22 @@ def _after(spark: Any, ns: argparse.Namespace, run: Any, ruleset: Any, history: 
         recording.record(spark, ns.lake, run, [*evaluated, *recording.analyzer_results(df, ruleset, refs)])
 
 
+def _read_ruleset(spark: Any, path: str) -> str:
+    """The ruleset's text: a local file, or (with a session) any URI Hadoop can read."""
+    if spark is None:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    from dea_etl.io import files
+
+    return files.read_bytes(spark, path).decode("utf-8")
+
+
+def _stopped(spark: Any, created: bool, code: int) -> int:
+    if spark is not None and created:
+        spark.stop()
+    return code
+
+
 def _render(rows: list[Any], console: Console) -> None:
     table = Table(title="data quality outcomes")
     for name in ("Rule", "Outcome", "FailureReason", "EvaluatedMetrics"):
@@ -104,21 +120,23 @@ def _dq(ns: argparse.Namespace) -> int:
     if ns.format == "csv" and ns.table is None:
         error("--format csv needs --table NAME (its schema)")
         return 2
-    try:
-        with open(ns.ruleset, encoding="utf-8") as fh:
-            text = fh.read()
-        ruleset = parse_ruleset(text)
-    except OSError as exc:
-        error(f"cannot read ruleset: {exc}")
-        return 2
-    except DqdlSyntaxError as exc:
-        error(f"invalid ruleset {ns.ruleset}: {exc}")
-        return 2
     from dea_etl.quality import recording
     from dea_etl.runtime import get_spark
     from dea_etl.runtime.context import new_run_id
 
-    spark, created = get_spark("dea-etl-dq")
+    remote = "://" in ns.ruleset  # s3://..., read through the session's file systems
+    spark, created = get_spark("dea-etl-dq") if remote else (None, False)
+    try:
+        text = _read_ruleset(spark, ns.ruleset)
+        ruleset = parse_ruleset(text)
+    except DqdlSyntaxError as exc:
+        error(f"invalid ruleset {ns.ruleset}: {exc}")
+        return _stopped(spark, created, 2)
+    except Exception as exc:  # OSError, a missing object, S3's refusal
+        error(f"cannot read ruleset: {first_line(exc)}")
+        return _stopped(spark, created, 2)
+    if spark is None:
+        spark, created = get_spark("dea-etl-dq")
     try:
         df, refs, unparsed = _load(spark, ns)
         run = recording.Run.now(_name(ns), Path(ns.ruleset).stem, text, new_run_id())
@@ -139,7 +157,7 @@ def _dq(ns: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("dq", help="evaluate a DQDL ruleset on a table or a file; exit 1 when a rule fails")
-    p.add_argument("--ruleset", required=True, help="DQDL file (e.g. rules/orders.dqdl)")
+    p.add_argument("--ruleset", required=True, help="DQDL file (e.g. rules/orders.dqdl or s3://BUCKET/rules/orders.dqdl)")
     p.add_argument("--table", help="a table: its processed data in --lake, or the schema of --input csv (a seed table, "
                    "a table file .json or glue://DATABASE/TABLE)")
     p.add_argument("--lake", default="lake", help="lake root for --table (default: lake)")

@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = sub.add_parser(
         "pipeline",
-        help="lay out a local lake from the sample data and run the pipeline (dea-etl pipeline --help)",
+        help="lay out a lake (a folder or s3://BUCKET) from the sample data and run the pipeline (dea-etl pipeline --help)",
         prefix_chars="\0",  # every argument, --help included, goes to the job's own parser
         add_help=False,
     )

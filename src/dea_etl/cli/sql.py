@@ -1,4 +1,4 @@
-"""``dea-etl sql "SELECT ..." [--lake lake] [--output-format table|json]``: SQL over the local lake."""
+"""``dea-etl sql "SELECT ..." [--lake lake|s3://BUCKET] [--output-format table|json]``: SQL over a lake."""
 
 from __future__ import annotations
 
@@ -47,9 +47,10 @@ def _sql(ns: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("sql", help="run a SQL query over the local lake's tables and marts")
+    p = sub.add_parser("sql", help="run a SQL query over a lake's tables and marts (a folder or s3://BUCKET)")
     p.add_argument("query", help="the SELECT to run (Spark SQL; the lake's tables and marts by name)")
-    p.add_argument("--lake", default="lake", help="the local lake whose processedData/ is queried (default: lake)")
+    p.add_argument("--lake", default="lake",
+                   help="the lake whose processedData/ is queried: a folder or s3://BUCKET[/PREFIX] (default: lake)")
     p.add_argument("--output-format", choices=["table", "json"], default="table",
                    help="how the result is printed: a table, or one JSON object per row")
     p.set_defaults(handler=_sql)

@@ -9,7 +9,7 @@ from typing import Any
 
 from pyspark.sql import SparkSession
 
-from dea_etl.errors import InputError, OutputError
+from dea_etl.errors import InputError, OutputError, first_line
 
 
 @dataclass(frozen=True, order=True)
@@ -102,12 +102,88 @@ def children(spark: SparkSession, path: str) -> list[str]:
     return sorted(str(st.getPath().getName()) for st in fs.listStatus(hpath))
 
 
+def _local_path(fs: Any, hpath: Any) -> str | None:
+    """The plain local path of ``hpath`` when its file system is the local one, else None."""
+    return str(fs.makeQualified(hpath).toUri().getPath()) if str(fs.getScheme()) == "file" else None
+
+
+def _jvm_message(exc: Exception) -> str:
+    """The first line of the Java exception behind a Py4J error (else of ``exc``)."""
+    java = getattr(exc, "java_exception", None)
+    return first_line(Exception(str(java.toString()))) if java is not None else first_line(exc)
+
+
+def read_bytes(spark: SparkSession, path: str) -> bytes:
+    """The whole content of a (small) file at a local path or a URI; :class:`InputError` when missing."""
+    fs, hpath = _fs(spark, path)
+    if not fs.exists(hpath):
+        raise InputError(f"{path} does not exist")
+    local = _local_path(fs, hpath)
+    if local is not None:
+        with open(local, "rb") as fh:
+            return fh.read()
+    try:
+        stream = fs.open(hpath)
+        try:
+            return bytes(spark.sparkContext._jvm.org.apache.commons.io.IOUtils.toByteArray(stream))  # type: ignore[union-attr]
+        finally:
+            stream.close()
+    except Exception as exc:
+        raise InputError(f"cannot read {path}: {_jvm_message(exc)}") from exc
+
+
+def write_bytes(spark: SparkSession, path: str, body: bytes) -> None:
+    """Write a (small) file whole, replacing it: readers see the old content or the new, never a part.
+
+    Locally through a temporary file and a rename; on an object store one upload (S3A makes the object
+    visible when the stream closes). Local writes go around Hadoop, which would add ``.crc`` files.
+    """
+    fs, hpath = _fs(spark, path)
+    local = _local_path(fs, hpath)
+    if local is not None:
+        os.makedirs(os.path.dirname(local) or ".", exist_ok=True)
+        tmp = f"{local}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as fh:
+            fh.write(body)
+        os.replace(tmp, local)
+        return
+    try:
+        out = fs.create(hpath, True)
+        try:
+            out.write(bytearray(body))
+        finally:
+            out.close()
+    except Exception as exc:
+        raise OutputError(f"cannot write {path}: {_jvm_message(exc)}") from exc
+
+
+def upload_if_changed(spark: SparkSession, local_file: str, dst: str) -> bool:
+    """Copy a local file to ``dst`` (a URI) unless a file of the same size, not older, is there already.
+
+    Returns True when it was copied. An unchanged rerun copies nothing, so the copy keeps its
+    modification time (what job bookmarks look at).
+    """
+    fs, hdst = _fs(spark, dst)
+    st = os.stat(local_file)
+    if fs.exists(hdst):
+        current = fs.getFileStatus(hdst)
+        if int(current.getLen()) == st.st_size and int(current.getModificationTime()) >= st.st_mtime_ns // 1_000_000:
+            return False
+    # A streamed copy: S3A's own copyFromLocalFile (Hadoop 3.3.4) fails on a single file.
+    local_fs, hsrc = _fs(spark, "file:" + os.path.abspath(local_file))
+    jvm = spark.sparkContext._jvm
+    assert jvm is not None
+    if not jvm.org.apache.hadoop.fs.FileUtil.copy(local_fs, hsrc, fs, hdst, False, True, fs.getConf()):
+        raise OutputError(f"could not copy {local_file} to {dst}")
+    return True
+
+
+def make_dirs(spark: SparkSession, path: str) -> None:
+    fs, hpath = _fs(spark, path)
+    if not fs.mkdirs(hpath):
+        raise OutputError(f"could not create {path}")
+
+
 def write_text(spark: SparkSession, path: str, text: str) -> None:
     """Write ``text`` (UTF-8) as the file ``path``, replacing it (one object PUT on S3)."""
-    fs, hpath = _fs(spark, path)
-    out = fs.create(hpath, True)
-    try:
-        data = bytearray(text.encode("utf-8"))
-        out.write(data)
-    finally:
-        out.close()
+    write_bytes(spark, path, text.encode("utf-8"))

@@ -10,7 +10,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from pyspark.sql import SparkSession
+
 from dea_etl.errors import InputError
+from dea_etl.io import files
 
 RAW = "rawData"
 PROCESSED = "processedData"
@@ -76,6 +79,14 @@ class Lake:
         return self.script_location(f"jobs/{job}.py")
 
 
+def sample_file(data_dir: Path, file_name: str) -> Path:
+    """A sample file of ``data_dir``; :class:`InputError` when it is missing."""
+    src = data_dir / file_name
+    if not src.exists():
+        raise InputError(f"sample file {src} not found")
+    return src
+
+
 def lay_out_local_lake(root: Path, data_dir: Path, tables: dict[str, str]) -> list[Path]:
     """Create the bucket's folders under ``root`` and copy each table's sample file into rawData/<table>/.
 
@@ -86,12 +97,32 @@ def lay_out_local_lake(root: Path, data_dir: Path, tables: dict[str, str]) -> li
         (root / folder).mkdir(parents=True, exist_ok=True)
     copied = []
     for table, file_name in tables.items():
-        src = data_dir / file_name
-        if not src.exists():
-            raise InputError(f"sample file {src} not found")
+        src = sample_file(data_dir, file_name)
         dst = root / RAW / table / file_name
         dst.parent.mkdir(parents=True, exist_ok=True)
         if not dst.exists() or dst.stat().st_size != src.stat().st_size or dst.stat().st_mtime < src.stat().st_mtime:
             shutil.copy2(src, dst)
+            copied.append(dst)
+    return copied
+
+
+def lay_out_lake(spark: SparkSession, root: str, data_dir: Path, tables: dict[str, str]) -> list[str]:
+    """:func:`lay_out_local_lake` for a lake that is a local folder or ``s3://bucket[/prefix]``.
+
+    On an object store each sample file is uploaded to ``rawData/<table>/`` through Hadoop's FileSystem
+    API (when missing, different in size or older than the local file) and the bucket's folders are
+    created as S3A creates folders (empty ``folder/`` marker objects, as the S3 console does).
+    """
+    if "://" not in root or root.startswith("file:"):
+        local = Path(root.removeprefix("file://").removeprefix("file:"))
+        return [str(p) for p in lay_out_local_lake(local, data_dir, tables)]
+    lake = Lake(root)
+    for folder in FOLDERS:
+        files.make_dirs(spark, lake._join(folder))
+    copied = []
+    for table, file_name in tables.items():
+        src = sample_file(data_dir, file_name)
+        dst = f"{lake.raw(table)}/{file_name}"
+        if files.upload_if_changed(spark, str(src), dst):
             copied.append(dst)
     return copied

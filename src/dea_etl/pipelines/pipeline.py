@@ -1,4 +1,7 @@
-"""The main pipeline ``make run`` runs: lay out a local lake from data/, then each step in order.
+"""The main pipeline ``make run`` runs: lay out a lake from data/, then each step in order.
+
+The lake is a local folder or ``s3://BUCKET[/PREFIX]``; the sample files of ``--data`` (a local folder)
+are copied, or uploaded, into its ``rawData/<table>/`` first.
 
 Steps today: raw -> processed for customers, employees, orders and taxi trips; the data-quality gate on
 the processed tables (a quarantine-mode ruleset removes failing rows before anything is built on them);
@@ -10,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dea_etl.io.lake import lay_out_local_lake
+from dea_etl.io.lake import lay_out_lake
 from dea_etl.pipelines import data_quality, mart_quality, raw_to_processed, sales_mart
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
 
@@ -22,7 +25,7 @@ SAMPLE_FILES = {
 }
 
 ARGS = (
-    Arg("lake", default="lake", help="local lake folder to lay out and fill"),
+    Arg("lake", default="lake", help="lake root to lay out and fill: a folder or s3://BUCKET[/PREFIX]"),
     Arg("data", default="data", help="folder with the sample CSV files"),
     data_quality.REPORT_ARG,
 )
@@ -36,7 +39,7 @@ PIPELINE_ORDER: tuple[str, ...] = tuple(step.name for step in STEPS)
 
 
 def run(ctx: JobContext) -> list[TableResult]:
-    lay_out_local_lake(Path(ctx.arg("lake")), Path(ctx.arg("data")), SAMPLE_FILES)
+    lay_out_lake(ctx.spark, ctx.arg("lake"), Path(ctx.arg("data")), SAMPLE_FILES)
     results: list[TableResult] = []
     for index, step in enumerate(STEPS, 1):
         with ctx.step(step.name, index, len(STEPS)):
@@ -45,5 +48,6 @@ def run(ctx: JobContext) -> list[TableResult]:
 
 
 JOB = JobSpec(
-    "pipeline", ARGS, run, f"lay out a local lake from the sample data, then run {' -> '.join(PIPELINE_ORDER)}"
+    "pipeline", ARGS, run,
+    f"lay out a lake (a folder or s3://BUCKET) from the sample data, then run {' -> '.join(PIPELINE_ORDER)}",
 )

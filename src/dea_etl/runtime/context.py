@@ -15,7 +15,7 @@ from typing import Any
 from pyspark.sql import SparkSession
 from rich.console import Console
 
-from dea_etl.errors import DeaEtlError, JobArgumentError
+from dea_etl.errors import DeaEtlError, JobArgumentError, first_line
 from dea_etl.runtime.args import Arg, job_help, parse_job_args, wants_help
 from dea_etl.runtime.glue import GlueJob, GlueJobFactory, run_arguments, start_glue_job
 from dea_etl.runtime.platform import Platform, detect_platform
@@ -75,6 +75,16 @@ class JobSpec:
 
 def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+
+
+def _write_summary(summary: RunSummary, spark: SparkSession | None, path: str, err: Console) -> bool:
+    """Write ``--summary-json``; a failure is one line on stderr (and the run's exit code), never a traceback."""
+    try:
+        summary.write_json(spark, path)
+    except Exception as exc:
+        err.print(f"error: cannot write the run summary: {first_line(exc)}", highlight=False, markup=False)
+        return False
+    return True
 
 
 def run_job(
@@ -137,8 +147,8 @@ def run_job(
         summary.seconds = round(time.monotonic() - started, 3)
         if summary.tables or status == 0:
             summary.render(out)
-        if args.get("summary_json"):
-            summary.write_json(str(args["summary_json"]))
+        if args.get("summary_json") and not _write_summary(summary, spark, str(args["summary_json"]), err):
+            status = 1
         if spark is not None and created:
             spark.stop()
     return status

@@ -7,8 +7,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pyspark.sql import SparkSession
 from rich.console import Console
 from rich.table import Table
+
+from dea_etl.io import files
 
 
 @dataclass
@@ -46,10 +49,20 @@ class RunSummary:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def write_json(self, path: str) -> None:
-        p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(json.dumps(self.to_dict(), indent=2, default=str) + "\n", encoding="utf-8")
+    def to_json(self) -> bytes:
+        return (json.dumps(self.to_dict(), indent=2, default=str) + "\n").encode()
+
+    def write_json(self, spark: SparkSession | None, path: str) -> None:
+        """Write the summary to a local path or a URI (``s3://...``, through Hadoop's FileSystem API).
+
+        Without a session (it failed to start) only a local path can be written; a URI is then skipped.
+        """
+        if spark is not None:
+            files.write_bytes(spark, path, self.to_json())
+        elif "://" not in path:
+            p = Path(path)
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(self.to_json())
 
     def render(self, console: Console) -> None:
         """The one summary of a run: a table of the counts, then what a table adds (quarantine, metrics)."""
