@@ -22,8 +22,10 @@ from typing import Any
 
 from pyspark.sql import SparkSession
 
+from dea_etl.errors import DeaEtlError
 
-class UnsafeSqlError(ValueError):
+
+class UnsafeSqlError(DeaEtlError, ValueError):
     """SQL that is not a single read-only query over the allowed tables."""
 
 

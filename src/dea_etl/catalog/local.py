@@ -12,6 +12,7 @@ from pyspark.sql import DataFrame, SparkSession
 
 from dea_etl.catalog.tables import catalog_tables, processed_root
 from dea_etl.io import files
+from dea_etl.io.parquet import read_table
 from dea_etl.sqlguard import check_query
 
 
@@ -20,10 +21,10 @@ def register_local_tables(spark: SparkSession, lake: str) -> list[str]:
     root = processed_root(lake)
     registered = []
     for table in catalog_tables():
-        path = table.location(root)
+        path = table.table_folder(root)
         if not files.exists(spark, path):
             continue
-        spark.read.schema(table.schema).parquet(path).createOrReplaceTempView(table.name)
+        read_table(spark, path, table.schema).createOrReplaceTempView(table.name)
         registered.append(table.name)
     return registered
 

@@ -1,5 +1,5 @@
-"""``dea-etl sql "SELECT ..." [--lake lake] [--format table|json]``: one read-only query over the local lake's
-tables (anything else is refused before it runs, see :mod:`dea_etl.sqlguard`)."""
+"""``dea-etl sql "SELECT ..." [--lake lake|s3://BUCKET] [--output-format table|json]``: one read-only query
+over a lake's tables (anything else is refused before it runs, see :mod:`dea_etl.sqlguard`)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def _sql(ns: argparse.Namespace) -> int:
     finally:
         if created:
             spark.stop()
-    if ns.format == "json":
+    if ns.output_format == "json":
         for row in rows:
             print(json.dumps(row.asDict(recursive=True), default=str))
         return 0
@@ -52,8 +52,10 @@ def _sql(ns: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("sql", help="run a SQL query over the local lake's tables and marts")
-    p.add_argument("query")
-    p.add_argument("--lake", default="lake")
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p = sub.add_parser("sql", help="run a SQL query over a lake's tables and marts (a folder or s3://BUCKET)")
+    p.add_argument("query", help="the SELECT to run (Spark SQL; the lake's tables and marts by name)")
+    p.add_argument("--lake", default="lake",
+                   help="the lake whose processedData/ is queried: a folder or s3://BUCKET[/PREFIX] (default: lake)")
+    p.add_argument("--output-format", choices=["table", "json"], default="table",
+                   help="how the result is printed: a table, or one JSON object per row")
     p.set_defaults(handler=_sql)

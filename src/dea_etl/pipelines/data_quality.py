@@ -24,8 +24,7 @@ from pyspark.sql import functions as F
 
 from dea_etl.io import files
 from dea_etl.io.lake import Lake
-from dea_etl.io.parquet import stage_parquet, write_parquet
-from dea_etl.mart_schemas import MARTS
+from dea_etl.io.parquet import read_table, stage_parquet, write_parquet
 from dea_etl.quality import recording
 from dea_etl.quality.evaluate import FAILED, ROW_RESULT, evaluate_rows
 from dea_etl.quality.gate import DataQualityError, GateResult, gate
@@ -33,7 +32,7 @@ from dea_etl.quality.history import Evaluated, History
 from dea_etl.quality.parser import parse_ruleset
 from dea_etl.quality.rulesets import RulesetFile, packaged_ruleset, packaged_tables
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
-from dea_etl.schemas import TABLES
+from dea_etl.tables import MARTS, TABLES, lake_tables
 
 REPORT_ARG = Arg("report", help="folder or s3:// prefix: write each table's data-quality report to REPORT/<table>/")
 ARGS = (
@@ -74,7 +73,7 @@ def _quarantine(result: GateResult, lake: Lake, table: str, run_id: str) -> tupl
         staged_bad.discard()
         files.delete(spark, dq_path(lake, table, "quarantine"))
         return -1, 0
-    spec = TABLES.get(table) or MARTS.get(table)
+    spec = lake_tables().get(table)
     good, good_obs = _counted(result.passed_df)
     staged_good = stage_parquet(good, lake.processed(table), run_id=run_id,
                                 partition_by=spec.partition_by if spec else ())
@@ -90,7 +89,7 @@ def _evaluated(result: GateResult) -> list[Evaluated]:
 def _unparsed(spark: SparkSession, lake: Lake, table: str) -> DataFrame | None:
     """The rows csv_to_parquet quarantined for this table (they never reached the checked table)."""
     path = lake.quarantine(table)
-    return spark.read.parquet(path) if files.exists(spark, path) else None
+    return read_table(spark, path) if files.exists(spark, path) else None
 
 
 def _record(df: DataFrame, lake: Lake, run: recording.Run, result: GateResult, report: str | None,
@@ -113,7 +112,7 @@ def check_table(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: s
                 references: dict[str, DataFrame], report: str | None = None) -> TableResult:
     started = time.monotonic()
     table = ruleset.name
-    df = spark.read.parquet(lake.processed(table))
+    df = read_table(spark, lake.processed(table))
     rows_in = df.count()
     run = recording.Run.now(table, ruleset.name, ruleset.text, run_id)
     parsed = parse_ruleset(ruleset.text)
@@ -154,7 +153,7 @@ def _present(ctx: JobContext, lake: Lake, tables: Iterable[str]) -> list[str]:
 
 def _check_tables(ctx: JobContext, lake: Lake, tables: list[str]) -> list[TableResult]:
     """Each table's shipped ruleset, the processed seed tables (but itself) as its references."""
-    references = {t: ctx.spark.read.parquet(lake.processed(t)) for t in _present(ctx, lake, TABLES)}
+    references = {t: read_table(ctx.spark, lake.processed(t)) for t in _present(ctx, lake, TABLES)}
     results = []
     for table in tables:
         others = {alias: ref for alias, ref in references.items() if alias != table}

@@ -20,10 +20,10 @@ from pyspark.sql import functions as F
 
 from dea_etl.errors import JobArgumentError
 from dea_etl.io.lake import Lake
-from dea_etl.io.parquet import stage_counted
-from dea_etl.mart_schemas import MARTS, MartSpec
+from dea_etl.io.parquet import read_table, stage_counted
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
 from dea_etl.schemas import CUSTOMERS, EMPLOYEES, ORDERS, TableSpec
+from dea_etl.tables.marts import MARTS, MartSpec
 from dea_etl.transforms.joins import DEFAULT_BROADCAST_MAX_BYTES
 from dea_etl.transforms.marts import MART_BUILDERS, enrich_orders, order_headers
 
@@ -67,7 +67,7 @@ def in_months(months: Sequence[Month]) -> Column:
 
 
 def read_processed(spark: SparkSession, lake: Lake, spec: TableSpec) -> DataFrame:
-    return spark.read.schema(spec.processed_schema).parquet(lake.processed(spec.name))
+    return read_table(spark, lake.processed(spec.name), spec.processed_schema)
 
 
 def unknown_key_metrics(headers_df: DataFrame) -> dict[str, int]:
