@@ -9,6 +9,20 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+def root_cause(exc: BaseException) -> str:
+    """One line saying why an operation failed: for an error raised in Spark's JVM, the message of its
+    innermost cause (Py4J's own line only names a method: "An error occurred while calling o343.parquet");
+    for any other exception, :func:`first_line`."""
+    java = getattr(exc, "java_exception", None)
+    if java is None:
+        return first_line(exc)
+    message = None
+    while java is not None:
+        message = java.getMessage() or message
+        java = java.getCause()
+    return str(message).strip().splitlines()[0] if message else first_line(exc)
+
+
 class DeaEtlError(Exception):
     """Base class of every error dea_etl raises on purpose."""
 
