@@ -78,6 +78,7 @@ def test_a_quoted_field_may_hold_line_breaks_in_any_field(spark: SparkSession, t
     out = tmp_path / "out"
     code, summary = run("customers", src, out)
     assert code == 0 and counts(summary) == (4, 4, 0)
+    assert "records_spanning_lines" in summary["tables"][0]["metrics"]  # read again, lines joined
     expected = spark.createDataFrame(
         [
             (1, "Line1\nLine2", "Abel", 'Cat "the cat", Abel'),
@@ -196,6 +197,7 @@ def test_non_finite_doubles_are_quarantined(spark: SparkSession, tmp_path: Path,
     code, summary = run("orders", src, out)
     assert code == 0 and counts(summary) == (2, 1, 1)
     assert all(math.isfinite(r.linetotal) for r in spark.read.parquet(str(out)).collect())
+    assert "records_spanning_lines" not in summary["tables"][0]["metrics"]  # one read: no line opens a record
     assert [r.reason for r in quarantine(spark, out).collect()] == [
         f"field 'linetotal': expected a finite DOUBLE, found '{value}'"
     ]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from urllib.parse import unquote
 
 from pyspark.sql import SparkSession
 
@@ -24,8 +23,8 @@ def normalized(spark: SparkSession, path: str) -> str:
     """The path in the form used for comparing: qualified, one s3 scheme, no trailing slash."""
     qualified = files.qualify(spark, path).rstrip("/")
     if qualified.startswith("file:"):
-        local = unquote(qualified[len("file:"):]).lstrip("/")
-        return "file:" + os.path.realpath("/" + local)
+        # Hadoop's Path prints the path decoded ("file:/in dir/100%.csv"), as the file system names it.
+        return "file:" + os.path.realpath("/" + qualified[len("file:"):].lstrip("/"))
     for scheme in _S3_SCHEMES:
         if qualified.startswith(scheme):
             return "s3://" + qualified[len(scheme):]

@@ -13,7 +13,7 @@ nothing is published.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from pyspark.sql import Column, DataFrame, Observation, SparkSession
@@ -74,14 +74,14 @@ def read_records(spark: SparkSession, req: ConvertRequest, *, spanning: bool, nu
     return with_line_numbers(lines) if numbered else lines
 
 
-def _observed(obs: Observation, counted: DataFrame, *metrics: Column) -> dict[str, int]:
-    """The metrics ``obs`` collected, or, when it collected none, the same ``metrics`` of ``counted`` by an
-    aggregation of their own. Adaptive execution drops an observation from the plan when a shuffle after
+def _observed(obs: Observation, counted: Callable[[], DataFrame], *metrics: Column) -> dict[str, int]:
+    """The metrics ``obs`` collected, or, when it collected none, the same ``metrics`` of ``counted()`` by
+    an aggregation of their own. Adaptive execution drops an observation from the plan when a shuffle after
     it turns out empty (no valid row of a partitioned table), and an empty input runs no task: the
     counts are then taken again rather than assumed to be zero."""
     found = obs.get
     if not found:
-        found = counted.agg(*metrics).first().asDict()  # type: ignore[union-attr]
+        found = counted().agg(*metrics).first().asDict()  # type: ignore[union-attr]
     return {k: int(v or 0) for k, v in found.items()}
 
 
@@ -99,9 +99,11 @@ def _stage_counted(
         raise
     except Exception as exc:  # Py4J / Spark: say which path and why, in one line
         raise OutputError(f"writing {target} failed: {root_cause(exc)}") from exc
-    if not counted.get:  # see _observed: count what was staged, not the input again
-        return staged, _observed(counted, df.sparkSession.read.schema(df.schema).parquet(staged.staging), rows)["rows"]
-    return staged, _observed(counted, df, rows)["rows"]
+    # When the observation is dropped (see _observed), what was staged is counted, not the input again.
+    def written() -> DataFrame:
+        return df.sparkSession.read.schema(df.schema).parquet(staged.staging)
+
+    return staged, _observed(counted, written, rows)["rows"]
 
 
 def _stage_quarantine(spark: SparkSession, req: ConvertRequest, spanning: bool) -> tuple[StagedParquet, int]:
@@ -142,7 +144,7 @@ def _main_pass(spark: SparkSession, req: ConvertRequest, spanning: bool) -> _Pas
         observed_rows.transform(valid_rows(req.spec)), req.output, req.run_id, req.mode, req.spec.partition_by,
         req.cluster_partitions,
     )
-    counts = _observed(seen, records, *record_metrics) | _observed(judged, rows, *row_metrics)
+    counts = _observed(seen, lambda: records, *record_metrics) | _observed(judged, lambda: rows, *row_metrics)
     return _Pass(staged, counts["rows_in"], written, counts["rejected"], counts["skipped"], counts["spanning"])
 
 
