@@ -54,6 +54,12 @@ def stages(spark: SparkSession, path: str, out: str) -> dict[str, Callable[[], o
             lines().select(*checks)
         ),
         "3 + split into fields": lambda: _noop(lines().transform(parse_csv_lines(ORDERS))),
+        "3a instead: Spark's CSV reader into the 16 raw columns (multiLine=false)": lambda: _noop(
+            _csv_reader(spark, path, multi_line=False)
+        ),
+        "3b instead: Spark's CSV reader, multiLine=true (one task per file)": lambda: _noop(
+            _csv_reader(spark, path, multi_line=True)
+        ),
         "4 + casts, no dates": lambda: _noop(
             lines().transform(parse_csv_lines(ORDERS)).select(
                 *(F.expr(f"try_cast(`{c.raw_name}` AS {c.type})") for c in no_dates)
@@ -77,6 +83,19 @@ def stages(spark: SparkSession, path: str, out: str) -> dict[str, Callable[[], o
         ),
         "9 the course script's work: schema inference + count + write": lambda: _course(spark, path, out),
     }
+
+
+def _csv_reader(spark: SparkSession, path: str, *, multi_line: bool) -> DataFrame:
+    """The alternative to reading lines: Spark's CSV reader (RFC 4180 records spanning lines with
+    ``multiLine``), every field as text and malformed records kept whole."""
+    return (
+        spark.read.schema(ORDERS.text_schema.add("_corrupt_record", "string"))
+        .option("mode", "PERMISSIVE")
+        .option("columnNameOfCorruptRecord", "_corrupt_record")
+        .option("escape", '"')
+        .option("multiLine", str(multi_line).lower())
+        .csv(path)
+    )
 
 
 def _course(spark: SparkSession, path: str, out: str) -> None:
