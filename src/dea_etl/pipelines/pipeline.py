@@ -25,6 +25,7 @@ SAMPLE_FILES = {
 ARGS = (
     Arg("lake", default="lake", help="local lake folder to lay out and fill"),
     Arg("data", default="data", help="folder with the sample CSV files"),
+    data_quality.REPORT_ARG,
 )
 
 Step = Callable[[JobContext], list[TableResult]]
