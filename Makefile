@@ -55,11 +55,11 @@ test: $(STAMP) $(JARS_STAMP)  ## run the test suite
 	$(JAVA_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)  ## ruff + mypy
-	$(BIN)/ruff check src tests jobs
+	$(BIN)/ruff check src tests jobs benchmarks
 	$(BIN)/mypy
 
 bench: $(STAMP) $(JARS_STAMP)  ## measure our jobs against their baselines; writes BENCHMARKS.md
-	$(JAVA_ENV) $(BIN)/python -m dea_etl.bench --rows $(ROWS) --runs $(RUNS) \
+	$(JAVA_ENV) $(BIN)/python -m benchmarks --rows $(ROWS) --runs $(RUNS) \
 		--spark-submit-flags "$(SPARK_SUBMIT_FLAGS)" --out BENCHMARKS.md $(if $(ONLY),--only $(ONLY))
 
 package: $(STAMP)  ## build dist/: wheel, dea_etl.zip, jobs and a manifest

@@ -129,7 +129,7 @@ def test_glue_bookmarks_need_the_glue_runtime(tmp_path: Path, capsys: pytest.Cap
     _drop(tmp_path / "in", "c1.csv", ["293,Catherine,Abel,Catherine Abel"])
     argv = ["--table", "customers", "--input", str(tmp_path / "in"), "--output", str(tmp_path / "out"),
             "--job-bookmark-option", "job-bookmark-enable", "--bookmark-store", "glue"]
-    assert run_job(JOB, argv) == 1
+    assert run_job(JOB, argv) == 2  # a bad argument here (JobArgumentError)
     assert "--bookmark-store glue needs the Glue runtime" in capsys.readouterr().err
 
 

@@ -180,7 +180,7 @@ def test_an_encoding_that_cannot_be_read_line_by_line_is_refused(
 ) -> None:
     src = tmp_path / "customers.csv"
     src.write_text("1,a,b,c\n")
-    assert run("customers", src, tmp_path / "out", "--encoding", encoding)[0] == 1
+    assert run("customers", src, tmp_path / "out", "--encoding", encoding)[0] == 2  # a bad argument
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and encoding in err
     assert not (tmp_path / "out").exists()
@@ -270,7 +270,7 @@ def test_an_output_that_is_contains_or_lies_inside_the_input_is_refused(
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     code, summary = run("customers", src, tmp_path / output)
     err = capsys.readouterr().err.strip()
-    assert code == 1 and summary["status"] == "failed"
+    assert code == 2 and summary["status"] == "failed"
     assert len(err.splitlines()) == 1 and cause in err and str(tmp_path / output).rstrip("/") in err
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if "summary" not in p.name) == before
 
@@ -279,13 +279,13 @@ def test_an_input_folder_given_through_a_symlink_is_still_the_input(tmp_path: Pa
     src = _input_folder(tmp_path)
     (tmp_path / "link").symlink_to(src)
     code, summary = run("customers", tmp_path / "link", src / "out")
-    assert code == 1 and "lies inside the input" in summary["error"]
+    assert code == 2 and "lies inside the input" in summary["error"]
 
 
 def test_a_quarantine_inside_the_input_is_refused(tmp_path: Path) -> None:
     src = _input_folder(tmp_path)
     code, summary = run("customers", src, tmp_path / "out", "--quarantine", str(src / "q"))
-    assert code == 1 and "lies inside the input" in summary["error"] and not (src / "q").exists()
+    assert code == 2 and "lies inside the input" in summary["error"] and not (src / "q").exists()
 
 
 def test_an_output_that_is_an_existing_file_is_refused(tmp_path: Path) -> None:
@@ -293,7 +293,7 @@ def test_an_output_that_is_an_existing_file_is_refused(tmp_path: Path) -> None:
     target = tmp_path / "report.txt"
     target.write_text("keep me")
     code, summary = run("customers", src, target)
-    assert code == 1 and "is an existing file" in summary["error"]
+    assert code == 2 and "is an existing file" in summary["error"]
     assert target.read_text() == "keep me"
 
 
@@ -302,7 +302,7 @@ def test_nyc_taxi_refuses_an_output_inside_its_input(tmp_path: Path) -> None:
     src.mkdir()
     (src / "t.csv").write_text("x\n")
     code = nyc_taxi.main(["--input", str(src), "--output", str(src / "out"), "--summary-json", str(tmp_path / "s.json")])
-    assert code == 1 and "lies inside the input" in json.loads((tmp_path / "s.json").read_text())["error"]
+    assert code == 2 and "lies inside the input" in json.loads((tmp_path / "s.json").read_text())["error"]
 
 
 def test_an_unwritable_output_fails_with_the_path_and_the_cause(

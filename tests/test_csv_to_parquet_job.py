@@ -97,7 +97,7 @@ def test_missing_input_fails_with_one_line(tmp_path: Path, capsys: pytest.Captur
     ("argv", "message"),
     [
         (["--input", "x", "--output", "y"], "required: --table"),
-        (["--table", "nope", "--input", "x", "--output", "y"], "invalid choice: 'nope'"),
+        (["--table", "nope", "--input", "x", "--output", "y"], "unknown table 'nope'"),
         (["--table", "customers", "--input", "x", "--output", "y", "--bogus", "1"], "unrecognized arguments: --bogus"),
     ],
 )

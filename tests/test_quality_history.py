@@ -42,7 +42,7 @@ def test_every_evaluation_appends_its_metrics_per_table_ruleset_rule_and_run(spa
     _three_runs(spark, lake)
     assert main(["sql", "SELECT run_id, ruleset, rule, outcome, value FROM dq_metrics "
                  "WHERE metric = 'Dataset.*.RowCount' ORDER BY run_id", "--lake", lake.root,
-                 "--format", "json"]) == 0
+                 "--output-format", "json"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert rows == [
         {"run_id": f"run-{i}", "ruleset": "customers", "rule": "RowCount > 0", "outcome": "Passed", "value": v}
@@ -74,12 +74,12 @@ def test_outcomes_and_quarantine_are_tables_in_dea_etl_sql(spark, tmp_path, caps
     _customers(spark, lake, 4)
     data_quality.check_table(spark, lake, ruleset_from_text("customers", QUARANTINE), "run-q", {})
     assert main(["sql", "SELECT customerid, reason, run_id FROM customers_dq_quarantine ORDER BY customerid",
-                 "--lake", lake.root, "--format", "json"]) == 0
+                 "--lake", lake.root, "--output-format", "json"]) == 0
     quarantined = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert quarantined == [{"customerid": i, "reason": 'data quality: IsComplete "firstname"', "run_id": "run-q"}
                            for i in (0, 2)]
     assert main(["sql", "SELECT `table`, mode, Rule, Outcome FROM customers_dq_outcomes", "--lake", lake.root,
-                 "--format", "json"]) == 0
+                 "--output-format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == {
         "table": "customers", "mode": "quarantine", "Rule": 'IsComplete "firstname"', "Outcome": "Failed"}
 

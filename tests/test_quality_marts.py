@@ -12,15 +12,15 @@ from tests.marts_data import LINES, customers_df, employees_df, orders_rows
 
 from dea_etl.io.lake import Lake
 from dea_etl.io.parquet import write_parquet
-from dea_etl.mart_schemas import MARTS
 from dea_etl.pipelines import data_quality, sales_mart
-from dea_etl.pipelines.pipeline import STEPS
+from dea_etl.pipelines.pipeline import PIPELINE_ORDER
 from dea_etl.quality import evaluate
 from dea_etl.quality.gate import DataQualityError
 from dea_etl.quality.rulesets import packaged_ruleset
 from dea_etl.runtime import JobContext, Platform
 from dea_etl.runtime.context import TableResult
 from dea_etl.schemas import ORDERS
+from dea_etl.tables.marts import MARTS
 
 # Orders whose customer and employee are known (the orders gate quarantines the others before the marts
 # are built), plus one sold by a manager: his manager is null, so manager_sales has a null-manager row.
@@ -54,7 +54,7 @@ def _failed(spark: SparkSession, lake: Lake, mart: DataFrame, table: str) -> lis
 
 
 def test_pipeline_checks_the_marts_after_building_them():
-    names = [name for name, _ in STEPS]
+    names = list(PIPELINE_ORDER)
     assert names.index("mart_quality") == names.index("sales_mart") + 1
 
 

@@ -97,12 +97,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     csub = p.add_subparsers(dest="catalog_command", required=True, metavar="COMMAND")
 
     r = csub.add_parser("register", help="create/update the Glue database, tables and partitions")
-    r.add_argument("--database", required=True)
+    r.add_argument("--database", required=True, help="the Glue database (created when missing)")
     r.add_argument(
         "--lake", required=True, help="s3://BUCKET/processedData/ (or a lake root, or a local folder)"
     )
-    r.add_argument("--region", default=None)
-    r.add_argument("--tables", default="", help="comma-separated tables (default: all)")
+    r.add_argument("--region", default=None, help="AWS region (default: the SDK's)")
+    r.add_argument("--tables", default="", help="comma-separated tables or table files (.json) (default: all)")
     r.add_argument(
         "--partition",
         action="append",
@@ -113,7 +113,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     d = csub.add_parser("ddl", help="print Athena CREATE EXTERNAL TABLE statements (partition projection)")
     d.add_argument("--lake", required=True, help="s3://BUCKET/processedData/ (or a lake root)")
-    d.add_argument("--database", default=None)
+    d.add_argument("--database", default=None, help="the database the tables go in (and a CREATE DATABASE)")
     d.add_argument("--tables", default="", help="comma-separated tables (default: all)")
     d.add_argument("--year-range", default="2011,2030", help="projected years: FIRST,LAST")
     d.set_defaults(handler=_ddl)

@@ -31,9 +31,9 @@ def _generate(ns: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("generate-data", help="write synthetic data (headerless orders CSV)")
-    p.add_argument("dataset", choices=["orders"])
-    p.add_argument("--rows", type=int, required=True)
-    p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--out", required=True)
+    p.add_argument("dataset", choices=["orders"], help="what to generate: orders (headerless, as the course's)")
+    p.add_argument("--rows", type=int, required=True, help="how many order lines")
+    p.add_argument("--seed", type=int, default=42, help="random seed: the same seed gives the same file (default: 42)")
+    p.add_argument("--out", required=True, help="the CSV file to write")
     p.add_argument("--data", default="data", help="folder with customers.csv and employees.csv")
     p.set_defaults(handler=_generate)

@@ -26,31 +26,38 @@ def _load(spark: Any, ns: argparse.Namespace) -> tuple[Any, dict[str, Any], Any]
     the rows that could not be parsed (else None)."""
     from dea_etl.io import files
     from dea_etl.io.lake import Lake
-    from dea_etl.schemas import TABLES, table_spec
+    from dea_etl.tables import TABLES, source_table
 
     lake = Lake(ns.lake)
+    spec = source_table(ns.table) if ns.table else None
+    name = spec.name if spec else None
     refs = {t: spark.read.parquet(lake.processed(t)) for t in TABLES
-            if t != ns.table and files.exists(spark, lake.processed(t))}
+            if t != name and files.exists(spark, lake.processed(t))}
     for item in ns.reference or []:
         alias, _, path = item.partition("=")
         refs[alias] = spark.read.parquet(path)
     if ns.input is None:
-        return spark.read.parquet(lake.processed(ns.table)), refs, None
+        return spark.read.parquet(lake.processed(str(name))), refs, None
     if ns.format == "parquet":
         return spark.read.parquet(ns.input), refs, None
     from dea_etl.io.csv import is_skipped_line, read_lines
     from dea_etl.pipelines.convert import input_files, parsed_rows
     from dea_etl.transforms.parsing import rejected_rows, valid_rows
 
-    spec = table_spec(ns.table)
+    assert spec is not None  # checked by _dq: --format csv needs --table
     lines = read_lines(spark, input_files(spark, ns.input))
     parsed = parsed_rows(lines.where(~is_skipped_line(spec)), spec)
     return parsed.transform(valid_rows(spec)), refs, rejected_rows(parsed)
 
 
 def _name(ns: argparse.Namespace) -> str:
-    """The checked table's name in the history: --table, else the ruleset file's name."""
-    return str(ns.table or Path(ns.ruleset).stem)
+    """The checked table's name in the history: --table's (a table file's or catalog table's name), else the
+    ruleset file's name."""
+    if ns.table:
+        from dea_etl.tables import source_table
+
+        return source_table(ns.table).name
+    return Path(ns.ruleset).stem
 
 
 def _after(spark: Any, ns: argparse.Namespace, run: Any, ruleset: Any, history: Any, rows: list[Any], df: Any,
@@ -133,7 +140,8 @@ def _dq(ns: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("dq", help="evaluate a DQDL ruleset on a table or a file; exit 1 when a rule fails")
     p.add_argument("--ruleset", required=True, help="DQDL file (e.g. rules/orders.dqdl)")
-    p.add_argument("--table", help="seed table: its processed data in --lake, or the schema of --input csv")
+    p.add_argument("--table", help="a table: its processed data in --lake, or the schema of --input csv (a seed table, "
+                   "a table file .json or glue://DATABASE/TABLE)")
     p.add_argument("--lake", default="lake", help="lake root for --table (default: lake)")
     p.add_argument("--input", help="a file or folder to check instead of the lake's table")
     p.add_argument("--format", choices=["csv", "parquet"], help="format of --input")

@@ -1,4 +1,4 @@
-"""``dea-etl sql "SELECT ..." [--lake lake] [--format table|json]``: SQL over the local lake."""
+"""``dea-etl sql "SELECT ..." [--lake lake] [--output-format table|json]``: SQL over the local lake."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def _sql(ns: argparse.Namespace) -> int:
     finally:
         if created:
             spark.stop()
-    if ns.format == "json":
+    if ns.output_format == "json":
         for row in rows:
             print(json.dumps(row.asDict(recursive=True), default=str))
         return 0
@@ -48,7 +48,8 @@ def _sql(ns: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("sql", help="run a SQL query over the local lake's tables and marts")
-    p.add_argument("query")
-    p.add_argument("--lake", default="lake")
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("query", help="the SELECT to run (Spark SQL; the lake's tables and marts by name)")
+    p.add_argument("--lake", default="lake", help="the local lake whose processedData/ is queried (default: lake)")
+    p.add_argument("--output-format", choices=["table", "json"], default="table",
+                   help="how the result is printed: a table, or one JSON object per row")
     p.set_defaults(handler=_sql)

@@ -11,7 +11,7 @@ VENV_PYTHON = "./environment/bin/python"
 
 
 def py_files(cfg: DeployConfig) -> str:
-    return ",".join(cfg.layout.artifact(name) for name in (LIBRARY_ZIP, DEPS_ZIP))
+    return ",".join(cfg.lake.script_location(name) for name in (LIBRARY_ZIP, DEPS_ZIP))
 
 
 def _driver_env(cfg: DeployConfig) -> str:

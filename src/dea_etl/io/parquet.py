@@ -24,7 +24,7 @@ from typing import Any
 from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
-from dea_etl.errors import OutputError
+from dea_etl.errors import JobArgumentError, OutputError
 from dea_etl.io import files
 
 MODES = ("overwrite", "overwrite-partitions", "append")
@@ -122,9 +122,9 @@ def stage_parquet(
     no shuffle happens and every write task writes a file for each partition it holds.
     """
     if mode not in MODES:
-        raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+        raise JobArgumentError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
     if mode == "overwrite-partitions" and not partition_by:
-        raise ValueError("mode 'overwrite-partitions' needs partition columns")
+        raise JobArgumentError("mode 'overwrite-partitions' needs partition columns")
     spark = df.sparkSession
     staging = _sibling(target, "staging", run_id)
     files.delete(spark, staging)

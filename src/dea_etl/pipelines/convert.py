@@ -106,6 +106,18 @@ def _stage_counted(
     return staged, _observed(counted, written, rows)["rows"]
 
 
+def read_csv_table(spark: SparkSession, spec: TableSpec, paths: Sequence[str]) -> tuple[DataFrame, DataFrame]:
+    """CSV files of table ``spec`` as two lazy DataFrames: the typed rows that fit, and the rows that do not
+    (``source_file``, ``line_number``, ``raw_line``, ``reason``). Every line but a header or a blank one is
+    in exactly one of them. ``paths``: files or folders. Records may span lines (RFC 4180): each file's
+    lines are joined into records, which costs a sort of each file's lines (the jobs pay it only when a
+    line opens such a record)."""
+    files_ = [f for p in paths for f in input_files(spark, p)]
+    records = records_from_lines(with_line_numbers(read_lines(spark, files_))).where(~is_skipped_line(spec))
+    rows = parsed_rows(records, spec)
+    return rows.transform(valid_rows(spec)), rejected_rows(rows)
+
+
 def _stage_quarantine(spark: SparkSession, req: ConvertRequest, spanning: bool) -> tuple[StagedParquet, int]:
     records = read_records(spark, req, spanning=spanning, numbered=True)
     bad = parsed_rows(records.where(~is_skipped_line(req.spec)), req.spec, req.encoding)

@@ -25,7 +25,6 @@ from pyspark.sql import functions as F
 from dea_etl.io import files
 from dea_etl.io.lake import Lake
 from dea_etl.io.parquet import stage_parquet, write_parquet
-from dea_etl.mart_schemas import MARTS
 from dea_etl.quality import recording
 from dea_etl.quality.evaluate import FAILED, ROW_RESULT, evaluate_rows
 from dea_etl.quality.gate import DataQualityError, GateResult, gate
@@ -33,7 +32,7 @@ from dea_etl.quality.history import Evaluated, History
 from dea_etl.quality.parser import parse_ruleset
 from dea_etl.quality.rulesets import RulesetFile, packaged_ruleset, packaged_tables
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
-from dea_etl.schemas import TABLES
+from dea_etl.tables import MARTS, TABLES, lake_tables
 
 REPORT_ARG = Arg("report", help="folder or s3:// prefix: write each table's data-quality report to REPORT/<table>/")
 ARGS = (
@@ -74,7 +73,7 @@ def _quarantine(result: GateResult, lake: Lake, table: str, run_id: str) -> tupl
         staged_bad.discard()
         files.delete(spark, dq_path(lake, table, "quarantine"))
         return -1, 0
-    spec = TABLES.get(table) or MARTS.get(table)
+    spec = lake_tables().get(table)
     good, good_obs = _counted(result.passed_df)
     staged_good = stage_parquet(good, lake.processed(table), run_id=run_id,
                                 partition_by=spec.partition_by if spec else ())

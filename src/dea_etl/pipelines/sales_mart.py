@@ -21,9 +21,9 @@ from pyspark.sql import functions as F
 from dea_etl.errors import JobArgumentError
 from dea_etl.io.lake import Lake
 from dea_etl.io.parquet import stage_counted
-from dea_etl.mart_schemas import MARTS, MartSpec
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
 from dea_etl.schemas import CUSTOMERS, EMPLOYEES, ORDERS, TableSpec
+from dea_etl.tables.marts import MARTS, MartSpec
 from dea_etl.transforms.joins import DEFAULT_BROADCAST_MAX_BYTES
 from dea_etl.transforms.marts import MART_BUILDERS, enrich_orders, order_headers
 

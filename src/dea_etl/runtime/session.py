@@ -9,6 +9,7 @@ from pyspark.sql import SparkSession
 
 from dea_etl.javahome import ensure_java_home
 from dea_etl.jvm import jar_paths
+from dea_etl.runtime.submit import log4j2_java_option
 
 #: SQL settings every dea_etl job relies on; applied to new and reused sessions alike.
 SESSION_CONF: dict[str, str] = {
@@ -21,12 +22,13 @@ SESSION_CONF: dict[str, str] = {
     "spark.sql.ansi.enabled": "false",
 }
 
-#: Settings for a session we build ourselves (local runs, tests).
+#: Settings for a session we build ourselves (local runs, tests); the driver logs quietly
+#: (:data:`dea_etl.runtime.submit.LOG4J2_CONF`).
 LOCAL_BUILD_CONF: dict[str, str] = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.shuffle.partitions": "8",
-    "spark.driver.extraJavaOptions": "-Dderby.system.home=/tmp/dea-etl-derby",
+    "spark.driver.extraJavaOptions": f"-Dderby.system.home=/tmp/dea-etl-derby {log4j2_java_option()}".strip(),
 }
 
 

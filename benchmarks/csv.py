@@ -8,16 +8,12 @@ import statistics
 from collections.abc import Callable
 from pathlib import Path
 
-from dea_etl.bench import REPO, BenchContext, Ratio, Section, Timing, capture
+from benchmarks import DRIVERS, REPO, BenchContext, Ratio, Section, Timing, capture
 
 #: The course's approach (schema inference, count, write), kept outside the library as a baseline.
-COURSE_SCRIPT = REPO / "benchmarks" / "course_csv_to_parquet.py"
+COURSE_SCRIPT = DRIVERS / "course_csv_to_parquet.py"
+DUCKDB_SCRIPT = DRIVERS / "duckdb_copy.py"
 
-DUCKDB_SCRIPT = '''\
-import sys, duckdb
-con = duckdb.connect()
-con.execute(f"COPY (SELECT * FROM read_csv('{sys.argv[1]}', header=false)) TO '{sys.argv[2]}' (FORMAT parquet)")
-'''
 
 
 def _children_cpu() -> float:
@@ -37,8 +33,7 @@ def run(ctx: BenchContext) -> Section:
     src = ctx.orders_csv()
     out = ctx.workdir / "out"
     course = COURSE_SCRIPT
-    duck = ctx.workdir / "duckdb_copy.py"
-    duck.write_text(DUCKDB_SCRIPT)
+    duck = DUCKDB_SCRIPT
     ours, ours_cpu = _with_cpu(ctx, lambda: ctx.time(
         "a: dea-etl csv_to_parquet (spark-submit)",
         ctx.submit_cmd(REPO / "jobs" / "csv_to_parquet.py", "--table", "orders", "--input", str(src),
@@ -77,7 +72,8 @@ FINDINGS = (
     "says why: that stage's generated projection (`project_doConsume_0`, 8,754 bytes) is over HotSpot's "
     "8,000-byte limit, so the JVM never compiles it and every row runs in the bytecode interpreter: measured "
     "apart once, steps 1-5 took 29.5 CPU seconds as the job runs and 13.9 with the JVM told to compile "
-    "huge methods (-XX:-DontCompileHugeMethods). Next steps, not done: split that projection so that each generated method stays under the limit (or start "
+    "huge methods (-XX:-DontCompileHugeMethods). Next steps, not done: split that projection so that "
+    "each generated method stays under the limit (or start "
     "the JVM with -XX:-DontCompileHugeMethods, a launch option the job itself cannot set); Spark's CSV "
     "reader for the main pass (stages 3a/3b; `multiLine=true` reads a file in one task), keeping the line "
     "reader for the quarantine pass, which needs line numbers and the bytes as read."
@@ -103,15 +99,16 @@ def cpu_split(stages: dict[str, list[float]]) -> str:
 
 def profile(ctx: BenchContext) -> Section:
     """Where the time goes: process start, then each stage of the job in one warm Spark process."""
-    empty = ctx.workdir / "empty_job.py"
-    empty.write_text("from pyspark.sql import SparkSession\nSparkSession.builder.getOrCreate().stop()\n")
+    empty = DRIVERS / "empty_job.py"
     start = ctx.time("spark-submit of an empty PySpark script (JVM + Python start, session, stop)",
                      ctx.submit_cmd(empty))
-    cmd = ctx.submit_cmd(Path(__file__).with_name("csv_profile_job.py"), str(ctx.orders_csv()),
+    cmd = ctx.submit_cmd(DRIVERS / "csv_profile_job.py", str(ctx.orders_csv()),
                          str(ctx.workdir / "profile"), str(ctx.runs))
     stages = json.loads(capture(cmd).split("PROFILE ", 1)[1].splitlines()[0])
     section = Section("Where csv_to_parquet's time goes (orders)", [start])
-    section.timings += [Timing(name, "(inside csv_profile_job.py)", times) for name, times in stages.items()]
+    section.timings += [
+        Timing(name, "(inside benchmarks/drivers/csv_profile_job.py)", times) for name, times in stages.items()
+    ]
     if cpu_split(stages):
         section.notes.append(cpu_split(stages))
     section.notes.append(FINDINGS)
