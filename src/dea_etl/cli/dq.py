@@ -57,13 +57,15 @@ def _load(spark: Any, ns: argparse.Namespace) -> tuple[Any, dict[str, Any], Any,
         return read_table(spark, lake.processed(str(name))), refs, None, None
     if ns.format == "parquet":
         return read_table(spark, ns.input), refs, None, None
-    from dea_etl.io.csv import is_skipped_line, read_lines
-    from dea_etl.pipelines.convert import input_files, parsed_rows, with_line_numbers
+    from dea_etl.io.csv import is_skipped_line, read_lines, with_line_numbers
+    from dea_etl.pipelines.convert import input_files, parsed_rows
     from dea_etl.transforms.parsing import rejected_rows, valid_rows
+    from dea_etl.transforms.records import records_from_lines
 
     assert spec is not None  # checked by _dq: --format csv needs --table
-    lines = with_line_numbers(read_lines(spark, input_files(spark, ns.input)))
-    parsed = parsed_rows(lines.where(~is_skipped_line(spec)), spec).cache()
+    # RFC 4180 records (a quoted field may span lines), each numbered by its first line, as read_csv_table
+    records = records_from_lines(with_line_numbers(read_lines(spark, input_files(spark, ns.input))))
+    parsed = parsed_rows(records.where(~is_skipped_line(spec)), spec).cache()
     rows_in = parsed.count()
     unparsed = rejected_rows(parsed)
     rejects = unparsed.orderBy("source_file", "line_number").collect()

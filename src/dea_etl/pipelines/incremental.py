@@ -30,6 +30,7 @@ from dea_etl.faults import checkpoint
 from dea_etl.io import files, manifest
 from dea_etl.io.glue_files import GlueBookmarkedFiles
 from dea_etl.io.incremental import new_files
+from dea_etl.io.paths import check_outputs
 from dea_etl.pipelines.convert import ConvertRequest, StagedConversion, stage_conversion
 from dea_etl.runtime import JobContext, Platform, TableResult
 from dea_etl.schemas import TableSpec
@@ -48,6 +49,7 @@ class TableSource:
     output: str
     quarantine: str
     mode: str = "overwrite"
+    encoding: str = "UTF-8"
 
     @property
     def transformation_ctx(self) -> str:
@@ -106,6 +108,7 @@ def _stage_table(ctx: JobContext, table: TableSource, selection: Selection) -> S
         quarantine=table.quarantine,
         run_id=ctx.run_id,
         mode=APPEND if _appends(ctx, table, selection) else table.mode,
+        encoding=table.encoding,
     )
     return stage_conversion(ctx.spark, request)
 
@@ -118,7 +121,11 @@ def _bookmark_note(table: TableSource, selection: Selection, *, appended: bool) 
 def convert_tables(
     ctx: JobContext, session: BookmarkSession, tables: Sequence[TableSource]
 ) -> list[TableResult]:
-    """Convert each table's new files; publish all tables together; return their results."""
+    """Convert each table's new files; publish all tables together; return their results.
+
+    Outputs that would harm an input (be it, contain it, lie inside it) are refused before anything is read.
+    """
+    check_outputs(ctx.spark, [t.source for t in tables], [p for t in tables for p in (t.output, t.quarantine)])
     staged: list[StagedConversion] = []
     results: list[TableResult] = []
     published = 0
