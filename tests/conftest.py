@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from pyspark.sql import SparkSession
 
+from dea_etl.io.iceberg import session_conf as iceberg_session_conf
 from dea_etl.javahome import ensure_java_home
 from dea_etl.runtime.session import SESSION_CONF, local_jvm_conf
 
@@ -32,8 +33,9 @@ def spark() -> Iterator[SparkSession]:
         .config("spark.sql.warehouse.dir", str(REPO / ".pytest-warehouse"))
         .config("spark.driver.extraJavaOptions", "-Dderby.system.home=/tmp/dea-etl-test-derby")
     )
-    # The declared jars (S3A, Deequ, Iceberg) and s3:// through S3A, as every local session the library builds.
-    for key, value in {**local_jvm_conf(), **SESSION_CONF}.items():
+    # The declared jars (S3A, Deequ, Iceberg), s3:// through S3A and Iceberg's SQL extensions, as every local
+    # session the library builds.
+    for key, value in {**local_jvm_conf(), **iceberg_session_conf(), **SESSION_CONF}.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")

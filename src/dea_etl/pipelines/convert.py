@@ -18,7 +18,7 @@ from pyspark.sql import functions as F
 from dea_etl.errors import AccountingError, InputError
 from dea_etl.io import files
 from dea_etl.io.csv import is_skipped_line, read_lines
-from dea_etl.io.parquet import StagedParquet, stage_counted
+from dea_etl.io.tables import DEFAULT_FORMAT, Staged, TableFormat, stage_counted
 from dea_etl.runtime.summary import TableResult
 from dea_etl.schemas import TableSpec
 from dea_etl.transforms.parsing import (
@@ -49,6 +49,7 @@ class ConvertRequest:
     mode: str = "overwrite"
     #: Partitioned output: one file per partition (a shuffle by the partition columns), or as the tasks write.
     cluster_partitions: bool = True
+    table_format: TableFormat = DEFAULT_FORMAT
 
 
 def parsed_rows(lines_df: DataFrame, spec: TableSpec) -> DataFrame:
@@ -82,20 +83,21 @@ def with_line_numbers(lines_df: DataFrame) -> DataFrame:
     )
 
 
-def _stage_quarantine(spark: SparkSession, req: ConvertRequest) -> tuple[StagedParquet, int]:
+def _stage_quarantine(spark: SparkSession, req: ConvertRequest) -> tuple[Staged, int]:
     lines = with_line_numbers(read_lines(spark, req.input_files))
     bad = parsed_rows(lines.where(~is_skipped_line(req.spec)), req.spec)
     return _stage_counted(
         rejected_rows(bad).withColumns({"run_id": F.lit(req.run_id), "table": F.lit(req.spec.name)}),
-        req.quarantine, req.run_id, "append" if req.mode == "append" else "overwrite", (),
+        req.quarantine, req, "append" if req.mode == "append" else "overwrite", (),
     )
 
 
 def _stage_counted(
-    df: DataFrame, target: str, run_id: str, mode: str, partition_by: Sequence[str], cluster: bool = True
-) -> tuple[StagedParquet, int]:
+    df: DataFrame, target: str, req: ConvertRequest, mode: str, partition_by: Sequence[str], cluster: bool = True
+) -> tuple[Staged, int]:
     return stage_counted(
-        df, target, run_id=run_id, mode=mode, partition_by=partition_by, cluster_partitions=cluster
+        df, target, table_format=req.table_format, run_id=req.run_id, mode=mode, partition_by=partition_by,
+        cluster_partitions=cluster,
     )
 
 
@@ -104,7 +106,7 @@ class StagedConversion:
     """A conversion written to staging and checked, waiting to be published (or discarded)."""
 
     result: TableResult
-    staged: list[StagedParquet]
+    staged: list[Staged]
 
     def publish(self) -> None:
         for s in self.staged:
@@ -139,7 +141,7 @@ def stage_conversion(spark: SparkSession, req: ConvertRequest) -> StagedConversi
     judged = Observation()
     rows = rows.observe(judged, F.count(F.lit(1)).alias("rows_in"), F.count_if(F.col(REJECTED)).alias("rejected"))
     staged_table, rows_written = _stage_counted(
-        rows.transform(valid_rows(req.spec)), req.output, req.run_id, req.mode, req.spec.partition_by,
+        rows.transform(valid_rows(req.spec)), req.output, req, req.mode, req.spec.partition_by,
         req.cluster_partitions,
     )
     staged = [staged_table]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dea_etl.io.lake import quarantine_path
 from dea_etl.io.parquet import MODES
+from dea_etl.pipelines.audit import GATE_ARG
+from dea_etl.pipelines.formats import FORMAT_ARGS
 from dea_etl.pipelines.incremental import TableSource, convert_tables, open_bookmarks
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
 from dea_etl.schemas import TABLES, table_spec
@@ -14,6 +16,8 @@ ARGS = (
     Arg("output", required=True, help="Parquet table folder"),
     Arg("quarantine", help="where rejected rows go (default: <output>_quarantine)"),
     Arg("write-mode", default="overwrite", choices=MODES, help="how the output is replaced"),
+    *FORMAT_ARGS,
+    GATE_ARG,
 )
 
 

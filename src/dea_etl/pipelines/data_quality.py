@@ -16,13 +16,14 @@ import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from pyspark.sql import DataFrame, Observation, SparkSession
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from dea_etl.io import files
 from dea_etl.io.lake import Lake
-from dea_etl.io.parquet import stage_parquet, write_parquet
+from dea_etl.io.tables import DEFAULT_FORMAT, TableFormat, read_table, stage_counted, table_exists, write_table
 from dea_etl.mart_schemas import MARTS
+from dea_etl.pipelines.formats import FORMAT_ARGS, table_format
 from dea_etl.quality.gate import DataQualityError, GateResult, gate
 from dea_etl.quality.rulesets import RulesetFile, packaged_ruleset, packaged_tables
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
@@ -31,6 +32,7 @@ from dea_etl.schemas import TABLES
 ARGS = (
     Arg("lake", required=True, help="lake root: a folder or s3://BUCKET[/PREFIX]"),
     Arg("tables", help="comma-separated tables or marts to check (default: every seed table with a ruleset)"),
+    *FORMAT_ARGS,
 )
 
 
@@ -39,57 +41,53 @@ def dq_path(lake: Lake, table: str, what: str) -> str:
     return f"{lake.processed('_dq')}/{table}/{what}"
 
 
-def _write_outcomes(result: GateResult, lake: Lake, table: str, run_id: str) -> str:
-    path = dq_path(lake, table, "outcomes")
+def write_outcomes(result: GateResult, path: str, table: str, run_id: str, fmt: TableFormat) -> str:
+    """Append the gate's outcomes (+ table, mode, run id, time) to the table at ``path``."""
     out = result.outcomes_df.select(
         F.lit(table).alias("table"), F.lit(result.mode).alias("mode"), "*",
         F.lit(run_id).alias("run_id"), F.lit(datetime.now(UTC)).cast("timestamp").alias("evaluated_at"),
     )
-    write_parquet(out.coalesce(1), path, run_id=run_id, mode="append")
+    write_table(out.coalesce(1), path, table_format=fmt, run_id=run_id, mode="append")
     return path
 
 
-def _counted(df: DataFrame) -> tuple[DataFrame, Observation]:
-    obs = Observation()
-    return df.observe(obs, F.count(F.lit(1)).alias("rows")), obs
-
-
-def _quarantine(result: GateResult, lake: Lake, table: str, run_id: str) -> tuple[int, int]:
+def _quarantine(result: GateResult, lake: Lake, table: str, run_id: str, fmt: TableFormat) -> tuple[int, int]:
     """Move the failing rows out of the processed table; returns (rows kept, rows quarantined)."""
     assert result.quarantined_df is not None
     spark = result.passed_df.sparkSession
-    bad, bad_obs = _counted(result.quarantined_df.withColumn("run_id", F.lit(run_id)))
-    staged_bad = stage_parquet(bad, dq_path(lake, table, "quarantine"), run_id=run_id)
-    quarantined = int(bad_obs.get["rows"])
+    bad = result.quarantined_df.withColumn("run_id", F.lit(run_id))
+    staged_bad, quarantined = stage_counted(bad, dq_path(lake, table, "quarantine"), table_format=fmt, run_id=run_id)
     if not quarantined:
-        staged_bad.discard()
-        files.delete(spark, dq_path(lake, table, "quarantine"))
+        if fmt.is_iceberg:  # the quarantine of this run is empty (a new snapshot; the history keeps the old)
+            staged_bad.publish()
+        else:
+            staged_bad.discard()
+            files.delete(spark, dq_path(lake, table, "quarantine"))
         return -1, 0
     spec = TABLES.get(table) or MARTS.get(table)
-    good, good_obs = _counted(result.passed_df)
-    staged_good = stage_parquet(good, lake.processed(table), run_id=run_id,
-                                partition_by=spec.partition_by if spec else ())
+    staged_good, kept = stage_counted(result.passed_df, lake.processed(table), table_format=fmt, run_id=run_id,
+                                      partition_by=spec.partition_by if spec else ())
     staged_good.publish()
     staged_bad.publish()
-    return int(good_obs.get["rows"]), quarantined
+    return kept, quarantined
 
 
 def check_table(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: str,
-                references: dict[str, DataFrame]) -> TableResult:
+                references: dict[str, DataFrame], fmt: TableFormat = DEFAULT_FORMAT) -> TableResult:
     started = time.monotonic()
     table = ruleset.name
-    df = spark.read.parquet(lake.processed(table))
+    df = read_table(spark, lake.processed(table), fmt)
     rows_in = df.count()
     try:
         result = gate(df, ruleset.text, ruleset.mode, references, table=table)
     except DataQualityError as exc:
-        _write_outcomes(exc.result, lake, table, run_id)
+        write_outcomes(exc.result, dq_path(lake, table, "outcomes"), table, run_id, fmt)
         raise
-    outcomes = _write_outcomes(result, lake, table, run_id)
+    outcomes = write_outcomes(result, dq_path(lake, table, "outcomes"), table, run_id, fmt)
     kept, quarantined = rows_in, 0
     if result.quarantined_df is not None:
         try:
-            kept, quarantined = _quarantine(result, lake, table, run_id)
+            kept, quarantined = _quarantine(result, lake, table, run_id, fmt)
         finally:
             result.release()
         kept = rows_in if kept < 0 else kept
@@ -108,16 +106,18 @@ def check_table(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: s
 
 
 def _present(ctx: JobContext, lake: Lake, tables: Iterable[str]) -> list[str]:
-    return [t for t in tables if files.exists(ctx.spark, lake.processed(t))]
+    fmt = table_format(ctx)
+    return [t for t in tables if table_exists(ctx.spark, lake.processed(t), fmt)]
 
 
 def _check_tables(ctx: JobContext, lake: Lake, tables: list[str]) -> list[TableResult]:
     """Each table's shipped ruleset, the processed seed tables (but itself) as its references."""
-    references = {t: ctx.spark.read.parquet(lake.processed(t)) for t in _present(ctx, lake, TABLES)}
+    fmt = table_format(ctx)
+    references = {t: read_table(ctx.spark, lake.processed(t), fmt) for t in _present(ctx, lake, TABLES)}
     results = []
     for table in tables:
         others = {alias: ref for alias, ref in references.items() if alias != table}
-        results.append(check_table(ctx.spark, lake, packaged_ruleset(table), ctx.run_id, others))
+        results.append(check_table(ctx.spark, lake, packaged_ruleset(table), ctx.run_id, others, fmt))
     return results
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from dea_etl.io.lake import lay_out_local_lake
 from dea_etl.pipelines import data_quality, raw_to_processed, sales_mart
+from dea_etl.pipelines.audit import GATE_ARG
+from dea_etl.pipelines.formats import FORMAT_ARGS
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
 
 SAMPLE_FILES = {
@@ -25,6 +27,8 @@ SAMPLE_FILES = {
 ARGS = (
     Arg("lake", default="lake", help="local lake folder to lay out and fill"),
     Arg("data", default="data", help="folder with the sample CSV files"),
+    *FORMAT_ARGS,
+    GATE_ARG,
 )
 
 Step = Callable[[JobContext], list[TableResult]]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dea_etl.io.lake import Lake
+from dea_etl.pipelines.audit import GATE_ARG
+from dea_etl.pipelines.formats import FORMAT_ARGS
 from dea_etl.pipelines.incremental import TableSource, convert_tables, open_bookmarks
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
 from dea_etl.schemas import TABLES, table_spec
@@ -12,6 +14,8 @@ DEFAULT_TABLES = ("customers", "employees", "orders", "tripdata")
 ARGS = (
     Arg("lake", required=True, help="lake root: a folder or s3://BUCKET[/PREFIX]"),
     Arg("tables", default=",".join(DEFAULT_TABLES), help="comma-separated tables to process"),
+    *FORMAT_ARGS,
+    GATE_ARG,
 )
 
 

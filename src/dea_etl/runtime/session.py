@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from pyspark.sql import SparkSession
 
+from dea_etl.io.iceberg import session_conf as iceberg_session_conf
 from dea_etl.javahome import ensure_java_home
 from dea_etl.jvm import jar_paths
 
@@ -119,7 +120,8 @@ def get_spark(
         if master:
             builder = builder.master(master)
         local = {**LOCAL_BUILD_CONF, **local_jvm_conf()} if local_defaults else {}
-        for key, value in {**local, **(conf or {})}.items():
+        # Iceberg's SQL extensions can only be set while the session is built.
+        for key, value in {**local, **iceberg_session_conf(), **(conf or {})}.items():
             builder = builder.config(key, value)
         active = builder.getOrCreate()
     for key, value in SESSION_CONF.items():
