@@ -272,3 +272,15 @@ def read_iceberg(spark: SparkSession, path: str, catalog: IcebergCatalog = Icebe
 
 def is_iceberg_table(spark: SparkSession, path: str, catalog: IcebergCatalog = IcebergCatalog()) -> bool:
     return table_exists(spark, table_ref(spark, path, catalog))
+
+
+def published_run_ids(spark: SparkSession, path: str, catalog: IcebergCatalog = IcebergCatalog()) -> set[str]:
+    """The run ids in the summaries of the snapshots ``main`` went through (empty when no table)."""
+    ref = table_ref(spark, path, catalog)
+    if not table_exists(spark, ref):
+        return set()
+    rows = spark.sql(
+        f"SELECT s.summary['{RUN_ID_PROPERTY}'] AS run_id FROM {ref.ident}.history h "
+        f"JOIN {ref.ident}.snapshots s ON h.snapshot_id = s.snapshot_id WHERE h.is_current_ancestor"
+    ).collect()
+    return {r.run_id for r in rows if r.run_id}

@@ -30,7 +30,7 @@ def run(ctx: JobContext) -> list[TableResult]:
         quarantine=ctx.args.get("quarantine") or quarantine_path(output),
         mode=ctx.arg("write_mode"),
     )
-    return convert_tables(ctx, open_bookmarks(ctx), [table])
+    return convert_tables(ctx, open_bookmarks(ctx, tables=[table]), [table])
 
 
 JOB = JobSpec("csv_to_parquet", ARGS, run, "one table's CSV files -> typed Parquet")

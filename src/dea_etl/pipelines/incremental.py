@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from pyspark.sql import DataFrame
 
-from dea_etl.bookmarks import DISABLE, BookmarkSession, Selection, open_store, start_session
+from dea_etl.bookmarks import DISABLE, ENABLE, BookmarkSession, Selection, open_store, start_session
 from dea_etl.errors import JobArgumentError
 from dea_etl.io.glue_files import GlueBookmarkedFiles
 from dea_etl.io.incremental import new_files
@@ -23,6 +23,7 @@ from dea_etl.io.tables import TableFormat, read_table, table_exists
 from dea_etl.pipelines.audit import audit, gate_enabled, staged_tables
 from dea_etl.pipelines.convert import ConvertRequest, StagedConversion, stage_conversion
 from dea_etl.pipelines.formats import table_format
+from dea_etl.pipelines.settle import settle_interrupted_run
 from dea_etl.runtime import JobContext, Platform, TableResult
 from dea_etl.schemas import TABLES, TableSpec
 
@@ -58,8 +59,14 @@ def bookmark_location(ctx: JobContext, default: str | None = None) -> str | None
     return default
 
 
-def open_bookmarks(ctx: JobContext, default_store: str | None = None) -> BookmarkSession:
-    """The run's bookmark session (``--job-bookmark-*``), its commit registered on ``ctx.on_commit``."""
+def open_bookmarks(
+    ctx: JobContext, default_store: str | None = None, tables: Sequence[TableSource] = ()
+) -> BookmarkSession:
+    """The run's bookmark session (``--job-bookmark-*``), its commit registered on ``ctx.on_commit``.
+
+    With Iceberg ``tables``, a run that published them all and stopped before committing is settled
+    first (:func:`~dea_etl.pipelines.settle.settle_interrupted_run`).
+    """
     option = ctx.args.get("job_bookmark_option") or DISABLE
     store = native = None
     if option != DISABLE:
@@ -72,6 +79,8 @@ def open_bookmarks(ctx: JobContext, default_store: str | None = None) -> Bookmar
             native = GlueBookmarkedFiles(ctx.glue_context)
         else:
             store = open_store(location)
+            if option == ENABLE:
+                settle_interrupted_run(ctx, store, tables, table_format(ctx))
     session = start_session(
         ctx.job_name, ctx.run_id, option, store,
         from_run_id=ctx.args.get("job_bookmark_from"), to_run_id=ctx.args.get("job_bookmark_to"),

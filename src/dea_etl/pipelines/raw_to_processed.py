@@ -28,7 +28,7 @@ def run(ctx: JobContext) -> list[TableResult]:
     tables = [
         TableSource(table_spec(n), lake.raw(n), lake.processed(n), lake.quarantine(n)) for n in names
     ]
-    return convert_tables(ctx, open_bookmarks(ctx, lake.bookmarks), tables)
+    return convert_tables(ctx, open_bookmarks(ctx, lake.bookmarks, tables), tables)
 
 
 JOB = JobSpec("raw_to_processed", ARGS, run, "all seed tables: rawData/ -> processedData/")
