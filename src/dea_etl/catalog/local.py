@@ -1,7 +1,9 @@
 """The local Spark catalog: the lake's processed tables and marts as temporary views under their names.
 
 ``customers``, ``employees``, ``orders`` (the course's names), ``tripdata`` and the marts' names, each a
-view over its Parquet folder read with its explicit schema, so the course's Athena SQL runs locally.
+view over its Parquet folder read with its explicit schema, or over its Iceberg table, so the course's
+Athena SQL runs locally. With the lake's Iceberg catalog as the current one (:func:`iceberg_catalog_of`),
+their metadata tables read as ``orders.snapshots``, ``orders.history``, ``orders.refs``...
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from pyspark.sql import DataFrame, SparkSession
 
 from dea_etl.catalog.tables import catalog_tables, processed_root
 from dea_etl.io import files
+from dea_etl.io.iceberg import is_iceberg_table, table_ref
 
 
 def register_local_tables(spark: SparkSession, lake: str) -> list[str]:
@@ -18,11 +21,25 @@ def register_local_tables(spark: SparkSession, lake: str) -> list[str]:
     registered = []
     for table in catalog_tables():
         path = table.location(root)
-        if not files.exists(spark, path):
+        if is_iceberg_table(spark, path):
+            spark.table(table_ref(spark, path).ident).createOrReplaceTempView(table.name)
+        elif files.exists(spark, path):
+            spark.read.schema(table.schema).parquet(path).createOrReplaceTempView(table.name)
+        else:
             continue
-        spark.read.schema(table.schema).parquet(path).createOrReplaceTempView(table.name)
         registered.append(table.name)
     return registered
+
+
+def iceberg_catalog_of(spark: SparkSession, lake: str) -> str | None:
+    """The Spark catalog of the lake's Iceberg tables (their metadata tables read as ``orders.snapshots``
+    when it is the current catalog); None when the lake has none."""
+    root = processed_root(lake)
+    for table in catalog_tables():
+        path = table.location(root)
+        if is_iceberg_table(spark, path):
+            return table_ref(spark, path).ident.split(".", 1)[0]
+    return None
 
 
 def run_sql(spark: SparkSession, query: str) -> DataFrame:

@@ -1,4 +1,5 @@
-"""``dea-etl catalog register ...`` (Glue Data Catalog) and ``dea-etl catalog ddl ...`` (Athena DDL)."""
+"""``dea-etl catalog register ...`` (Glue Data Catalog) and ``dea-etl catalog ddl ...`` (Athena DDL, Parquet
+or Iceberg tables)."""
 
 from __future__ import annotations
 
@@ -78,6 +79,7 @@ def _register(ns: argparse.Namespace) -> int:
 
 def _ddl(ns: argparse.Namespace) -> int:
     from dea_etl.catalog import ProjectionRanges, create_table_ddl
+    from dea_etl.catalog.athena import create_iceberg_table_ddl
 
     try:
         tables = _tables(ns)
@@ -87,7 +89,10 @@ def _ddl(ns: argparse.Namespace) -> int:
         return 2
     root = _root(ns.lake)
     statements = [f"CREATE DATABASE IF NOT EXISTS `{ns.database}`;"] if ns.database else []
-    statements += [create_table_ddl(t, root, ns.database, ProjectionRanges(year=(low, high))) for t in tables]
+    if ns.table_format == "iceberg":
+        statements += [create_iceberg_table_ddl(t, root, ns.database) for t in tables]
+    else:
+        statements += [create_table_ddl(t, root, ns.database, ProjectionRanges(year=(low, high))) for t in tables]
     print("\n\n".join(statements))
     return 0
 
@@ -116,4 +121,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     d.add_argument("--database", default=None)
     d.add_argument("--tables", default="", help="comma-separated tables (default: all)")
     d.add_argument("--year-range", default="2011,2030", help="projected years: FIRST,LAST")
+    d.add_argument("--table-format", choices=["parquet", "iceberg"], default="parquet",
+                   help="parquet: external tables with partition projection; iceberg: Athena Iceberg tables")
     d.set_defaults(handler=_ddl)

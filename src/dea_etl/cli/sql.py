@@ -1,15 +1,14 @@
-"""``dea-etl sql "SELECT ..." [--lake lake] [--format table|json]``: SQL over the local lake."""
+"""``dea-etl sql "SELECT ..." [--lake lake] [--format table|json]``: SQL over the local lake.
+
+Parquet and Iceberg tables alike; an Iceberg table's metadata tables too (``orders.snapshots``).
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
 import re
 
-from rich.console import Console
-from rich.table import Table
-
-from dea_etl.cli.output import error
+from dea_etl.cli.output import error, print_rows
 
 
 def one_line_error(exc: BaseException) -> str:
@@ -21,28 +20,27 @@ def one_line_error(exc: BaseException) -> str:
 
 def _sql(ns: argparse.Namespace) -> int:
     from dea_etl.catalog import register_local_tables, run_sql
+    from dea_etl.catalog.local import iceberg_catalog_of
     from dea_etl.runtime import get_spark
 
     spark, created = get_spark("dea-etl-sql")
     spark.sparkContext.setLogLevel("ERROR")
+    previous = spark.catalog.currentCatalog()
     try:
         register_local_tables(spark, ns.lake)
+        iceberg = iceberg_catalog_of(spark, ns.lake)
+        if iceberg:  # orders.snapshots, orders.history, ...
+            spark.catalog.setCurrentCatalog(iceberg)
         df = run_sql(spark, ns.query)
         rows = df.collect()
     except Exception as exc:
         error(one_line_error(exc))
         return 1
     finally:
+        spark.catalog.setCurrentCatalog(previous)
         if created:
             spark.stop()
-    if ns.format == "json":
-        for row in rows:
-            print(json.dumps(row.asDict(recursive=True), default=str))
-        return 0
-    table = Table(*df.columns)
-    for row in rows:
-        table.add_row(*("NULL" if v is None else str(v) for v in row))
-    Console().print(table)
+    print_rows(rows, df.columns, ns.format)
     return 0
 
 

@@ -44,6 +44,11 @@ class BucketLayout:
         return self.artifact(f"jobs/{job}.py")
 
     @property
+    def processed(self) -> str:
+        """``processedData/``: the Iceberg catalog's warehouse."""
+        return self.uri("processedData/")
+
+    @property
     def temp_dir(self) -> str:
         return self.uri(f"{TMP_DIR}/")
 
@@ -117,6 +122,8 @@ class DeployConfig:
     run: bool = True
     #: Identifies the build (from the manifest's checksums); part of EMR step and EMR Serverless run names.
     build_id: str = ""
+    #: ``iceberg``: the jobs write Iceberg tables in the Glue Data Catalog (``--table-format iceberg``).
+    table_format: str = "parquet"
 
     @property
     def layout(self) -> BucketLayout:

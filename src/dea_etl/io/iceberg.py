@@ -150,6 +150,8 @@ def _nullable(schema: StructType) -> StructType:
 def _create(df: DataFrame, ref: TableRef, partition_by: Sequence[str]) -> None:
     """Create the table with ``df``'s columns, empty (one empty snapshot on ``main``)."""
     spark = df.sparkSession
+    if ref.location:  # a shared catalog (the Glue Data Catalog): its database may not exist yet
+        spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {ref.ident.rsplit('.', 1)[0]}")
     writer = spark.createDataFrame([], _nullable(df.schema)).writeTo(ref.ident).using("iceberg")
     for key, value in TABLE_PROPERTIES.items():
         writer = writer.tableProperty(key, value)
@@ -284,3 +286,33 @@ def published_run_ids(spark: SparkSession, path: str, catalog: IcebergCatalog = 
         f"JOIN {ref.ident}.snapshots s ON h.snapshot_id = s.snapshot_id WHERE h.is_current_ancestor"
     ).collect()
     return {r.run_id for r in rows if r.run_id}
+
+
+def history(spark: SparkSession, path: str, catalog: IcebergCatalog = IcebergCatalog()) -> DataFrame:
+    """Every snapshot of the table at ``path``, oldest first: when, operation, run id, rows, and whether
+    ``main`` went through it (``is_current_ancestor``) and is at it (``is_current``)."""
+    ref = table_ref(spark, path, catalog)
+    current = java_table(spark, ref).currentSnapshot()
+    current_id = int(current.snapshotId()) if current is not None else -1
+    return spark.sql(
+        f"SELECT s.committed_at, s.snapshot_id, s.parent_id, s.operation, "
+        f"s.summary['{RUN_ID_PROPERTY}'] AS run_id, s.summary['{MODE_PROPERTY}'] AS write_mode, "
+        f"CAST(s.summary['added-records'] AS BIGINT) AS added_records, "
+        f"CAST(s.summary['total-records'] AS BIGINT) AS total_records, "
+        f"COALESCE(h.is_current_ancestor, false) AS is_current_ancestor, s.snapshot_id = {current_id} AS is_current "
+        f"FROM {ref.ident}.snapshots s LEFT JOIN {ref.ident}.history h ON h.snapshot_id = s.snapshot_id "
+        f"ORDER BY s.committed_at, s.snapshot_id"
+    )
+
+
+def rollback(spark: SparkSession, path: str, snapshot_id: int, catalog: IcebergCatalog = IcebergCatalog()) -> int:
+    """Point ``main`` back at ``snapshot_id`` (one of its ancestors; one metadata commit); returns the
+    snapshot ``main`` was at. Raises ValueError naming the problem when it is not an ancestor."""
+    table = java_table(spark, table_ref(spark, path, catalog))
+    current = int(table.currentSnapshot().snapshotId())
+    ancestors = {r.snapshot_id for r in history(spark, path, catalog).where("is_current_ancestor").collect()}
+    if snapshot_id not in ancestors:
+        raise ValueError(f"snapshot {snapshot_id} is not one main went through (see `dea-etl table history`)")
+    if snapshot_id != current:
+        table.manageSnapshots().rollbackTo(snapshot_id).commit()
+    return current
