@@ -24,6 +24,7 @@ SECTIONS = (
     "dea_etl.bench.marts",
     "dea_etl.bench.dq",
     "dea_etl.bench.bookmarks",
+    "dea_etl.bench.iceberg",
 )
 REPO = Path(__file__).resolve().parents[3]
 
