@@ -11,11 +11,14 @@ from pyspark.sql import DataFrame, SparkSession
 from dea_etl.io.iceberg import RUN_ID_PROPERTY, table_ref
 from dea_etl.io.tables import ICEBERG, TableFormat, read_table
 from dea_etl.mart_schemas import MARTS
+from dea_etl.pipelines import JOBS
 from dea_etl.pipelines.pipeline import JOB as PIPELINE
+from dea_etl.pipelines.pipeline import SAMPLE_FILES, STEPS
 from dea_etl.runtime import run_job
 from dea_etl.schemas import TABLES
 
 ICEBERG_FORMAT = TableFormat(ICEBERG)
+pytestmark = pytest.mark.slow  # the pipeline end to end, twice (and once more on S3)
 
 
 def _run_pipeline(lake: Path, data_dir: Path, *extra: str) -> None:
@@ -66,3 +69,27 @@ def test_each_write_is_one_snapshot_on_main_carrying_the_run_id(spark: SparkSess
     # the empty table, then the job's rows in one snapshot, main moved once; no staging branch is left
     assert [(r.run_id, r.operation) for r in history] == [(None, "append"), ("run-1", "overwrite")]
     assert [r.name for r in spark.sql(f"SELECT name FROM {ident}.refs").collect()] == ["main"]
+
+
+def test_the_pipeline_steps_on_the_moto_s3_lake_give_the_same_marts(
+    spark: SparkSession, lakes: tuple[Path, Path], aws: str, data_dir: Path
+) -> None:
+    import boto3
+
+    from dea_etl.runtime.session import apply_s3a
+
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="ice-pipeline")
+    for table, name in SAMPLE_FILES.items():
+        s3.upload_file(str(data_dir / name), "ice-pipeline", f"rawData/{table}/{name}")
+    apply_s3a(spark)
+    lake = "s3://ice-pipeline"
+    for step, _ in STEPS:
+        assert run_job(JOBS[step], ["--lake", lake, "--run-id", "run-s3", "--table-format", "iceberg"]) == 0, step
+    for table in ("orders", "customer_sales", "territory_sales_monthly"):
+        s3_df = read_table(spark, f"{lake}/processedData/{table}", ICEBERG_FORMAT)
+        local_df = spark.read.parquet(str(lakes[0] / "processedData" / table)).select(*s3_df.columns)
+        assert_df_equality(s3_df, local_df, ignore_row_order=True, ignore_nullable=True)
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="ice-pipeline", Prefix="processedData/orders/metadata/")
+            .get("Contents", [])]
+    assert "processedData/orders/metadata/version-hint.text" in keys

@@ -57,9 +57,11 @@ TABLE_PROPERTIES: dict[str, str] = {
 }
 
 
-def session_conf() -> dict[str, str]:
-    """Settings a session needs when it is built: Iceberg's SQL extensions (CALL, branches in DDL)."""
-    return {"spark.sql.extensions": EXTENSIONS}
+def session_conf(extensions: str | None = None) -> dict[str, str]:
+    """Settings a session needs when it is built: Iceberg's SQL extensions (CALL, branches in DDL), added to
+    the ``extensions`` the session would otherwise get (a comma-separated list, e.g. from spark-submit)."""
+    given = [e.strip() for e in (extensions or "").split(",") if e.strip()]
+    return {"spark.sql.extensions": ",".join(given if EXTENSIONS in given else [*given, EXTENSIONS])}
 
 
 def catalog_conf(warehouse: str, name: str = GLUE_CATALOG) -> dict[str, str]:

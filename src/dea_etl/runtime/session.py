@@ -120,8 +120,8 @@ def get_spark(
         if master:
             builder = builder.master(master)
         local = {**LOCAL_BUILD_CONF, **local_jvm_conf()} if local_defaults else {}
-        # Iceberg's SQL extensions can only be set while the session is built.
-        for key, value in {**local, **iceberg_session_conf(), **(conf or {})}.items():
+        # Iceberg's SQL extensions can only be set while the session is built (kept beside any given).
+        for key, value in {**local, **iceberg_session_conf(_launch_conf("spark.sql.extensions")), **(conf or {})}.items():
             builder = builder.config(key, value)
         active = builder.getOrCreate()
     for key, value in SESSION_CONF.items():
@@ -130,6 +130,19 @@ def get_spark(
         apply_s3a(active)
     balance_file_splits(active)
     return active, created
+
+
+def _launch_conf(key: str) -> str | None:
+    """A setting the JVM was launched with (spark-submit's ``--conf``), before any session exists.
+
+    Only under spark-submit (the JVM runs already): launching it here would lose the builder's settings.
+    """
+    if "PYSPARK_GATEWAY_PORT" not in os.environ:
+        return None
+    from pyspark import SparkConf, SparkContext
+
+    SparkContext._ensure_initialized()
+    return SparkConf().get(key, None)
 
 
 def balance_file_splits(spark: SparkSession) -> None:
