@@ -75,3 +75,9 @@ def test_athena_ddl_for_iceberg_tables() -> None:
     assert "LOCATION 's3://b/processedData/orders/'" in ddl
     assert ddl.endswith("TBLPROPERTIES (\n  'table_type'='ICEBERG',\n  'format'='parquet',\n"
                         "  'write_compression'='snappy'\n);")
+
+
+def test_dq_checks_an_iceberg_table_of_the_lake(lake: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ruleset = Path(__file__).resolve().parent.parent / "rules" / "customers.dqdl"
+    assert main(["dq", "--ruleset", str(ruleset), "--table", "customers", "--lake", str(lake)]) == 0
+    assert 'IsUnique "customerid"' in capsys.readouterr().out

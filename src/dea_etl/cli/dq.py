@@ -21,16 +21,17 @@ def _load(spark: Any, ns: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     """The DataFrame to check and its references (the lake's other processed tables)."""
     from dea_etl.io import files
     from dea_etl.io.lake import Lake
+    from dea_etl.io.tables import read_any
     from dea_etl.schemas import TABLES, table_spec
 
     lake = Lake(ns.lake)
-    refs = {t: spark.read.parquet(lake.processed(t)) for t in TABLES
+    refs = {t: read_any(spark, lake.processed(t)) for t in TABLES
             if t != ns.table and files.exists(spark, lake.processed(t))}
     for item in ns.reference or []:
         alias, _, path = item.partition("=")
-        refs[alias] = spark.read.parquet(path)
+        refs[alias] = read_any(spark, path)
     if ns.input is None:
-        return spark.read.parquet(lake.processed(ns.table)), refs
+        return read_any(spark, lake.processed(ns.table)), refs
     if ns.format == "parquet":
         return spark.read.parquet(ns.input), refs
     from dea_etl.io.csv import is_skipped_line, read_lines

@@ -79,6 +79,12 @@ def read_table(
     return reader.parquet(path)
 
 
+def read_any(spark: SparkSession, path: str) -> DataFrame:
+    """The table at ``path``, an Iceberg table of the lake's catalog or else a Parquet folder."""
+    fmt = TableFormat(ICEBERG) if is_iceberg_table(spark, path) else DEFAULT_FORMAT
+    return read_table(spark, path, fmt)
+
+
 def table_exists(spark: SparkSession, path: str, table_format: TableFormat = DEFAULT_FORMAT) -> bool:
     if table_format.is_iceberg:
         return is_iceberg_table(spark, path, table_format.catalog)
