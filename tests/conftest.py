@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from pyspark.sql import SparkSession
 
+from dea_etl.io.iceberg import LOCAL_READ_CONF as ICEBERG_LOCAL_READ_CONF
 from dea_etl.io.iceberg import session_conf as iceberg_session_conf
 from dea_etl.javahome import ensure_java_home
 from dea_etl.runtime.session import SESSION_CONF, local_jvm_conf
@@ -35,7 +36,7 @@ def spark() -> Iterator[SparkSession]:
     )
     # The declared jars (S3A, Deequ, Iceberg), s3:// through S3A and Iceberg's SQL extensions, as every local
     # session the library builds.
-    for key, value in {**local_jvm_conf(), **iceberg_session_conf(), **SESSION_CONF}.items():
+    for key, value in {**local_jvm_conf(), **iceberg_session_conf(), **ICEBERG_LOCAL_READ_CONF, **SESSION_CONF}.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")

@@ -64,6 +64,13 @@ def session_conf(extensions: str | None = None) -> dict[str, str]:
     return {"spark.sql.extensions": ",".join(given if EXTENSIONS in given else [*given, EXTENSIONS])}
 
 
+#: Settings for local sessions: Iceberg's vectorized (Arrow) Parquet reader off. With Iceberg 1.7.1 on the
+#: local JDK 17 it corrupts the JVM's memory reading dictionary-encoded columns (the JVM dies in
+#: SymbolTable::do_lookup while compiling ``GenericArrowVectorAccessorFactory$Dictionary*Accessor``;
+#: reproduced reading the processed tripdata); row-based reads give the same rows.
+LOCAL_READ_CONF: dict[str, str] = {"spark.sql.iceberg.vectorization.enabled": "false"}
+
+
 def catalog_conf(warehouse: str, name: str = GLUE_CATALOG) -> dict[str, str]:
     """The Spark settings of an Iceberg catalog on the AWS Glue Data Catalog (S3FileIO, ``warehouse``)."""
     prefix = f"spark.sql.catalog.{name}"

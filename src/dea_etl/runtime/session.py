@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from pyspark.sql import SparkSession
 
+from dea_etl.io.iceberg import LOCAL_READ_CONF as ICEBERG_LOCAL_READ_CONF
 from dea_etl.io.iceberg import session_conf as iceberg_session_conf
 from dea_etl.javahome import ensure_java_home
 from dea_etl.jvm import jar_paths
@@ -128,6 +129,8 @@ def get_spark(
         active.conf.set(key, value)
     if local_defaults:
         apply_s3a(active)
+        for key, value in ICEBERG_LOCAL_READ_CONF.items():
+            active.conf.set(key, value)
     balance_file_splits(active)
     return active, created
 
