@@ -104,10 +104,14 @@ def test_glue_deploy_creates_jobs_security_configuration_workflow_and_state_mach
     task = asl["States"]["raw_to_processed"]
     assert task["Resource"] == "arn:aws:states:::glue:startJobRun.sync"
     assert task["Parameters"] == {"JobName": "dea-etl-raw_to_processed"}
-    assert task["Retry"][0]["ErrorEquals"] == ["States.TaskFailed"]
+    assert [r["ErrorEquals"] for r in task["Retry"]][1] == ["States.TaskFailed"]
     assert task["Catch"] == [
         {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "PipelineFailed"}
     ]
+    gate = asl["States"]["mart_quality"]
+    assert all("States.TaskFailed" not in r["ErrorEquals"] for r in gate["Retry"])
+    assert gate["Catch"][0]["Next"] == "DataQualityFailed"
+    assert asl["States"]["DataQualityFailed"]["Type"] == "Fail"
     assert task["Next"] == "data_quality"
     assert asl["States"]["data_quality"]["Next"] == "sales_mart"
     assert asl["States"]["sales_mart"]["Next"] == "mart_quality"

@@ -126,15 +126,21 @@ def test_state_machine_chains_the_pipeline_with_retries_and_a_failure_branch(tar
     ]
     for name in ("raw_to_processed", "sales_mart", "data_quality"):
         assert states[name]["Resource"].endswith(".sync")
-        assert states[name]["Retry"] == [
-            {
-                "ErrorEquals": ["States.TaskFailed"],
-                "IntervalSeconds": 60,
-                "MaxAttempts": 2,
-                "BackoffRate": 2.0,
-            }
-        ]
-        assert states[name]["Catch"][0]["Next"] == "PipelineFailed"
+        transient = states[name]["Retry"][0]
+        assert transient["ErrorEquals"] and "States.TaskFailed" not in transient["ErrorEquals"]
+        assert states[name]["Catch"][-1]["Next"] == "PipelineFailed"
+    for name in ("raw_to_processed", "sales_mart"):
+        assert states[name]["Retry"][1] == {
+            "ErrorEquals": ["States.TaskFailed"],
+            "IntervalSeconds": 60,
+            "MaxAttempts": 2,
+            "BackoffRate": 2.0,
+        }
+    # a failed data-quality gate is not retried: it ends the execution in DataQualityFailed
+    assert len(states["data_quality"]["Retry"]) == 1
+    assert states["data_quality"]["Catch"][0] == {
+        "ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.error", "Next": "DataQualityFailed"}
+    assert states["DataQualityFailed"]["Type"] == "Fail"
     assert states["PipelineFailed"]["Type"] == "Fail" and states["PipelineSucceeded"]["Type"] == "Succeed"
 
 

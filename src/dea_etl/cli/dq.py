@@ -1,13 +1,17 @@
-"""``dea-etl dq --ruleset FILE (--table T [--lake L] | --input PATH --format csv|parquet [--table T])``.
+"""``dea-etl dq --ruleset FILE (--table T [--lake L] | --input PATH --format csv|parquet [--table T])
+[--report DIR] [--record]``.
 
 Prints the rule outcomes and their metrics; exit code 0 when every rule passed, 1 when any failed,
-2 on an invalid ruleset (with its line and column) or bad arguments.
+2 on an invalid ruleset (with its line and column) or bad arguments. ``--report DIR`` writes
+``report.html``, ``report.md`` and ``report.json`` (charts from the lake's metric history);
+``--record`` appends this evaluation's metrics to the lake's history (``processedData/_dq/metrics``).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -17,8 +21,9 @@ from dea_etl.cli.output import error
 from dea_etl.errors import first_line
 
 
-def _load(spark: Any, ns: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
-    """The DataFrame to check and its references (the lake's other processed tables)."""
+def _load(spark: Any, ns: argparse.Namespace) -> tuple[Any, dict[str, Any], Any]:
+    """The DataFrame to check, its references (the lake's other processed tables) and, for CSV input,
+    the rows that could not be parsed (else None)."""
     from dea_etl.io import files
     from dea_etl.io.lake import Lake
     from dea_etl.io.tables import read_any
@@ -31,16 +36,41 @@ def _load(spark: Any, ns: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
         alias, _, path = item.partition("=")
         refs[alias] = read_any(spark, path)
     if ns.input is None:
-        return read_any(spark, lake.processed(ns.table)), refs
+        return read_any(spark, lake.processed(ns.table)), refs, None
     if ns.format == "parquet":
-        return spark.read.parquet(ns.input), refs
+        return spark.read.parquet(ns.input), refs, None
     from dea_etl.io.csv import is_skipped_line, read_lines
     from dea_etl.pipelines.convert import input_files, parsed_rows
-    from dea_etl.transforms.parsing import valid_rows
+    from dea_etl.transforms.parsing import rejected_rows, valid_rows
 
     spec = table_spec(ns.table)
     lines = read_lines(spark, input_files(spark, ns.input))
-    return parsed_rows(lines.where(~is_skipped_line(spec)), spec).transform(valid_rows(spec)), refs
+    parsed = parsed_rows(lines.where(~is_skipped_line(spec)), spec)
+    return parsed.transform(valid_rows(spec)), refs, rejected_rows(parsed)
+
+
+def _name(ns: argparse.Namespace) -> str:
+    """The checked table's name in the history: --table, else the ruleset file's name."""
+    return str(ns.table or Path(ns.ruleset).stem)
+
+
+def _after(spark: Any, ns: argparse.Namespace, run: Any, ruleset: Any, history: Any, rows: list[Any], df: Any,
+           refs: Any, unparsed: Any) -> None:
+    """--record and --report: the history append and the report files."""
+    from dea_etl.quality import recording
+    from dea_etl.quality.evaluate import FAILED, ROW_PASS, ROW_RESULT, ROW_SKIP, evaluate_rows
+    from dea_etl.quality.history import Evaluated
+
+    evaluated = [Evaluated(r["Rule"], r["Outcome"], dict(r["EvaluatedMetrics"] or {}), reason=r["FailureReason"])
+                 for r in rows]
+    if ns.report:
+        failing = evaluate_rows(df, ruleset, refs)
+        failing = failing.where(failing[ROW_RESULT] == FAILED)
+        doc = recording.report_of(run, evaluated, history, failing_rows=failing.drop(ROW_PASS, ROW_SKIP, ROW_RESULT),
+                                  unparsed_rows=unparsed)
+        recording.write(spark, doc, ns.report)
+    if ns.record:
+        recording.record(spark, ns.lake, run, [*evaluated, *recording.analyzer_results(df, ruleset, refs)])
 
 
 def _render(rows: list[Any], console: Console) -> None:
@@ -78,12 +108,19 @@ def _dq(ns: argparse.Namespace) -> int:
     except DqdlSyntaxError as exc:
         error(f"invalid ruleset {ns.ruleset}: {exc}")
         return 2
+    from dea_etl.quality import recording
     from dea_etl.runtime import get_spark
+    from dea_etl.runtime.context import new_run_id
 
     spark, created = get_spark("dea-etl-dq")
     try:
-        df, refs = _load(spark, ns)
-        rows = evaluate(df, ruleset, refs).collect()
+        df, refs, unparsed = _load(spark, ns)
+        run = recording.Run.now(_name(ns), Path(ns.ruleset).stem, text, new_run_id())
+        history = recording.history_for(spark, ns.lake, run, ruleset, bool(ns.report))
+        roots = tuple(p for p in (ns.lake, ns.input) if p)
+        rows = evaluate(df, ruleset, refs, history=history, file_roots=roots).collect()
+        if ns.report or ns.record:
+            _after(spark, ns, run, ruleset, history, rows, df, refs, unparsed)
     except Exception as exc:
         error(first_line(exc))
         return 2
@@ -103,4 +140,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--format", choices=["csv", "parquet"], help="format of --input")
     p.add_argument("--reference", action="append", metavar="ALIAS=PATH",
                    help="extra reference dataset (Parquet) for rules that name ALIAS")
+    p.add_argument("--report", metavar="DIR",
+                   help="write report.html, report.md and report.json to DIR (a folder or s3://...)")
+    p.add_argument("--record", action="store_true",
+                   help="append this evaluation's metrics to the lake's metric history (--lake)")
     p.set_defaults(handler=_dq)

@@ -12,6 +12,8 @@ from dea_etl.runtime import JobSpec
 #: tables (before the marts, so that a quarantine-mode gate does not leave them built on rows it removed),
 #: the marts, then the gate on the marts. Jobs that are not deployed are left out.
 PIPELINE_ORDER: tuple[str, ...] = ("raw_to_processed", "data_quality", "sales_mart", "mart_quality")
+#: The data-quality gates: a failure is the data's verdict, so orchestration stops instead of retrying.
+GATE_JOBS: frozenset[str] = frozenset({"data_quality", "mart_quality"})
 
 
 def _deployment(spec: JobSpec, values: Mapping[str, str]) -> tuple[JobDeployment, list[str]]:

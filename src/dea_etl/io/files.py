@@ -114,3 +114,14 @@ def move_contents(spark: SparkSession, src_dir: str, dst_dir: str) -> int:
         rename(spark, f.path, f"{dst_root}/{rel}")
         moved += 1
     return moved
+
+
+def write_text(spark: SparkSession, path: str, text: str) -> None:
+    """Write ``text`` (UTF-8) as the file ``path``, replacing it (one object PUT on S3)."""
+    fs, hpath = _fs(spark, path)
+    out = fs.create(hpath, True)
+    try:
+        data = bytearray(text.encode("utf-8"))
+        out.write(data)
+    finally:
+        out.close()

@@ -8,6 +8,9 @@ Outcomes (Glue's ruleOutcomes + ``table``, ``mode``, ``run_id``, ``evaluated_at`
 ``<lake>/processedData/_dq/<table>/outcomes/``. In quarantine mode the failing rows move to
 ``<lake>/processedData/_dq/<table>/quarantine/`` (replaced each run) and the table keeps the others;
 in fail mode a failed rule fails the job after its outcomes are written.
+Every evaluation's metrics are appended to the lake's metric history (``_dq/metrics``,
+:mod:`dea_etl.quality.history`); with ``--report FOLDER`` each table's HTML / Markdown / JSON report is
+written to ``FOLDER/<table>/`` (charts of each metric over the recorded runs).
 """
 
 from __future__ import annotations
@@ -21,17 +24,23 @@ from pyspark.sql import functions as F
 
 from dea_etl.io import files
 from dea_etl.io.lake import Lake
-from dea_etl.io.tables import DEFAULT_FORMAT, TableFormat, read_table, stage_counted, table_exists, write_table
+from dea_etl.io.tables import DEFAULT_FORMAT, TableFormat, read_any, read_table, stage_counted, table_exists, write_table
 from dea_etl.mart_schemas import MARTS
 from dea_etl.pipelines.formats import FORMAT_ARGS, table_format
+from dea_etl.quality import recording
+from dea_etl.quality.evaluate import FAILED, ROW_RESULT, evaluate_rows
 from dea_etl.quality.gate import DataQualityError, GateResult, gate
+from dea_etl.quality.history import Evaluated, History
+from dea_etl.quality.parser import parse_ruleset
 from dea_etl.quality.rulesets import RulesetFile, packaged_ruleset, packaged_tables
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
 from dea_etl.schemas import TABLES
 
+REPORT_ARG = Arg("report", help="folder or s3:// prefix: write each table's data-quality report to REPORT/<table>/")
 ARGS = (
     Arg("lake", required=True, help="lake root: a folder or s3://BUCKET[/PREFIX]"),
     Arg("tables", help="comma-separated tables or marts to check (default: every seed table with a ruleset)"),
+    REPORT_ARG,
     *FORMAT_ARGS,
 )
 
@@ -72,18 +81,51 @@ def _quarantine(result: GateResult, lake: Lake, table: str, run_id: str, fmt: Ta
     return kept, quarantined
 
 
+def _evaluated(result: GateResult) -> list[Evaluated]:
+    return [Evaluated(r.rule, r.outcome, r.metrics, reason=r.reason) for r in result.results]
+
+
+def _unparsed(spark: SparkSession, lake: Lake, table: str) -> DataFrame | None:
+    """The rows csv_to_parquet quarantined for this table (they never reached the checked table)."""
+    path = lake.quarantine(table)
+    return read_any(spark, path) if files.exists(spark, path) else None
+
+
+def _record(df: DataFrame, lake: Lake, run: recording.Run, result: GateResult, report: str | None,
+            references: dict[str, DataFrame], history: History | None) -> None:
+    """Append the rules' and analyzers' metrics to the history; write the report when asked."""
+    spark = df.sparkSession
+    evaluated = _evaluated(result)
+    analyzers = recording.analyzer_results(df, parse_ruleset(run.ruleset_text), references)
+    recording.record(spark, lake.root, run, [*evaluated, *analyzers])
+    if report and history is not None:
+        failing = result.quarantined_df
+        if failing is None and not result.passed:
+            failing = evaluate_rows(df, run.ruleset_text, references).where(F.col(ROW_RESULT) == FAILED)
+        doc = recording.report_of(run, evaluated, history, failing_rows=failing,
+                                  unparsed_rows=_unparsed(spark, lake, run.table))
+        recording.write(spark, doc, f"{report.rstrip('/')}/{run.table}")
+
+
 def check_table(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: str,
-                references: dict[str, DataFrame], fmt: TableFormat = DEFAULT_FORMAT) -> TableResult:
+                references: dict[str, DataFrame], report: str | None = None,
+                fmt: TableFormat = DEFAULT_FORMAT) -> TableResult:
     started = time.monotonic()
     table = ruleset.name
     df = read_table(spark, lake.processed(table), fmt)
     rows_in = df.count()
+    run = recording.Run.now(table, ruleset.name, ruleset.text, run_id)
+    parsed = parse_ruleset(ruleset.text)
+    history = recording.history_for(spark, lake.root, run, parsed, report is not None)
     try:
-        result = gate(df, ruleset.text, ruleset.mode, references, table=table)
+        result = gate(df, parsed, ruleset.mode, references, table=table, history=history,
+                      file_roots=(lake.root,))
     except DataQualityError as exc:
         write_outcomes(exc.result, dq_path(lake, table, "outcomes"), table, run_id, fmt)
+        _record(df, lake, run, exc.result, report, references, history)
         raise
     outcomes = write_outcomes(result, dq_path(lake, table, "outcomes"), table, run_id, fmt)
+    _record(df, lake, run, result, report, references, history)
     kept, quarantined = rows_in, 0
     if result.quarantined_df is not None:
         try:
@@ -117,7 +159,8 @@ def _check_tables(ctx: JobContext, lake: Lake, tables: list[str]) -> list[TableR
     results = []
     for table in tables:
         others = {alias: ref for alias, ref in references.items() if alias != table}
-        results.append(check_table(ctx.spark, lake, packaged_ruleset(table), ctx.run_id, others, fmt))
+        results.append(check_table(ctx.spark, lake, packaged_ruleset(table), ctx.run_id, others,
+                                   ctx.args.get("report") or None, fmt))
     return results
 
 

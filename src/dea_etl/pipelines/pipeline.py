@@ -27,6 +27,7 @@ SAMPLE_FILES = {
 ARGS = (
     Arg("lake", default="lake", help="local lake folder to lay out and fill"),
     Arg("data", default="data", help="folder with the sample CSV files"),
+    data_quality.REPORT_ARG,
     *FORMAT_ARGS,
     GATE_ARG,
 )

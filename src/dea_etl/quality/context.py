@@ -189,6 +189,8 @@ class Context:
     df: DataFrame
     references: Mapping[str, DataFrame]
     plan: Plan
+    #: where file rules may read (folders / s3:// prefixes); none: file rules fail
+    file_roots: tuple[str, ...] = ()
 
     def column(self, name: str, df: DataFrame | None = None) -> tuple[str, DataType]:
         """The column's name as in the data (case-insensitive lookup) and its type; RuleError if absent."""

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import DoubleType, MapType, StringType, StructField, StructType
+from pyspark.sql.types import DoubleType, MapType, NumericType, StringType, StructField, StructType
 
 from dea_etl.errors import first_line
-from dea_etl.quality import checks, comparisons, grouped
+from dea_etl.quality import checks, comparisons, filerules, grouped, historic
 from dea_etl.quality.context import Context, Outcome, Plan, Prepared, RuleError
-from dea_etl.quality.model import Condition, Op, Rule, RuleNode, Ruleset
+from dea_etl.quality.history import History
+from dea_etl.quality.model import Analyzer, Condition, Op, Rule, RuleNode, Ruleset
 from dea_etl.quality.parser import parse_ruleset
 
 PASSED, FAILED = "Passed", "Failed"
@@ -27,7 +28,7 @@ RULE_OUTCOMES_SCHEMA = StructType([
 ROW_PASS, ROW_FAIL, ROW_SKIP = "DataQualityRulesPass", "DataQualityRulesFail", "DataQualityRulesSkip"
 ROW_RESULT = "DataQualityEvaluationResult"
 ROW_LEVEL_COLUMNS = (ROW_PASS, ROW_FAIL, ROW_SKIP, ROW_RESULT)
-HANDLERS = {**checks.HANDLERS, **grouped.HANDLERS, **comparisons.HANDLERS}
+HANDLERS = {**checks.HANDLERS, **grouped.HANDLERS, **comparisons.HANDLERS, **filerules.HANDLERS}
 ENGINES = ("native", "deequ")
 
 
@@ -125,21 +126,26 @@ _ROW_LEVEL = {
 
 
 def run_ruleset(df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, DataFrame] | None = None,
-                *, collect: bool = True) -> Evaluation:
+                *, collect: bool = True, history: History | None = None,
+                file_roots: tuple[str, ...] = ()) -> Evaluation:
     """Evaluate every rule: one fused aggregation (+ one group-by query for every column set, + the jobs of rules
-    that compare with other datasets or run SQL). ``collect=False`` skips the pass (row-level only)."""
+    that compare with other datasets or run SQL). ``collect=False`` skips the pass (row-level only).
+    ``history``: the table's metric history, for dynamic thresholds and DetectAnomalies (:mod:`.historic`);
+    ``file_roots``: where file rules may read (:mod:`.filerules`)."""
     rs = parse_ruleset(ruleset) if isinstance(ruleset, str) else ruleset
+    with_history = historic.plan(rs, history)
+    rs = with_history.ruleset
     leaves = rs.leaves()
     leaf_ids = {id(leaf): i for i, leaf in enumerate(leaves)}
-    ctx = Context(df, dict(references or {}), Plan(df))
+    ctx = Context(df, dict(references or {}), Plan(df), file_roots)
     prepared = _prepare_all(leaves, ctx)
     outcomes: list[Outcome] = []
     if collect:
         _check_plan(ctx.plan, prepared)
         values = ctx.plan.run()
         leaf_outcomes = _finish(prepared, values)
-        outcomes = [_compose(node, leaf_ids, leaf_outcomes) for node in rs.rules]
-    rows = [_row(node, leaf_ids, prepared) for node in rs.rules]
+        outcomes = with_history.finish([_compose(node, leaf_ids, leaf_outcomes) for node in rs.rules])
+    rows = [None if i in with_history.watched else _row(node, leaf_ids, prepared) for i, node in enumerate(rs.rules)]
     return Evaluation(list(rs.rules), outcomes, rows, ctx.plan.base, list(df.columns))
 
 
@@ -186,17 +192,43 @@ ANALYZER_OUTCOMES_SCHEMA = StructType([
 _ANY = Condition(Op.GT, (-math.inf,))
 
 
+_ALL_STATISTICS = ("Completeness", "Uniqueness", "DistinctValuesCount", "UniqueValueRatio", "Entropy")
+_NUMERIC_STATISTICS = ("Mean", "Sum", "StandardDeviation")
+
+
+def _analyzer_rules(df: DataFrame, a: Analyzer) -> list[Rule]:
+    """The rules that compute an analyzer's metrics; ``AllStatistics "c"`` is several (Glue's list: row count,
+    completeness, uniqueness, ...; + mean, sum, standard deviation, minimum, maximum of a numeric column;
+    + minimum and maximum length of a string column)."""
+    if a.analyzer_type != "AllStatistics":
+        return [Rule(a.analyzer_type, a.params, _ANY, a.text, where=a.where)]
+    col = a.params[0] if a.params else ""
+    kind = next((f.dataType for f in df.schema.fields if f.name.lower() == col.lower()), None)
+    names = ["RowCount", *_ALL_STATISTICS]
+    rules = [Rule(n, () if n == "RowCount" else (col,), _ANY, a.text, where=a.where) for n in names]
+    if isinstance(kind, NumericType):
+        rules += [Rule(n, (col,), _ANY, a.text, where=a.where) for n in _NUMERIC_STATISTICS]
+        rules += [Rule("ColumnValues", (col,), Condition(op, (bound,)), a.text, where=a.where)
+                  for op, bound in ((Op.GT, -math.inf), (Op.LT, math.inf))]
+    elif isinstance(kind, StringType):
+        rules.append(Rule("ColumnLength", (col,), _ANY, a.text, where=a.where))
+    return rules
+
+
 def analyze(
     df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, DataFrame] | None = None
 ) -> DataFrame:
     """The ``Analyzers = [...]`` section: one row per analyzer with its metrics (same shared pass)."""
     rs = parse_ruleset(ruleset) if isinstance(ruleset, str) else ruleset
-    rules = tuple(Rule(a.analyzer_type, a.params, _ANY, a.text, where=a.where) for a in rs.analyzers)
-    ev = run_ruleset(df, Ruleset(rules), references)
-    data = [
-        (a.text, {k: float(v) for k, v in o.metrics.items()})
-        for a, o in zip(rs.analyzers, ev.outcomes, strict=True)
-    ]
+    per_analyzer = [_analyzer_rules(df, a) for a in rs.analyzers]
+    ev = run_ruleset(df, Ruleset(tuple(r for rules in per_analyzer for r in rules)), references)
+    outcomes = iter(ev.outcomes)
+    data = []
+    for a, rules in zip(rs.analyzers, per_analyzer, strict=True):
+        metrics: dict[str, float] = {}
+        for _ in rules:
+            metrics.update({k: float(v) for k, v in next(outcomes).metrics.items()})
+        data.append((a.text, metrics))
     return df.sparkSession.createDataFrame(data, ANALYZER_OUTCOMES_SCHEMA)
 
 
@@ -206,14 +238,16 @@ def _check_engine(engine: str) -> None:
 
 
 def evaluate(df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, DataFrame] | None = None,
-             engine: str = "native") -> DataFrame:
-    """ruleOutcomes: one row per top-level rule with Rule, Outcome, FailureReason, EvaluatedMetrics."""
+             engine: str = "native", *, history: History | None = None,
+             file_roots: tuple[str, ...] = ()) -> DataFrame:
+    """ruleOutcomes: one row per top-level rule with Rule, Outcome, FailureReason, EvaluatedMetrics.
+    ``history`` (native engine): the metric history dynamic rules and DetectAnomalies read."""
     _check_engine(engine)
     if engine == "deequ":
         from dea_etl.quality.deequ import evaluate_deequ
 
         return evaluate_deequ(df, ruleset, references)
-    ev = run_ruleset(df, ruleset, references)
+    ev = run_ruleset(df, ruleset, references, history=history, file_roots=file_roots)
     return outcomes_frame(ev, df)
 
 

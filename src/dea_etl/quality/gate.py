@@ -30,6 +30,7 @@ from dea_etl.quality.evaluate import (
     row_level_frame,
     run_ruleset,
 )
+from dea_etl.quality.history import History
 from dea_etl.quality.model import Ruleset
 from dea_etl.quality.rulesets import MODES
 
@@ -79,11 +80,12 @@ class DataQualityError(DeaEtlError):
 
 
 def gate(df: DataFrame, ruleset: str | Ruleset, mode: str, references: Mapping[str, DataFrame] | None = None,
-         *, table: str = "table") -> GateResult:
-    """Evaluate ``ruleset`` on ``df`` and apply ``mode`` (see the module doc)."""
+         *, table: str = "table", history: History | None = None,
+         file_roots: tuple[str, ...] = ()) -> GateResult:
+    """Evaluate ``ruleset`` on ``df`` (with the table's metric ``history``) and apply ``mode`` (module doc)."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
-    ev = run_ruleset(df, ruleset, references)
+    ev = run_ruleset(df, ruleset, references, history=history, file_roots=file_roots)
     results = tuple(
         RuleResult(node.text, PASSED if o.passed else FAILED, None if o.passed else o.reason, dict(o.metrics))
         for node, o in zip(ev.rules, ev.outcomes, strict=True)

@@ -32,11 +32,19 @@ condition: COMP_OP value                       -> compare
          | [NOT] "in" "[" value ("," value)* "]" -> in_list
          | [NOT] "matches" STRING               -> matches
 
-?value: NUMBER          -> number
+?value: num_expr
       | STRING          -> string
       | KEYWORD         -> keyword
       | date_expr
       | duration
+      | NUMBER SIZE_UNIT -> size
+
+// a number, or a dynamic operand: avg(last(10)) * 0.8 (dea_etl.quality.dynamic)
+?num_expr: num_term | num_expr SIGN num_term -> dyn_bin
+?num_term: num_atom | num_term MUL_OP num_atom -> dyn_bin
+?num_atom: NUMBER -> number
+         | NAME "(" [num_expr ("," num_expr)*] ")" -> dyn_call
+         | "(" num_expr ")"
 
 date_expr: "now" "(" ")" [SIGN duration]
          | "(" date_expr ")"
@@ -44,6 +52,8 @@ duration: NUMBER UNIT
 
 COMP_OP: ">=" | "<=" | "!=" | "=" | ">" | "<"
 SIGN: "+" | "-"
+MUL_OP: "*" | "/"
+SIZE_UNIT.2: "B" | "KB" | "MB" | "GB" | "TB"
 NOT.2: "not"
 KEYWORD.2: "NULL" | "EMPTY" | "WHITESPACES_ONLY"
 UNIT.2: "days" | "hours" | "minutes"
@@ -64,9 +74,11 @@ TERMINAL_WORDS: dict[str, str] = {
     "NUMBER": "a number",
     "COMP_OP": "a comparison (= != > >= < <=)",
     "SIGN": "+ or -",
+    "MUL_OP": "* or /",
     "NOT": "not",
     "KEYWORD": "NULL, EMPTY or WHITESPACES_ONLY",
     "UNIT": "days, hours or minutes",
+    "SIZE_UNIT": "B, KB, MB, GB or TB",
     "$END": "end of input",
 }
 
@@ -110,10 +122,18 @@ SIGNATURES: dict[str, Signature] = {
     "SchemaMatch": Signature(1, 1, "required"),
     "RowCountMatch": Signature(1, 1, "required"),
     "AggregateMatch": Signature(2, 2, "required"),
+    # the watched rule type and its parameters (dea_etl.quality.historic)
+    "DetectAnomalies": Signature(1, 3, "none"),
+    # files (dea_etl.quality.filerules)
+    "FileFreshness": Signature(1, 1, "required", "any", threshold=True),
+    "FileSize": Signature(1, 1, "required", threshold=True),
+    "FileUniqueness": Signature(1, 1, "required"),
+    "FileMatch": Signature(1, 2, "optional", "any"),
 }
 
 #: Rule types an ``Analyzers`` section may name (the dataset-level statistics).
 ANALYZER_TYPES = frozenset(
     {"RowCount", "ColumnCount", "Completeness", "ColumnCorrelation", "Uniqueness", "Mean", "Sum",
-     "StandardDeviation", "Variance", "Entropy", "DistinctValuesCount", "UniqueValueRatio", "ColumnLength"}
+     "StandardDeviation", "Variance", "Entropy", "DistinctValuesCount", "UniqueValueRatio", "ColumnLength",
+     "AllStatistics"}
 )

@@ -115,6 +115,8 @@ class Rule:
     threshold: Condition | None = None
     line: int = 0
     column: int = 0
+    #: other ``with NAME = "value"`` tags (file rules: ``hashAlgorithm``)
+    options: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from typing import Any
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
+from dea_etl.quality.dynamic import BinOp, Dynamic, DynamicRuleError, as_expr, call
+from dea_etl.quality.filerules import SIZE_UNITS
 from dea_etl.quality.grammar import ANALYZER_TYPES, GRAMMAR, SIGNATURES, TERMINAL_WORDS
 from dea_etl.quality.model import (
     Analyzer,
@@ -90,6 +92,10 @@ def _syntax_error(exc: UnexpectedInput, text: str) -> DqdlSyntaxError:
     return DqdlSyntaxError(str(exc).splitlines()[0], line, column)
 
 
+#: ``with NAME ...`` tags: the threshold, and the file rules' hash algorithm
+TAGS = ("threshold", "hashAlgorithm")
+
+
 class _SemanticError(Exception):
     def __init__(self, message: str, line: int, column: int) -> None:
         super().__init__(message)
@@ -145,6 +151,18 @@ class _Build(Transformer[Token, Any]):
     def string(self, tok: Token) -> str:
         return _unquote(tok)
 
+    def dyn_bin(self, left: float, op: Token, right: float) -> Dynamic:
+        return Dynamic(BinOp(str(op), as_expr(left), as_expr(right)))
+
+    def dyn_call(self, name: Token, *args: float | None) -> Dynamic:
+        try:
+            return Dynamic(call(str(name), [as_expr(a) for a in args if a is not None]))
+        except DynamicRuleError as exc:
+            raise _SemanticError(str(exc), name.line or 0, name.column or 0) from None
+
+    def size(self, amount: Token, unit: Token) -> float:
+        return float(amount) * SIZE_UNITS[str(unit)]
+
     def keyword(self, tok: Token) -> Keyword:
         return Keyword(str(tok))
 
@@ -181,9 +199,11 @@ class _Build(Transformer[Token, Any]):
         return _unquote(sql)
 
     def tag(self, name: Token, cond: Condition) -> tuple[Token, Condition]:
-        if str(name) != "threshold":
-            message = f"unknown tag {str(name)!r}; expected 'threshold'"
+        if str(name) not in TAGS:
+            message = f"unknown tag {str(name)!r}; expected 'threshold' or 'hashAlgorithm'"
             raise _SemanticError(message, name.line or 0, name.column or 0)
+        if str(name) != "threshold" and (cond.op is not Op.EQ or not isinstance(cond.values[0], str)):
+            raise _SemanticError(f'{name} takes = "<value>"', name.line or 0, name.column or 0)
         return name, cond
 
 
@@ -193,9 +213,11 @@ class _Rules(_Build):
         name, *rest = children
         params = tuple(_unquote(t) for t in rest if isinstance(t, Token) and t.type == "STRING")
         cond, where, tag = rest[-3:]
+        threshold = tag[1] if tag and str(tag[0]) == "threshold" else None
+        options = ((str(tag[0]), str(tag[1].values[0])),) if tag and threshold is None else ()
         rule = Rule(
             rule_type=str(name), params=params, condition=cond, text=self._span(meta), where=where,
-            threshold=tag[1] if tag else None, line=meta.line, column=meta.column,
+            threshold=threshold, line=meta.line, column=meta.column, options=options,
         )
         _check_rule(rule, name)
         return rule

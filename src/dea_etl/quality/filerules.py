@@ -1,0 +1,177 @@
+"""File rules: DQDL rules about files themselves (local folders and S3), as the AWS DQDL reference defines them.
+
+- ``FileFreshness "path" > (now() - 24 hours)`` (or ``between``, or a quoted ``"2024-01-01"``): each file's
+  last-modified time satisfies the condition; ``Dataset.*.FileFreshness.Compliance`` = files that do /
+  files; passes when all do, or when ``with threshold`` holds for the compliance.
+- ``FileSize "path" > 1 MB`` (units B, KB, MB, GB, TB; 1 KB = 1024 B): the same, on each file's size
+  (``Dataset.*.FileSize.Compliance``).
+- ``FileUniqueness "path" > 0.5``: distinct contents (SHA-256) / files (``Dataset.*.FileUniquenessRatio``).
+- ``FileMatch "path" in ["<checksum>", ...] [with hashAlgorithm = "MD5" | "SHA-1" | "SHA-256"]``: every
+  file's checksum (default SHA-256) is in the list; ``FileMatch "a" "b"``: the files under ``a`` and under
+  ``b`` have the same contents (the same checksums, as many of each).
+
+Every file rule reports ``Dataset.*.FileCount``. A path (a file or a folder, listed recursively; hidden
+``_``/``.`` files skipped) is only read when it lies under one of the evaluation's allowed file roots (the
+lake, the input the command was given): a ruleset cannot make dea-etl read other files. A path outside,
+missing or empty fails the rule with the reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlparse
+
+from dea_etl.errors import InputError
+from dea_etl.io import files
+from dea_etl.quality.context import Context, Outcome, Prepared, RuleError
+from dea_etl.quality.model import Condition, DateExpr, Op, Rule
+
+SIZE_UNITS = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
+HASHES = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256"}
+DEFAULT_HASH = "SHA-256"
+COUNT = "Dataset.*.FileCount"
+
+
+def _normal(path: str) -> str:
+    parsed = urlparse(path)
+    if parsed.scheme in ("s3", "s3a", "s3n"):
+        return f"s3://{parsed.netloc}/{os.path.normpath('/' + parsed.path).lstrip('/')}".rstrip("/")
+    local = parsed.path if parsed.scheme == "file" else path
+    return os.path.realpath(local)
+
+
+def allowed(path: str, roots: Sequence[str]) -> bool:
+    """Whether ``path`` is one of ``roots`` or under one (``..`` and links resolved first)."""
+    target = _normal(path)
+    for root in roots:
+        base = _normal(root)
+        if target == base or target.startswith(base.rstrip("/") + "/"):
+            return True
+    return False
+
+
+def _listed(ctx: Context, path: str) -> list[files.FileInfo]:
+    if not allowed(path, ctx.file_roots):
+        raise RuleError(f"{path} is outside the files this evaluation may read ({', '.join(ctx.file_roots) or 'none'})")
+    try:
+        found = files.list_files(ctx.df.sparkSession, path)
+    except InputError as exc:
+        raise RuleError(str(exc)) from None
+    if not found:
+        raise RuleError(f"no files under {path}")
+    return found
+
+
+def checksum(path: str, algorithm: str = DEFAULT_HASH) -> str:
+    """The hex digest of a local file or an S3 object (read in chunks)."""
+    digest = hashlib.new(HASHES[algorithm])
+    parsed = urlparse(path)
+    if parsed.scheme in ("s3", "s3a", "s3n"):
+        import boto3
+
+        body = boto3.client("s3").get_object(Bucket=parsed.netloc, Key=parsed.path.lstrip("/"))["Body"]
+        for chunk in iter(lambda: body.read(1 << 20), b""):
+            digest.update(chunk)
+        return digest.hexdigest()
+    with open(parsed.path if parsed.scheme == "file" else path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _epoch(value: object) -> float:
+    if isinstance(value, DateExpr):
+        return time.time() + value.offset_seconds
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise RuleError(f"{value!r} is not a date (YYYY-MM-DD or an ISO time)") from None
+        if isinstance(parsed, date) and "T" not in value and " " not in value:
+            parsed = datetime(parsed.year, parsed.month, parsed.day)
+        return parsed.timestamp() if parsed.tzinfo else parsed.astimezone().timestamp()
+    if isinstance(value, float):
+        return value
+    raise RuleError(f"FileFreshness compares with dates, got {value!r}")
+
+
+def _compliance(rule: Rule, listed: list[files.FileInfo], measure: list[float], cond: Condition,
+                metric: str) -> Outcome:
+    ok = sum(cond.holds(m) for m in measure)
+    ratio = ok / len(listed)
+    metrics = {metric: ratio, COUNT: float(len(listed))}
+    if rule.threshold is not None:
+        passed = rule.threshold.holds(ratio)
+    else:
+        passed = ok == len(listed)
+    reason = None if passed else f"{len(listed) - ok} of {len(listed)} files do not meet the condition"
+    return Outcome(passed, reason, metrics)
+
+
+def _done(outcome: Outcome) -> Prepared:
+    return Prepared(lambda _values: outcome)
+
+
+def file_freshness(rule: Rule, ctx: Context) -> Prepared:
+    assert rule.condition is not None
+    listed = _listed(ctx, rule.params[0])
+    cond = Condition(rule.condition.op, tuple(_epoch(v) for v in rule.condition.values), rule.condition.negated)
+    mtimes = [f.modified_ms / 1000 for f in listed]
+    return _done(_compliance(rule, listed, mtimes, cond, "Dataset.*.FileFreshness.Compliance"))
+
+
+def file_size(rule: Rule, ctx: Context) -> Prepared:
+    assert rule.condition is not None
+    listed = _listed(ctx, rule.params[0])
+    return _done(_compliance(rule, listed, [float(f.size) for f in listed], rule.condition,
+                             "Dataset.*.FileSize.Compliance"))
+
+
+def file_uniqueness(rule: Rule, ctx: Context) -> Prepared:
+    assert rule.condition is not None
+    listed = _listed(ctx, rule.params[0])
+    ratio = len({checksum(f.path) for f in listed}) / len(listed)
+    metrics = {"Dataset.*.FileUniquenessRatio": ratio, COUNT: float(len(listed))}
+    passed = rule.condition.holds(ratio)
+    return _done(Outcome(passed, None if passed else f"Value: {ratio:.6g} does not meet the constraint requirement.",
+                         metrics))
+
+
+def _algorithm(rule: Rule) -> str:
+    name = dict(rule.options).get("hashAlgorithm", DEFAULT_HASH)
+    if name not in HASHES:
+        raise RuleError(f"hashAlgorithm must be one of {', '.join(HASHES)}, got {name!r}")
+    return name
+
+
+def file_match(rule: Rule, ctx: Context) -> Prepared:
+    algorithm = _algorithm(rule)
+    listed = _listed(ctx, rule.params[0])
+    sums = Counter(checksum(f.path, algorithm) for f in listed)
+    metrics = {COUNT: float(len(listed))}
+    if len(rule.params) == 2:
+        other = Counter(checksum(f.path, algorithm) for f in _listed(ctx, rule.params[1]))
+        passed = sums == other
+        reason = f"the files under {rule.params[0]} and {rule.params[1]} differ"
+    else:
+        if rule.condition is None or rule.condition.op is not Op.IN:
+            raise RuleError('FileMatch compares with checksums: in ["<checksum>", ...], or with another path')
+        wanted = {str(v).lower() for v in rule.condition.values}
+        bad = sum(n for s, n in sums.items() if s not in wanted)
+        passed = (bad == 0) != rule.condition.negated
+        reason = f"{bad} of {len(listed)} files match none of the {algorithm} checksums"
+    return _done(Outcome(passed, None if passed else reason, metrics))
+
+
+HANDLERS: Mapping[str, Any] = {
+    "FileFreshness": file_freshness,
+    "FileSize": file_size,
+    "FileUniqueness": file_uniqueness,
+    "FileMatch": file_match,
+}

@@ -1,0 +1,147 @@
+"""The metric history: every evaluation's metrics, one row per (table, ruleset, rule, metric) and run.
+
+``<lake>/processedData/_dq/metrics/`` holds one flat Parquet table (:data:`METRICS_SCHEMA`), appended to
+after each evaluation (an atomic append: a failed write leaves the history as it was). It is what dynamic
+rules (``last(k)``) and ``DetectAnomalies`` read, what the report charts, and what ``dea-etl sql`` and
+Athena query (``dq_metrics``). A metric's history is keyed by table and metric name
+(``Dataset.*.RowCount``, ``Column.total.Mean``), not by rule text: a rule whose threshold changes keeps its
+history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql.types import DoubleType, StringType, StructField, StructType, TimestampType
+
+from dea_etl.io import files
+from dea_etl.io.lake import Lake
+from dea_etl.io.parquet import write_parquet
+
+METRICS_TABLE = "dq_metrics"
+METRICS_SCHEMA = StructType([
+    StructField("table", StringType(), False),
+    StructField("ruleset", StringType(), False),
+    StructField("kind", StringType(), False),  # "rule" | "analyzer"
+    StructField("rule", StringType(), False),
+    StructField("outcome", StringType(), True),  # null for analyzers
+    StructField("metric", StringType(), False),
+    StructField("value", DoubleType(), True),
+    StructField("run_id", StringType(), False),
+    StructField("evaluated_at", TimestampType(), False),
+])
+
+
+def metrics_path(lake: str) -> str:
+    """``<lake>/processedData/_dq/metrics``."""
+    return f"{Lake(lake).processed('_dq')}/metrics"
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """One rule's (or analyzer's) outcome and metrics in one run, as ruleOutcomes reports them."""
+
+    rule: str
+    outcome: str | None
+    metrics: Mapping[str, float]
+    kind: str = "rule"
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Point:
+    """One run's value of one metric."""
+
+    run_id: str
+    evaluated_at: datetime
+    value: float
+
+
+def metric_rows(evaluated: Iterable[Evaluated], *, table: str, ruleset: str, run_id: str,
+                evaluated_at: datetime) -> list[tuple[object, ...]]:
+    """The history rows of one evaluation (in :data:`METRICS_SCHEMA` order), one per metric."""
+    return [
+        (table, ruleset, e.kind, e.rule, e.outcome, name, float(value), run_id, evaluated_at)
+        for e in evaluated for name, value in sorted(e.metrics.items())
+    ]
+
+
+def append_metrics(spark: SparkSession, lake: str, rows: Sequence[tuple[object, ...]], run_id: str) -> str:
+    """Append ``rows`` to the lake's metric history (atomically); returns its path."""
+    path = metrics_path(lake)
+    if rows:
+        write_parquet(spark.createDataFrame(list(rows), METRICS_SCHEMA).coalesce(1), path, run_id=run_id,
+                      mode="append")
+    return path
+
+
+def read_metrics(spark: SparkSession, lake: str) -> DataFrame | None:
+    """The lake's metric history, or None when nothing was recorded yet."""
+    path = metrics_path(lake)
+    if not files.exists(spark, path):
+        return None
+    return spark.read.schema(METRICS_SCHEMA).parquet(path)
+
+
+@dataclass(frozen=True)
+class History:
+    """A table's recorded metrics, each metric's points oldest first (at most one point per run)."""
+
+    series: Mapping[str, tuple[Point, ...]]
+
+    def values(self, metric: str) -> list[float]:
+        """The metric's recorded values, oldest first."""
+        return [p.value for p in self.series.get(metric, ())]
+
+    def points(self, metric: str) -> tuple[Point, ...]:
+        return self.series.get(metric, ())
+
+
+EMPTY = History({})
+
+
+def history_from_rows(rows: Iterable[tuple[str, str, datetime, float | None]]) -> History:
+    """(metric, run_id, evaluated_at, value) rows -> :class:`History` (one point per metric and run: the
+    latest; null values and NaN skipped)."""
+    latest: dict[tuple[str, str], Point] = {}
+    for metric, run_id, at, value in rows:
+        if value is None or value != value:
+            continue
+        key = (metric, run_id)
+        if key not in latest or latest[key].evaluated_at <= at:
+            latest[key] = Point(run_id, at, float(value))
+    series: dict[str, list[Point]] = {}
+    for (metric, _), point in latest.items():
+        series.setdefault(metric, []).append(point)
+    return History({m: tuple(sorted(ps, key=lambda p: (p.evaluated_at, p.run_id))) for m, ps in series.items()})
+
+
+def load_history(spark: SparkSession, lake: str, table: str, *, before_run: str | None = None,
+                 limit: int = 1000) -> History:
+    """``table``'s metric history from the lake (the ``limit`` latest runs), without run ``before_run``."""
+    df = read_metrics(spark, lake)
+    if df is None:
+        return EMPTY
+    df = df.where(F.col("table") == table)
+    if before_run is not None:
+        df = df.where(F.col("run_id") != before_run)
+    runs = df.groupBy("run_id").agg(F.max("evaluated_at").alias("at")).orderBy(F.desc("at")).limit(limit)
+    picked = df.join(runs.select("run_id"), "run_id").select("metric", "run_id", "evaluated_at", "value")
+    return history_from_rows((r[0], r[1], r[2], r[3]) for r in picked.collect())
+
+
+def outcomes_table_schema() -> StructType:
+    """``_dq/<table>/outcomes``: Glue's ruleOutcomes with the table, gate mode, run id and time."""
+    from dea_etl.quality.evaluate import RULE_OUTCOMES_SCHEMA
+
+    return StructType([
+        StructField("table", StringType(), False),
+        StructField("mode", StringType(), False),
+        *RULE_OUTCOMES_SCHEMA.fields,
+        StructField("run_id", StringType(), False),
+        StructField("evaluated_at", TimestampType(), True),
+    ])

@@ -1,0 +1,81 @@
+"""After an evaluation: append its metrics to the lake's history and write its report.
+
+Used by the ``data_quality`` job and by ``dea-etl dq``; both give the rules' results as
+:class:`~dea_etl.quality.history.Evaluated` (what ruleOutcomes says) and, for the report, samples of the
+failing and the unparsable rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from pyspark.sql import DataFrame, SparkSession
+
+from dea_etl.quality.evaluate import analyze
+from dea_etl.quality.historic import needs_history
+from dea_etl.quality.history import Evaluated, History, append_metrics, load_history, metric_rows
+from dea_etl.quality.model import Ruleset
+from dea_etl.quality.report import Report, RuleLine, build_charts, write_report
+
+SAMPLE_ROWS = 20
+
+
+@dataclass(frozen=True)
+class Run:
+    """Who and when: the table checked, the ruleset's name and text, the run id and time."""
+
+    table: str
+    ruleset_name: str
+    ruleset_text: str
+    run_id: str
+    evaluated_at: datetime
+
+    @staticmethod
+    def now(table: str, ruleset_name: str, ruleset_text: str, run_id: str) -> Run:
+        return Run(table, ruleset_name, ruleset_text, run_id, datetime.now(UTC))
+
+
+def record(spark: SparkSession, lake: str, run: Run, evaluated: Sequence[Evaluated]) -> str:
+    """Append the run's metrics to ``<lake>/processedData/_dq/metrics``; returns that path."""
+    rows = metric_rows(evaluated, table=run.table, ruleset=run.ruleset_name, run_id=run.run_id,
+                       evaluated_at=run.evaluated_at)
+    return append_metrics(spark, lake, rows, run.run_id)
+
+
+def analyzer_results(df: DataFrame, ruleset: Ruleset, references: Mapping[str, DataFrame]) -> list[Evaluated]:
+    """The ``Analyzers = [...]`` section's metrics (one extra pass; none when the section is absent)."""
+    if not ruleset.analyzers:
+        return []
+    return [Evaluated(r["Analyzer"], None, dict(r["EvaluatedMetrics"] or {}), kind="analyzer")
+            for r in analyze(df, ruleset, references).collect()]
+
+
+def history_for(spark: SparkSession, lake: str, run: Run, ruleset: Ruleset, report: bool) -> History | None:
+    """The table's recorded history when the ruleset reads it (dynamic rules, DetectAnomalies) or a report
+    charts it; else None (nothing read)."""
+    if report or needs_history(ruleset):
+        return load_history(spark, lake, run.table, before_run=run.run_id)
+    return None
+
+
+def sample(df: DataFrame | None, n: int = SAMPLE_ROWS) -> tuple[Mapping[str, object], ...]:
+    """Up to ``n`` rows of ``df`` as dicts (values as Spark gives them)."""
+    if df is None:
+        return ()
+    return tuple(r.asDict(recursive=True) for r in df.limit(n).collect())
+
+
+def report_of(run: Run, evaluated: Sequence[Evaluated], history: History, *,
+              failing_rows: DataFrame | None = None, unparsed_rows: DataFrame | None = None) -> Report:
+    lines = tuple(RuleLine(e.rule, e.outcome or "", None if e.outcome == "Passed" else e.reason, e.metrics)
+                  for e in evaluated if e.kind == "rule")
+    label = run.evaluated_at.strftime("%Y-%m-%d %H:%M") + " (this run)"
+    return Report(run.table, run.ruleset_name, run.ruleset_text, run.run_id, run.evaluated_at, lines,
+                  sample(failing_rows), sample(unparsed_rows), build_charts(lines, history, label))
+
+
+def write(spark: SparkSession, report: Report, folder: str) -> list[str]:
+    """The report's three files in ``folder``."""
+    return write_report(spark, report, folder)
