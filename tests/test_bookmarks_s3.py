@@ -15,20 +15,21 @@ from dea_etl.bookmarks import (
     open_store,
     reset_bookmark,
 )
-from dea_etl.bookmarks.s3 import S3BookmarkStore
+from dea_etl.bookmarks.store import FolderBookmarkStore
+from dea_etl.storage import S3Folder
 
 BUCKET = "dea-etl-bookmarks"
 
 
 @pytest.fixture()
-def store(aws: str) -> S3BookmarkStore:
+def store(aws: str) -> FolderBookmarkStore:
     boto3.client("s3").create_bucket(Bucket=BUCKET)
     opened = open_store(f"s3://{BUCKET}/tmpDir/bookmarks")
-    assert isinstance(opened, S3BookmarkStore)
+    assert isinstance(opened, FolderBookmarkStore) and isinstance(opened.folder, S3Folder)
     return opened
 
 
-def test_enable_commit_pause_and_rewind_on_s3(spark: SparkSession, store: S3BookmarkStore, tmp_path: Path) -> None:
+def test_enable_commit_pause_and_rewind_on_s3(spark: SparkSession, store: FolderBookmarkStore, tmp_path: Path) -> None:
     src = tmp_path / "src"
     put(src, "f1.csv", T0 - 3600)
     assert run(spark, store, {"s": src}, T0, run_id="r1") == {"s": {"f1.csv"}}
@@ -52,7 +53,7 @@ def test_enable_commit_pause_and_rewind_on_s3(spark: SparkSession, store: S3Book
     assert run(spark, store, {"s": src}, T0 + 180, option="job-bookmark-pause") == {"s": {"f2.csv"}}
 
 
-def test_a_version_is_created_once(store: S3BookmarkStore) -> None:
+def test_a_version_is_created_once(store: FolderBookmarkStore) -> None:
     store.create(BookmarkEntry("job", version=1, run=1, run_id="a"))
     with pytest.raises(VersionConflictError, match="version 1 was already committed"):
         store.create(BookmarkEntry("job", version=1, run=1, run_id="b"))

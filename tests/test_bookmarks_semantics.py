@@ -25,7 +25,6 @@ from dea_etl.bookmarks import (
     reset_bookmark,
     start_session,
 )
-from dea_etl.bookmarks.local import LocalBookmarkStore
 from dea_etl.errors import InputError
 from dea_etl.io.incremental import new_files
 
@@ -36,7 +35,7 @@ HOUR = 3600
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> BookmarkStore:
     """Every scenario runs on the local folder store and on the S3 store (moto_server over HTTP)."""
     if request.param == "local":
-        return LocalBookmarkStore(tmp_path / "bookmarks")
+        return open_store(str(tmp_path / "bookmarks"))
     request.getfixturevalue("aws")
     boto3.client("s3").create_bucket(Bucket="lake")
     return open_store("s3://lake/tmpDir/bookmarks")
@@ -291,7 +290,6 @@ def test_entries_are_glue_job_bookmark_entries(spark: SparkSession, store, src) 
 
 def test_the_local_store_keeps_one_file_per_version(spark: SparkSession, tmp_path: Path, src) -> None:
     store = open_store(str(tmp_path / "bookmarks"))
-    assert isinstance(store, LocalBookmarkStore)
     run(spark, store, {"s": src}, T0, run_id="r1")
     run(spark, store, {"s": src}, T0 + 60, run_id="r2")
     names = sorted(p.name for p in (tmp_path / "bookmarks" / "job").iterdir())

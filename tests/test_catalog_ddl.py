@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import boto3
 import pytest
 from pyspark.sql import SparkSession
 
@@ -64,7 +65,8 @@ def test_every_statement_parses_as_hive_ddl(spark: SparkSession) -> None:
         assert "CreateTable" in str(plan.nodeName()), table.name
 
 
-def test_cli_ddl_prints_database_and_tables(capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_ddl_prints_database_and_tables(aws: str, capsys: pytest.CaptureFixture[str]) -> None:
+    boto3.client("s3").create_bucket(Bucket="dea-lake")  # an empty lake: no manifest, plain folders
     assert (
         main(
             [

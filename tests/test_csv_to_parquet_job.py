@@ -10,6 +10,8 @@ from chispa import assert_df_equality
 from jobs import csv_to_parquet, nyc_taxi
 from pyspark.sql import SparkSession
 
+from dea_etl.io import read_table
+
 CRLF = "\r\n"
 
 
@@ -42,8 +44,8 @@ def test_1000_customers_with_3_malformed_lines(spark: SparkSession, tmp_path: Pa
 
     result = json.loads(summary.read_text())["tables"][0]
     assert (result["rows_in"], result["rows_written"], result["rows_quarantined"]) == (1000, 997, 3)
-    assert spark.read.parquet(str(out)).count() == 997
-    quarantined = spark.read.parquet(str(out) + "_quarantine").select("source_file", "line_number", "raw_line", "reason")
+    assert read_table(spark, str(out)).count() == 997
+    quarantined = read_table(spark, str(out) + "_quarantine").select("source_file", "line_number", "raw_line", "reason")
     expected = spark.createDataFrame(
         [
             (src.as_uri(), 10, "10,First10,Last10", "malformed CSV record: expected 4 fields, found 3"),
@@ -65,10 +67,10 @@ def test_rerun_with_same_input_gives_the_same_table(spark: SparkSession, tmp_pat
     src = write(tmp_path / "customers.csv", [*customers_lines(50), "bad"])
     out = tmp_path / "out"
     assert run_job(src, out, tmp_path / "s1.json") == 0
-    first = spark.read.parquet(str(out)).localCheckpoint()
+    first = read_table(spark, str(out)).localCheckpoint()
     assert run_job(src, out, tmp_path / "s2.json") == 0
-    assert_df_equality(spark.read.parquet(str(out)), first, ignore_row_order=True)
-    assert spark.read.parquet(str(out) + "_quarantine").count() == 1
+    assert_df_equality(read_table(spark, str(out)), first, ignore_row_order=True)
+    assert read_table(spark, str(out) + "_quarantine").count() == 1
     assert json.loads((tmp_path / "s2.json").read_text())["tables"][0]["rows_in"] == 51
 
 
@@ -80,7 +82,7 @@ def test_header_crlf_and_no_final_newline(spark: SparkSession, tmp_path: Path, d
     assert nyc_taxi.main(["--input", str(src), "--output", str(out), "--summary-json", str(tmp_path / "s.json")]) == 0
     result = json.loads((tmp_path / "s.json").read_text())["tables"][0]
     assert (result["rows_in"], result["rows_written"], result["lines_skipped"]) == (3, 3, 1)
-    df = spark.read.parquet(str(out))
+    df = read_table(spark, str(out))
     assert df.where("lpep_pickup_datetime is null or store_and_fwd_flag like '%\r%'").count() == 0
     assert df.where("ehail_fee is null").count() == 3
 
@@ -97,7 +99,7 @@ def test_missing_input_fails_with_one_line(tmp_path: Path, capsys: pytest.Captur
     ("argv", "message"),
     [
         (["--input", "x", "--output", "y"], "required: --table"),
-        (["--table", "nope", "--input", "x", "--output", "y"], "invalid choice: 'nope'"),
+        (["--table", "nope", "--input", "x", "--output", "y"], "unknown table 'nope'"),
         (["--table", "customers", "--input", "x", "--output", "y", "--bogus", "1"], "unrecognized arguments: --bogus"),
     ],
 )
@@ -111,11 +113,27 @@ def test_run_failing_while_writing_leaves_the_previous_table(spark: SparkSession
     good = write(tmp_path / "in" / "good.csv", customers_lines(5))
     out = tmp_path / "out"
     assert run_job(good, out, tmp_path / "s1.json") == 0
-    before = spark.read.parquet(str(out)).localCheckpoint()
+    before = read_table(spark, str(out)).localCheckpoint()
     # Second run: one good file and one corrupt gzip file; the Spark job fails in the middle of writing.
     write(tmp_path / "in" / "more.csv", customers_lines(3))
     (tmp_path / "in" / "broken.csv.gz").write_bytes(b"\x1f\x8b\x08\x00 this is not gzip data")
     assert run_job(tmp_path / "in", out, tmp_path / "s2.json") == 1
     assert json.loads((tmp_path / "s2.json").read_text())["status"] == "failed"
-    assert_df_equality(spark.read.parquet(str(out)), before, ignore_row_order=True)
+    assert_df_equality(read_table(spark, str(out)), before, ignore_row_order=True)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_summary_that_cannot_be_written_to_s3_is_one_line_and_exit_1(
+    spark: SparkSession, aws: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dea_etl.runtime.session import apply_s3a
+
+    apply_s3a(spark)
+    src = write(tmp_path / "in" / "customers.csv", customers_lines(3))
+    summary = "s3://no-such-bucket/summary.json"
+    assert csv_to_parquet.main(["--table", "customers", "--input", str(src), "--output", str(tmp_path / "out"),
+                                "--summary-json", summary]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: cannot write the run summary: cannot write s3://no-such-bucket/")
+    assert read_table(spark, str(tmp_path / "out")).count() == 3
+    assert not Path("s3:").exists()

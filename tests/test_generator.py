@@ -70,3 +70,18 @@ def test_invariants(orders_file: Path, data_dir: Path) -> None:
 def test_too_few_rows_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli_main(["generate-data", "orders", "--rows", "4", "--out", str(tmp_path / "o.csv")]) == 2
     assert "at least 6" in capsys.readouterr().err
+
+
+def test_generated_data_goes_to_s3_as_written_locally(
+    orders_file: Path, aws: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import boto3
+
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="gen-lake")
+    out = "s3://gen-lake/rawData/orders/orders.csv"
+    assert cli_main(["generate-data", "orders", "--rows", "3000", "--seed", "11", "--out", out]) == 0
+    assert s3.get_object(Bucket="gen-lake", Key="rawData/orders/orders.csv")["Body"].read() == orders_file.read_bytes()
+    assert cli_main(["generate-data", "orders", "--rows", "3000", "--out", "s3://gen-lake/"]) == 2
+    assert "expected s3://BUCKET/KEY" in capsys.readouterr().err
+    assert not Path("s3:").exists()

@@ -14,11 +14,11 @@ from chispa import assert_df_equality
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from dea_etl.io import read_table
 from dea_etl.io.iceberg import RUN_ID_PROPERTY, table_ref
-from dea_etl.io.tables import ICEBERG, TableFormat, read_table
-from dea_etl.mart_schemas import MARTS
+from dea_etl.io.tables import ICEBERG, TableFormat, read_in_format
 from dea_etl.pipelines.pipeline import SAMPLE_FILES, STEPS
-from dea_etl.schemas import TABLES
+from dea_etl.tables import MARTS, TABLES
 
 ICEBERG_FORMAT = TableFormat(ICEBERG)
 pytestmark = pytest.mark.slow  # the pipeline end to end, twice (and once more on S3)
@@ -46,8 +46,8 @@ def lakes(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> tupl
 
 def _both(spark: SparkSession, lakes: tuple[Path, Path], *parts: str) -> tuple[DataFrame, DataFrame]:
     parquet, iceberg = (str(lake / "processedData" / "/".join(parts)) for lake in lakes)
-    iceberg_df = read_table(spark, iceberg, ICEBERG_FORMAT)
-    return spark.read.parquet(parquet).select(*iceberg_df.columns), iceberg_df
+    iceberg_df = read_in_format(spark, iceberg, ICEBERG_FORMAT)
+    return read_table(spark, parquet).select(*iceberg_df.columns), iceberg_df
 
 
 @pytest.mark.parametrize("table", [*TABLES, *MARTS])
@@ -101,11 +101,11 @@ def test_the_pipeline_steps_on_the_moto_s3_lake_give_the_same_marts(
         s3.upload_file(str(data_dir / name), "ice-pipeline", f"rawData/{table}/{name}")
     apply_s3a(spark)
     lake = "s3://ice-pipeline"
-    for step, _ in STEPS:
-        _dea_etl("run", step, "--lake", lake, "--run-id", "run-s3", "--table-format", "iceberg")
+    for step in STEPS:
+        _dea_etl("run", step.name, "--lake", lake, "--run-id", "run-s3", "--table-format", "iceberg")
     for table in ("orders", "customer_sales", "territory_sales_monthly"):
-        s3_df = read_table(spark, f"{lake}/processedData/{table}", ICEBERG_FORMAT)
-        local_df = spark.read.parquet(str(lakes[0] / "processedData" / table)).select(*s3_df.columns)
+        s3_df = read_in_format(spark, f"{lake}/processedData/{table}", ICEBERG_FORMAT)
+        local_df = read_table(spark, str(lakes[0] / "processedData" / table)).select(*s3_df.columns)
         assert_df_equality(s3_df, local_df, ignore_row_order=True, ignore_nullable=True)
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket="ice-pipeline", Prefix="processedData/orders/metadata/")
             .get("Contents", [])]

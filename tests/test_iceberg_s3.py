@@ -12,8 +12,9 @@ from pyspark.sql import SparkSession
 from tests.conftest import DATA
 
 from dea_etl.bookmarks import open_store
+from dea_etl.io import read_table
 from dea_etl.io.iceberg import published_run_ids
-from dea_etl.io.tables import ICEBERG, TableFormat, read_table
+from dea_etl.io.tables import ICEBERG, TableFormat, read_in_format
 from dea_etl.pipelines import JOBS
 from dea_etl.runtime import JobContext, JobSpec, TableResult, run_job
 from dea_etl.runtime.session import apply_s3a
@@ -52,7 +53,7 @@ def test_a_run_killed_after_publishing_is_settled_by_the_next_run(
     job = JobSpec("csv_to_parquet", JOBS["csv_to_parquet"].args, published_then_died)
     assert run_job(job, _args("run-1")) == 1
     fmt = TableFormat(ICEBERG)
-    assert read_table(spark, TABLE, fmt).count() == 4
+    assert read_in_format(spark, TABLE, fmt).count() == 4
     store = open_store(f"s3://{BUCKET}/tmpDir/bookmarks")
     assert store.latest("customers_job") is None and len(store.claims("customers_job")) == 1
 
@@ -67,7 +68,7 @@ def test_a_run_killed_after_publishing_is_settled_by_the_next_run(
     (tmp_path / "in" / "all.csv").write_text("".join(CUSTOMERS))
     assert run_job(JOBS["csv_to_parquet"], ["--table", "customers", "--input", str(tmp_path / "in"),
                                             "--output", str(tmp_path / "out")]) == 0
-    assert_df_equality(read_table(spark, TABLE, fmt), spark.read.parquet(str(tmp_path / "out")),
+    assert_df_equality(read_in_format(spark, TABLE, fmt), read_table(spark, str(tmp_path / "out")),
                        ignore_row_order=True, ignore_nullable=True)
     keys = [o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket=BUCKET, Prefix="processedData/")["Contents"]]
     assert "processedData/customers/metadata/version-hint.text" in keys

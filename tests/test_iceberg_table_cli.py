@@ -11,7 +11,7 @@ from pyspark.sql import SparkSession
 from dea_etl.catalog import catalog_tables
 from dea_etl.catalog.athena import create_iceberg_table_ddl
 from dea_etl.cli import main
-from dea_etl.io.tables import ICEBERG, TableFormat, read_table, write_table
+from dea_etl.io.tables import ICEBERG, TableFormat, read_in_format, write_table
 from dea_etl.schemas import CUSTOMERS
 
 FMT = TableFormat(ICEBERG)
@@ -33,7 +33,7 @@ def _json_lines(text: str) -> list[dict]:
 
 
 def test_history_lists_the_snapshots_with_their_run_ids(lake: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["table", "history", "--table", "customers", "--lake", str(lake), "--format", "json"]) == 0
+    assert main(["table", "history", "--table", "customers", "--lake", str(lake), "--output-format", "json"]) == 0
     rows = _json_lines(capsys.readouterr().out)
     assert [(r["run_id"], r["operation"], r["total_records"], r["is_current"]) for r in rows] == [
         (None, "append", 0, False), ("run-a", "overwrite", 2, False), ("run-b", "append", 3, True)]
@@ -42,16 +42,16 @@ def test_history_lists_the_snapshots_with_their_run_ids(lake: Path, capsys: pyte
 def test_rollback_moves_main_back_and_sql_reads_the_table_and_its_snapshots(
     spark: SparkSession, lake: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["table", "history", "--table", "customers", "--lake", str(lake), "--format", "json"]) == 0
+    assert main(["table", "history", "--table", "customers", "--lake", str(lake), "--output-format", "json"]) == 0
     run_a = next(r["snapshot_id"] for r in _json_lines(capsys.readouterr().out) if r["run_id"] == "run-a")
     assert main(["table", "rollback", "--table", "customers", "--lake", str(lake), "--to", str(run_a)]) == 0
     assert f"back to {run_a}" in capsys.readouterr().err
-    customers = read_table(spark, str(lake / "processedData" / "customers"), FMT)
+    customers = read_in_format(spark, str(lake / "processedData" / "customers"), FMT)
     assert sorted(r.customerid for r in customers.collect()) == [1, 2]
     query = ("SELECT (SELECT COUNT(*) FROM customers) AS n, "
              "(SELECT COUNT(*) FROM customers.snapshots) AS snapshots, "
              "(SELECT snapshot_id FROM customers.history ORDER BY made_current_at DESC LIMIT 1) AS current")
-    assert main(["sql", query, "--lake", str(lake), "--format", "json"]) == 0
+    assert main(["sql", query, "--lake", str(lake), "--output-format", "json"]) == 0
     assert _json_lines(capsys.readouterr().out) == [{"n": 2, "snapshots": 3, "current": run_a}]
     assert spark.catalog.currentCatalog() == "spark_catalog"  # the sql command leaves the session as it was
 

@@ -11,7 +11,7 @@ import pytest
 from pyspark.sql import SparkSession
 
 from dea_etl.io.iceberg import java_table, table_ref
-from dea_etl.io.tables import ICEBERG, TableFormat, read_table
+from dea_etl.io.tables import ICEBERG, TableFormat, read_in_format
 from dea_etl.pipelines.raw_to_processed import JOB as RAW_TO_PROCESSED
 from dea_etl.runtime import run_job
 
@@ -60,8 +60,8 @@ def test_a_failing_fail_mode_gate_leaves_every_main_snapshot_unchanged(
     after = {t: _main_snapshot(spark, processed / t) for t in before}
     assert after == before
     assert all(_refs(spark, processed / t) == ["main"] for t in before)
-    assert read_table(spark, str(processed / "customers"), ICEBERG_FORMAT).count() == 635
-    outcomes = read_table(spark, str(processed / "_dq" / "customers" / "outcomes"), ICEBERG_FORMAT)
+    assert read_in_format(spark, str(processed / "customers"), ICEBERG_FORMAT).count() == 635
+    outcomes = read_in_format(spark, str(processed / "_dq" / "customers" / "outcomes"), ICEBERG_FORMAT)
     failed = outcomes.where("run_id = 'run-2' AND Outcome = 'Failed'").select("Rule").collect()
     assert [r.Rule for r in failed] == ['IsUnique "customerid"']
 
@@ -73,10 +73,10 @@ def test_quarantine_mode_keeps_the_failing_rows_off_main(spark: SparkSession, la
     assert code == 0
     assert (tables["orders"]["rows_in"], tables["orders"]["rows_written"], tables["orders"]["rows_quarantined"]) == (
         5001, 5000, 1)
-    orders = read_table(spark, str(processed / "orders"), ICEBERG_FORMAT)
+    orders = read_in_format(spark, str(processed / "orders"), ICEBERG_FORMAT)
     assert orders.count() == 5000
     assert orders.where("salesorderdetailid = 999001").count() == 0
-    quarantined = read_table(spark, str(processed / "_dq" / "orders" / "quarantine"), ICEBERG_FORMAT)
+    quarantined = read_in_format(spark, str(processed / "_dq" / "orders" / "quarantine"), ICEBERG_FORMAT)
     assert [(r.salesorderdetailid, r.run_id) for r in quarantined.collect()] == [(999001, "run-3")]
     assert 'ColumnValues "orderqty" > 0' in quarantined.first()["reason"]
     assert _refs(spark, processed / "orders") == ["main"]

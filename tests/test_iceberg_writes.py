@@ -11,7 +11,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from dea_etl.io.iceberg import java_table, stage_iceberg, table_ref
-from dea_etl.io.tables import ICEBERG, TableFormat, read_table, write_table
+from dea_etl.io.tables import ICEBERG, TableFormat, read_in_format, write_table
 
 FMT = TableFormat(ICEBERG)
 SCHEMA = "id long, p int, name string"
@@ -39,7 +39,7 @@ def test_each_mode_is_one_snapshot_on_main(spark: SparkSession, tmp_path: Path) 
     write_table(_rows(spark, (5, 3, "e")), path, table_format=FMT, run_id="r3", mode="append", partition_by=["p"])
     assert _main(spark, path) == [(None, None, "0"), ("r1", "overwrite", "2"), ("r2", "overwrite-partitions", "1"),
                                   ("r3", "append", "1")]
-    assert_df_equality(read_table(spark, path, FMT), _rows(spark, (1, 1, "a"), (4, 2, "d"), (5, 3, "e")),
+    assert_df_equality(read_in_format(spark, path, FMT), _rows(spark, (1, 1, "a"), (4, 2, "d"), (5, 3, "e")),
                        ignore_row_order=True, ignore_nullable=True)
 
 
@@ -54,13 +54,13 @@ def test_a_write_that_fails_leaves_main_and_no_branch(spark: SparkSession, tmp_p
     table = java_table(spark, table_ref(spark, path))
     assert int(table.currentSnapshot().snapshotId()) == before
     assert sorted(table.refs().keySet()) == ["main"]
-    assert [r.id for r in read_table(spark, path, FMT).collect()] == [1]
+    assert [r.id for r in read_in_format(spark, path, FMT).collect()] == [1]
 
 
 def test_a_discarded_new_table_is_dropped_and_a_staged_one_is_not_visible(spark: SparkSession, tmp_path: Path) -> None:
     path = str(tmp_path / "t")
     staged = stage_iceberg(_rows(spark, (1, 1, "a")), path, run_id="r1")
     assert staged.staged_df().count() == 1
-    assert read_table(spark, path, FMT).count() == 0  # created empty; the rows are on the branch only
+    assert read_in_format(spark, path, FMT).count() == 0  # created empty; the rows are on the branch only
     staged.discard()
     assert not Path(path).exists()

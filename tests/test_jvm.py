@@ -9,7 +9,7 @@ from pyspark.sql import SparkSession
 
 from dea_etl.cli import main as cli_main
 from dea_etl.jvm import declared_artifacts, jar_paths
-from dea_etl.runtime.session import s3a_conf
+from dea_etl.runtime.session import apply_s3a, s3a_conf
 
 #: A class from each declared jar, loaded through the test session's JVM.
 CLASSES = {
@@ -18,6 +18,7 @@ CLASSES = {
     "deequ": "com.amazon.deequ.dqdl.EvaluateDataQuality",
     "dqdl": "software.amazon.glue.dqdl.parser.DQDLParser",
     "iceberg-spark-runtime-3.5_2.12": "org.apache.iceberg.spark.SparkCatalog",
+    "spark-hadoop-cloud_2.12": "org.apache.spark.internal.io.cloud.BindingParquetOutputCommitter",
 }
 
 
@@ -27,6 +28,7 @@ def test_the_declared_jars_are_pinned_to_the_aws_runtimes() -> None:
     assert versions["hadoop-aws"] == "3.3.4"
     assert versions["aws-java-sdk-bundle"] == "1.12.262"
     assert versions["deequ"].endswith("-spark-3.5")
+    assert versions["spark-hadoop-cloud_2.12"].startswith("3.5.")
     assert set(versions) == set(CLASSES)
 
 
@@ -64,8 +66,6 @@ def test_s3_and_s3n_go_through_s3a_at_the_endpoint_boto3_uses() -> None:
 def test_a_spark_dataframe_round_trips_through_s3_on_moto_server(spark: SparkSession, aws: str) -> None:
     import boto3
 
-    from dea_etl.runtime.session import apply_s3a
-
     boto3.client("s3").create_bucket(Bucket="jars-lake")
     apply_s3a(spark)
     df = spark.createDataFrame([(1, "a"), (2, None)], "id int, name string")
@@ -75,3 +75,16 @@ def test_a_spark_dataframe_round_trips_through_s3_on_moto_server(spark: SparkSes
     from chispa import assert_df_equality
 
     assert_df_equality(spark.read.parquet("s3n://jars-lake/t"), df, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_the_s3a_committer_is_used_only_when_its_class_loads(spark: SparkSession) -> None:
+    from dea_etl.runtime.session import PARQUET_COMMITTER, S3A_COMMITTER_CONF, _loadable
+
+    assert _loadable(spark, S3A_COMMITTER_CONF[PARQUET_COMMITTER])  # the declared jars are on the classpath
+    assert not _loadable(spark, "org.example.NoSuchCommitter")
+    apply_s3a(spark)
+    hadoop_conf = spark.sparkContext._jsc.hadoopConfiguration()
+    assert spark.conf.get(PARQUET_COMMITTER) == S3A_COMMITTER_CONF[PARQUET_COMMITTER]
+    assert hadoop_conf.get("mapreduce.outputcommitter.factory.scheme.s3") == (
+        "org.apache.hadoop.fs.s3a.commit.S3ACommitterFactory"
+    )

@@ -9,6 +9,7 @@ from chispa import assert_df_equality
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.types import IntegerType, StringType, StructField, StructType
 
+from dea_etl.io import manifest, read_table
 from dea_etl.io.parquet import records_per_file, write_parquet
 
 SCHEMA = StructType(
@@ -27,10 +28,11 @@ def _rows(month: int, n: int, note: str | None) -> list[tuple[int, str | None, i
 
 
 def _files(root: Path) -> dict[str, list[str]]:
-    """Partition folder (relative) -> its Parquet file names."""
+    """Partition folder (``year=2014/month=5``) -> the Parquet file names the table's newest version holds."""
     out: dict[str, list[str]] = {}
-    for f in sorted(root.rglob("*.parquet")):
-        out.setdefault(str(f.parent.relative_to(root)), []).append(f.name)
+    for piece in manifest.latest(str(root)).slices:
+        names = sorted(f.name for f in Path(piece.path(str(root))).glob("*.parquet"))
+        out.setdefault(piece.part, []).extend(names)
     return out
 
 
@@ -80,6 +82,6 @@ def test_rerun_for_one_month_replaces_only_that_month(spark: SparkSession, tmp_p
     assert _files(target)["year=2014/month=5"] == may_before
     expected = spark.createDataFrame([*_rows(5, 3, "old"), (1, "new", 2014, 6), (2, None, 2014, 6)], SCHEMA)
     assert_df_equality(
-        spark.read.schema(SCHEMA).parquet(str(target)), expected, ignore_row_order=True, ignore_nullable=True
+        read_table(spark, str(target), SCHEMA), expected, ignore_row_order=True, ignore_nullable=True
     )
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")], "staging left behind"

@@ -8,6 +8,7 @@ import pytest
 from pyspark.sql import DataFrame, SparkSession
 from tests.marts_data import customers_df, employees_df, lines_df
 
+from dea_etl.io import read_table
 from dea_etl.transforms.joins import broadcast_if_small, estimated_size_bytes
 from dea_etl.transforms.marts import enrich_orders
 
@@ -47,7 +48,7 @@ def tables(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> dic
     out = {}
     for name, make in (("orders", lines_df), ("customers", customers_df), ("employees", employees_df)):
         make(spark).write.parquet(str(root / name))
-        out[name] = spark.read.parquet(str(root / name))
+        out[name] = read_table(spark, str(root / name))
     return out
 
 

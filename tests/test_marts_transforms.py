@@ -18,7 +18,7 @@ from pyspark.sql.types import (
 )
 from tests.marts_data import LINES, LINES_SCHEMA, SR, D, customers_df, employees_df, lines_df
 
-from dea_etl.mart_schemas import (
+from dea_etl.tables.marts import (
     CUSTOMER_SALES,
     EMPLOYEE_SALES_MONTHLY,
     MANAGER_SALES,

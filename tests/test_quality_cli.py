@@ -8,6 +8,7 @@ import pytest
 from chispa import assert_df_equality
 
 from dea_etl.cli import main
+from dea_etl.io import read_table
 from dea_etl.io.lake import Lake
 from dea_etl.pipelines import data_quality
 from dea_etl.quality import parse_ruleset
@@ -156,23 +157,23 @@ def test_shipped_rulesets_parse_and_declare_their_mode():
 
 def test_pipeline_step_quarantines_failing_orders_and_reports(spark, small_lake):
     ruleset = ruleset_from_text("orders", QUARANTINE_RULES)
-    refs = {"customers": spark.read.parquet(small_lake.processed("customers"))}
+    refs = {"customers": read_table(spark, small_lake.processed("customers"))}
     orders = data_quality.check_table(spark, small_lake, ruleset, "run-1", refs)
     assert orders.table == "dq:orders"
     assert (orders.rows_in, orders.rows_written, orders.rows_quarantined) == (3, 2, 1)
     assert orders.metrics["dq failed"] == 'ColumnValues "freight" >= 0'
-    kept = spark.read.parquet(small_lake.processed("orders")).select("salesorderdetailid")
+    kept = read_table(spark, small_lake.processed("orders")).select("salesorderdetailid")
     assert_df_equality(
         kept,
         spark.createDataFrame([(10,), (12,)], "salesorderdetailid int"),
         ignore_row_order=True,
         ignore_nullable=True,
     )
-    quarantine = spark.read.parquet(data_quality.dq_path(small_lake, "orders", "quarantine"))
+    quarantine = read_table(spark, data_quality.dq_path(small_lake, "orders", "quarantine"))
     assert [(r.salesorderdetailid, r.reason, r.run_id) for r in quarantine.collect()] == [
         (11, 'data quality: ColumnValues "freight" >= 0', "run-1")
     ]
-    outcomes = spark.read.parquet(data_quality.dq_path(small_lake, "orders", "outcomes"))
+    outcomes = read_table(spark, data_quality.dq_path(small_lake, "orders", "outcomes"))
     assert outcomes.count() == 3
     assert {r.run_id for r in outcomes.select("run_id").collect()} == {"run-1"}
 
@@ -185,5 +186,5 @@ def test_pipeline_step_fails_the_job_in_fail_mode_and_keeps_outcomes(spark, smal
         DataQualityError, match='customers: 1 of 7 data-quality rules failed: IsUnique "customerid"'
     ):
         data_quality.run(_ctx(spark, small_lake, "customers"))
-    outcomes = spark.read.parquet(data_quality.dq_path(small_lake, "customers", "outcomes"))
+    outcomes = read_table(spark, data_quality.dq_path(small_lake, "customers", "outcomes"))
     assert outcomes.where("Outcome = 'Failed'").select("Rule").collect()[0].Rule == 'IsUnique "customerid"'

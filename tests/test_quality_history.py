@@ -11,6 +11,7 @@ from chispa import assert_df_equality
 
 from dea_etl.catalog import catalog_tables, create_table_ddl
 from dea_etl.cli import main
+from dea_etl.io import read_table
 from dea_etl.io.lake import Lake
 from dea_etl.pipelines import data_quality
 from dea_etl.quality.history import history_from_rows, load_history, metrics_path
@@ -42,7 +43,7 @@ def test_every_evaluation_appends_its_metrics_per_table_ruleset_rule_and_run(spa
     _three_runs(spark, lake)
     assert main(["sql", "SELECT run_id, ruleset, rule, outcome, value FROM dq_metrics "
                  "WHERE metric = 'Dataset.*.RowCount' ORDER BY run_id", "--lake", lake.root,
-                 "--format", "json"]) == 0
+                 "--output-format", "json"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert rows == [
         {"run_id": f"run-{i}", "ruleset": "customers", "rule": "RowCount > 0", "outcome": "Passed", "value": v}
@@ -74,12 +75,12 @@ def test_outcomes_and_quarantine_are_tables_in_dea_etl_sql(spark, tmp_path, caps
     _customers(spark, lake, 4)
     data_quality.check_table(spark, lake, ruleset_from_text("customers", QUARANTINE), "run-q", {})
     assert main(["sql", "SELECT customerid, reason, run_id FROM customers_dq_quarantine ORDER BY customerid",
-                 "--lake", lake.root, "--format", "json"]) == 0
+                 "--lake", lake.root, "--output-format", "json"]) == 0
     quarantined = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert quarantined == [{"customerid": i, "reason": 'data quality: IsComplete "firstname"', "run_id": "run-q"}
                            for i in (0, 2)]
     assert main(["sql", "SELECT `table`, mode, Rule, Outcome FROM customers_dq_outcomes", "--lake", lake.root,
-                 "--format", "json"]) == 0
+                 "--output-format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == {
         "table": "customers", "mode": "quarantine", "Rule": 'IsComplete "firstname"', "Outcome": "Failed"}
 
@@ -112,7 +113,7 @@ def test_history_on_s3_is_read_back_and_registered_in_glue(spark, aws, capsys):
     history = load_history(spark, lake.root, "customers")
     assert history.values("Dataset.*.RowCount") == [10.0, 12.0, 8.0]
     assert_df_equality(
-        spark.read.parquet(metrics_path(lake.root)).where("metric = 'Dataset.*.RowCount'").select("run_id"),
+        read_table(spark, metrics_path(lake.root)).where("metric = 'Dataset.*.RowCount'").select("run_id"),
         spark.createDataFrame([("run-1",), ("run-2",), ("run-3",)], "run_id string"),
         ignore_row_order=True, ignore_nullable=True,
     )
@@ -120,7 +121,11 @@ def test_history_on_s3_is_read_back_and_registered_in_glue(spark, aws, capsys):
                  "--tables", "dq_metrics,customers_dq_outcomes"]) == 0
     glue = boto3.client("glue")
     table = glue.get_table(DatabaseName="lake", Name="dq_metrics")["Table"]
-    assert table["StorageDescriptor"]["Location"] == "s3://dq-lake/processedData/_dq/metrics/"
+    # published by manifest: registered at its runs' folder, one partition per run (see README "Publishing")
+    assert table["StorageDescriptor"]["Location"] == "s3://dq-lake/processedData/_dq/metrics/_dea_runs/"
+    assert [k["Name"] for k in table["PartitionKeys"]] == ["dea_run"]
+    runs = glue.get_partitions(DatabaseName="lake", TableName="dq_metrics")["Partitions"]
+    assert len(runs) == 3
     assert [c["Name"] for c in table["StorageDescriptor"]["Columns"]][:4] == ["table", "ruleset", "kind", "rule"]
     assert "lake.customers_dq_outcomes: created" in capsys.readouterr().out
 

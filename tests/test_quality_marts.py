@@ -10,17 +10,18 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from tests.marts_data import LINES, customers_df, employees_df, orders_rows
 
+from dea_etl.io import read_table
 from dea_etl.io.lake import Lake
 from dea_etl.io.parquet import write_parquet
-from dea_etl.mart_schemas import MARTS
 from dea_etl.pipelines import data_quality, sales_mart
-from dea_etl.pipelines.pipeline import STEPS
+from dea_etl.pipelines.pipeline import PIPELINE_ORDER
 from dea_etl.quality import evaluate
 from dea_etl.quality.gate import DataQualityError
 from dea_etl.quality.rulesets import packaged_ruleset
 from dea_etl.runtime import JobContext, Platform
 from dea_etl.runtime.context import TableResult
 from dea_etl.schemas import ORDERS
+from dea_etl.tables.marts import MARTS
 
 # Orders whose customer and employee are known (the orders gate quarantines the others before the marts
 # are built), plus one sold by a manager: his manager is null, so manager_sales has a null-manager row.
@@ -45,7 +46,7 @@ def checked(spark: SparkSession, lake: Lake) -> list[TableResult]:
 
 
 def _references(spark: SparkSession, lake: Lake) -> dict[str, DataFrame]:
-    return {t: spark.read.parquet(lake.processed(t)) for t in ("orders", "customers", "employees")}
+    return {t: read_table(spark, lake.processed(t)) for t in ("orders", "customers", "employees")}
 
 
 def _failed(spark: SparkSession, lake: Lake, mart: DataFrame, table: str) -> list[str]:
@@ -54,7 +55,7 @@ def _failed(spark: SparkSession, lake: Lake, mart: DataFrame, table: str) -> lis
 
 
 def test_pipeline_checks_the_marts_after_building_them():
-    names = [name for name, _ in STEPS]
+    names = list(PIPELINE_ORDER)
     assert names.index("mart_quality") == names.index("sales_mart") + 1
 
 
@@ -65,13 +66,13 @@ def test_mart_rulesets_pass_on_marts_built_from_good_data(spark, lake, checked):
         count = len(ruleset.text.split("Rules = [", 1)[1].strip().splitlines()) - 1
         assert r.metrics["dq"].startswith(f"{count}/{count} rules passed (mode fail)"), r.metrics
         assert "dq failed" not in r.metrics
-    outcomes = spark.read.parquet(data_quality.dq_path(lake, "manager_sales", "outcomes"))
+    outcomes = read_table(spark, data_quality.dq_path(lake, "manager_sales", "outcomes"))
     assert {(r.Outcome, r.run_id) for r in outcomes.select("Outcome", "run_id").collect()} == {("Passed", "run-1")}
 
 
 def _customer_sales(spark: SparkSession, lake: Lake, row: int, changes: dict[str, object]) -> DataFrame:
     """The built customer_sales with ``changes`` made to customer ``row``'s row."""
-    mart = spark.read.parquet(lake.processed("customer_sales"))
+    mart = read_table(spark, lake.processed("customer_sales"))
     one = F.col("customerid") == row
     return mart.select(*[F.when(one, F.lit(changes[c])).otherwise(F.col(c)).cast(mart.schema[c].dataType)
                          .alias(c) if c in changes else F.col(c) for c in mart.columns])

@@ -11,6 +11,7 @@ import pytest
 from pyspark.sql import SparkSession
 
 from dea_etl.bookmarks import open_store
+from dea_etl.io import read_table
 from dea_etl.pipelines.csv_to_parquet import JOB
 from dea_etl.runtime import Platform, detect_platform, run_job
 from dea_etl.runtime.glue import GlueRuntimeError, resolved_options, run_arguments, start_glue_job
@@ -119,7 +120,7 @@ def test_run_job_on_glue_inits_then_commits(spark: SparkSession, tmp_path: Path,
     assert calls[0][1] == "dea-etl-csv_to_parquet"
     assert calls[0][2]["JOB_RUN_ID"] == "jr_9ab1"
     assert calls[0][2]["job_bookmark_option"] == "job-bookmark-enable"
-    assert spark.read.parquet(str(tmp_path / "out")).count() == 1
+    assert read_table(spark, str(tmp_path / "out")).count() == 1
     entry = open_store("s3://lake/tmpDir/bookmarks").latest("dea-etl-csv_to_parquet")
     assert entry is not None and entry.run_id == "jr_9ab1"
 

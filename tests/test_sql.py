@@ -137,7 +137,7 @@ def test_course_examples(
 
 def test_cli_json_prints_one_object_per_row(lake: Path, capsys: pytest.CaptureFixture[str]) -> None:
     query = "SELECT customerid, fullname FROM customers WHERE customerid IN (1, 3) ORDER BY customerid"
-    assert main(["sql", query, "--lake", str(lake), "--format", "json"]) == 0
+    assert main(["sql", query, "--lake", str(lake), "--output-format", "json"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [json.loads(line) for line in lines] == [
         {"customerid": 1, "fullname": "Ann Able"},

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -34,8 +33,10 @@ from pyspark.sql import SparkSession
 from dea_etl.deploy import emr
 from dea_etl.deploy.config import DeployConfig, JobDeployment, Target
 from dea_etl.deploy.package import DEPS_ZIP, LIBRARY_ZIP, build
+from dea_etl.io import read_table
 from dea_etl.pipelines.csv_to_parquet import JOB
 from dea_etl.runtime import run_job
+from dea_etl.testing import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 SPARK_HOME = Path(pyspark.__file__).resolve().parent
@@ -44,12 +45,6 @@ TABLES = {"customers": "customers.csv", "orders": "orders.csv"}
 QUICK_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _site_packages() -> Path:
@@ -104,7 +99,7 @@ def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
 def standalone_cluster(workdir: Path, env: dict[str, str], workers: int = 2) -> Iterator[str]:
     """Start a master and ``workers`` workers (1 core, 768 MiB each) on 127.0.0.1; stop them on exit."""
     spark_class = str(SPARK_HOME / "bin" / "spark-class")
-    port, webui = _free_port(), _free_port()
+    port, webui = free_port(), free_port()
     url = f"spark://127.0.0.1:{port}"
     procs: list[subprocess.Popen[bytes]] = []
 
@@ -138,7 +133,7 @@ def standalone_cluster(workdir: Path, env: dict[str, str], workers: int = 2) -> 
                 "--memory",
                 "768m",
                 "--webui-port",
-                str(_free_port()),
+                str(free_port()),
                 "--work-dir",
                 str(workdir / f"work{i}"),
                 url,
@@ -189,7 +184,7 @@ def emr_step_as_local_submit(dist: Path, table: str, input_path: Path, output: P
     cfg = DeployConfig(Target.EMR, "lake", (job,), cluster_id="j-local")
     args = emr.spark_submit(cfg, job)
     assert args[:3] == ["spark-submit", "--deploy-mode", "cluster"]
-    scripts = cfg.layout.artifact("")
+    scripts = cfg.lake.script_location() + "/"
     return [a.replace(scripts, f"{dist}/") for a in args[3:]]
 
 
@@ -239,8 +234,8 @@ def test_packaged_job_on_standalone_cluster_equals_local_run(
             )
             == 0
         )
-        cluster_df = spark.read.parquet(str(tmp_path / "cluster" / table))
-        local_df = spark.read.parquet(str(local_out))
+        cluster_df = read_table(spark, str(tmp_path / "cluster" / table))
+        local_df = read_table(spark, str(local_out))
         assert cluster_df.count() > 0
         assert_df_equality(
             cluster_df, local_df, ignore_row_order=True, ignore_nullable=True, ignore_column_order=True

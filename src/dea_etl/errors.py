@@ -1,6 +1,30 @@
-"""Exceptions raised by dea_etl. Each carries a message fit for one line of output."""
+"""Exceptions raised by dea_etl. Each carries a message fit for one line of output.
+
+Every exception the library raises on purpose derives from :class:`DeaEtlError`, and its class says the
+exit code a job or command ends with (``exit_code``):
+
+=====================  ====  =====================================================================
+class                  exit  when
+=====================  ====  =====================================================================
+JobArgumentError       2     bad arguments: missing, unknown, invalid value, unknown table
+UnknownTableError      2     a table name no schema is known for (a JobArgumentError and KeyError)
+DqdlSyntaxError        2     an invalid DQDL ruleset (:mod:`dea_etl.quality`)
+InputError             1     an input is missing, unreadable or not of the expected shape
+AccountingError        1     rows in != rows written + rows quarantined; nothing was published
+OutputError            1     an output could not be written or published
+(any other)            1     data-quality gate, bookmarks, deploy, package, jars, Glue runtime...
+=====================  ====  =====================================================================
+
+0 is success (rows may have been quarantined).
+"""
 
 from __future__ import annotations
+
+from typing import ClassVar
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
 
 
 def first_line(exc: BaseException) -> str:
@@ -9,12 +33,28 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+def exit_code(exc: BaseException) -> int:
+    """The exit code a job or command ends with after ``exc``: the class's, or 1 for anything unexpected."""
+    return exc.exit_code if isinstance(exc, DeaEtlError) else EXIT_FAILURE
+
+
 class DeaEtlError(Exception):
     """Base class of every error dea_etl raises on purpose."""
+
+    exit_code: ClassVar[int] = EXIT_FAILURE
 
 
 class JobArgumentError(DeaEtlError, ValueError):
     """A job or command was given bad arguments."""
+
+    exit_code: ClassVar[int] = EXIT_USAGE
+
+
+class UnknownTableError(JobArgumentError, KeyError):
+    """A table name that no schema is known for; the message names the known ones."""
+
+    def __str__(self) -> str:  # KeyError's would quote the message
+        return Exception.__str__(self)
 
 
 class InputError(DeaEtlError):

@@ -21,6 +21,8 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
+from dea_etl.errors import UnknownTableError
+
 #: Spark's SQL type names, as used in ``try_cast`` and DDL.
 SQL_TYPES: dict[str, DataType] = {
     "int": IntegerType(),
@@ -70,6 +72,12 @@ class TableSpec:
     header: bool = False
     #: Derived partition columns (name -> source date column); the output is partitioned by them.
     partitions: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    description: str = ""
+
+    @property
+    def schema(self) -> StructType:
+        """The processed table's columns (:class:`dea_etl.tables.LakeTable`)."""
+        return self.processed_schema
 
     @property
     def raw_schema(self) -> StructType:
@@ -184,4 +192,4 @@ def table_spec(name: str) -> TableSpec:
     try:
         return TABLES[name]
     except KeyError:
-        raise KeyError(f"unknown table {name!r}; known tables: {', '.join(sorted(TABLES))}") from None
+        raise UnknownTableError(f"unknown table {name!r}; known tables: {', '.join(sorted(TABLES))}") from None

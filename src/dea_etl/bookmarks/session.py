@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Protocol
+from typing import Any, Protocol
 
 from dea_etl.bookmarks.model import (
     MAX_BAND_MS,
@@ -126,8 +126,9 @@ class BookmarkSession:
     def _next_run(self) -> int:
         return (self.base.run if self.base else 0) + 1
 
-    def claim(self) -> None:
-        """Reserve the next version before publishing anything (enable only).
+    def claim(self, publications: Sequence[dict[str, Any]] = ()) -> None:
+        """Reserve the next version before publishing anything (enable only); ``publications`` (what the
+        run will publish) are kept in the claim for ``bookmark release``.
 
         Raises :class:`VersionConflictError` when another run holds the claim or has committed since this
         run started; then this run must publish nothing. Held until :meth:`commit` (or :meth:`release`).
@@ -135,7 +136,7 @@ class BookmarkSession:
         if not self.enabled or self.store is None or self.claimed is not None:
             return
         entry = self._next_entry()
-        self.store.claim(Claim(entry, iso_ms(_now_ms())))
+        self.store.claim(Claim(entry, iso_ms(_now_ms()), tuple(publications)))
         self.claimed = entry.version
         latest = self.store.latest(self.job_name)
         if (latest.version if latest else 0) != entry.version - 1:  # committed between start and claim

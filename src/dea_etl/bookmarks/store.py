@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 from dea_etl.bookmarks.model import BookmarkEntry
 from dea_etl.errors import DeaEtlError
+from dea_etl.storage import ObjectFolder, StorageError, open_folder
 
 _VERSION_NAME = re.compile(r"^(\d{10})\.json$")
 _CLAIM_NAME = re.compile(r"^(\d{10})\.claim$")
@@ -75,14 +76,19 @@ class Claim:
 
     entry: BookmarkEntry
     claimed_at: str
+    #: What the run publishes under this claim (opaque here: ``dea_etl.io.manifest.Publication`` dicts),
+    #: so that ``bookmark release`` can roll each table back, or forward.
+    publications: tuple[dict[str, Any], ...] = ()
 
     def to_json(self) -> bytes:
-        return (json.dumps({"ClaimedAt": self.claimed_at, "Entry": self.entry.to_glue()}, indent=2) + "\n").encode()
+        data = {"ClaimedAt": self.claimed_at, "Entry": self.entry.to_glue(), "Publications": list(self.publications)}
+        return (json.dumps(data, indent=2) + "\n").encode()
 
     @classmethod
     def from_json(cls, raw: bytes) -> Claim:
         data = json.loads(raw)
-        return cls(BookmarkEntry.from_glue(data["Entry"]), str(data["ClaimedAt"]))
+        return cls(BookmarkEntry.from_glue(data["Entry"]), str(data["ClaimedAt"]),
+                   tuple(data.get("Publications", ())))
 
 
 def claimed(held: Claim) -> VersionConflictError:
@@ -130,30 +136,29 @@ class BookmarkStore(Protocol):
 
 
 class FolderBookmarkStore:
-    """:class:`BookmarkStore` over a folder per job, in which names are written exclusively or freely.
+    """:class:`BookmarkStore` over a folder of objects (:mod:`dea_etl.storage`), one sub folder per job:
+    ``<location>/<job>/<version>.json`` and ``<version>.claim``, created exclusively; ``attempt.json``."""
 
-    The local folder and S3 stores implement only the five primitives below; versions, claims and the
-    attempt counter are the same logic on both.
-    """
+    def __init__(self, folder: ObjectFolder) -> None:
+        self.folder = folder
 
     def _names(self, job_name: str) -> list[str]:
-        """The names in the job's folder (none when it does not exist)."""
-        raise NotImplementedError
+        return self.folder.names(job_folder(job_name))
 
     def _read(self, job_name: str, name: str) -> bytes | None:
-        """The object's bytes, None when it does not exist."""
-        raise NotImplementedError
+        return self.folder.read(f"{job_folder(job_name)}/{name}")
 
     def _create(self, job_name: str, name: str, body: bytes) -> bool:
-        """Write ``body`` unless the name exists (then False); readers never see half an object."""
-        raise NotImplementedError
+        try:
+            return self.folder.create(f"{job_folder(job_name)}/{name}", body)
+        except StorageError as exc:
+            raise BookmarkError(f"cannot write a bookmark: {exc}") from exc
 
     def _put(self, job_name: str, name: str, body: bytes) -> None:
-        raise NotImplementedError
+        self.folder.put(f"{job_folder(job_name)}/{name}", body)
 
     def _delete(self, job_name: str, name: str) -> None:
-        """Delete the name (no error when it does not exist)."""
-        raise NotImplementedError
+        self.folder.delete(f"{job_folder(job_name)}/{name}")
 
     def _numbered(self, job_name: str, parse: Callable[[str], int | None]) -> list[tuple[int, bytes]]:
         """(number, bytes) of the names ``parse`` reads as a version number, in order; vanished ones left out."""
@@ -196,10 +201,7 @@ class FolderBookmarkStore:
 
 def open_store(location: str) -> BookmarkStore:
     """A store for ``location``: ``s3://BUCKET/PREFIX`` or a local folder."""
-    if location.startswith(("s3://", "s3a://", "s3n://")):
-        from dea_etl.bookmarks.s3 import S3BookmarkStore
-
-        return S3BookmarkStore.from_uri(location)
-    from dea_etl.bookmarks.local import LocalBookmarkStore
-
-    return LocalBookmarkStore(location)
+    try:
+        return FolderBookmarkStore(open_folder(location))
+    except StorageError as exc:
+        raise BookmarkError(f"bookmark store {location!r}: {exc}") from exc

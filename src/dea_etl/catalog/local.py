@@ -13,6 +13,7 @@ from pyspark.sql import DataFrame, SparkSession
 from dea_etl.catalog.tables import catalog_tables, processed_root
 from dea_etl.io import files
 from dea_etl.io.iceberg import is_iceberg_table, table_ref
+from dea_etl.io.parquet import read_table
 
 
 def register_local_tables(spark: SparkSession, lake: str) -> list[str]:
@@ -20,11 +21,11 @@ def register_local_tables(spark: SparkSession, lake: str) -> list[str]:
     root = processed_root(lake)
     registered = []
     for table in catalog_tables():
-        path = table.location(root)
+        path = table.table_folder(root)
         if is_iceberg_table(spark, path):
             spark.table(table_ref(spark, path).ident).createOrReplaceTempView(table.name)
         elif files.exists(spark, path):
-            spark.read.schema(table.schema).parquet(path).createOrReplaceTempView(table.name)
+            read_table(spark, path, table.schema).createOrReplaceTempView(table.name)
         else:
             continue
         registered.append(table.name)
@@ -36,7 +37,7 @@ def iceberg_catalog_of(spark: SparkSession, lake: str) -> str | None:
     when it is the current catalog); None when the lake has none."""
     root = processed_root(lake)
     for table in catalog_tables():
-        path = table.location(root)
+        path = table.table_folder(root)
         if is_iceberg_table(spark, path):
             return table_ref(spark, path).ident.split(".", 1)[0]
     return None

@@ -21,11 +21,15 @@ MODULES = (
     "dea_etl.cli.table",
     "dea_etl.cli.deploy",
     "dea_etl.cli.jars",
+    "dea_etl.cli.submit",
 )
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from dea_etl import __version__
+
     parser = argparse.ArgumentParser(prog="dea-etl", description="PySpark ETL jobs for an AWS data lake")
+    parser.add_argument("--version", action="version", version=f"dea-etl {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in MODULES:
         importlib.import_module(name).register(sub)
@@ -33,8 +37,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; its exit code. A :class:`DeaEtlError` a command did not handle ends as one line on
+    stderr and the error's exit code (:mod:`dea_etl.errors`)."""
+    from dea_etl.cli.output import error
+    from dea_etl.errors import DeaEtlError
+
     ns = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
-    return int(ns.handler(ns))
+    try:
+        return int(ns.handler(ns))
+    except DeaEtlError as exc:
+        error(f"{ns.command}: {exc}")
+        return exc.exit_code
 
 
 if __name__ == "__main__":

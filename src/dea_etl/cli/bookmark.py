@@ -46,15 +46,19 @@ def _show(ns: argparse.Namespace) -> int:
 
 
 def _release(ns: argparse.Namespace) -> int:
-    from dea_etl.bookmarks import BookmarkError, open_store, release_claims
+    from dea_etl.bookmarks import open_store
+    from dea_etl.errors import DeaEtlError
+    from dea_etl.pipelines.incremental import settle_claims
 
     if _glue_native(ns):
         return 2
 
     try:
-        held = release_claims(open_store(ns.bookmark_store), ns.job, commit=ns.commit)
-    except BookmarkError as exc:
+        held, changed = settle_claims(open_store(ns.bookmark_store), ns.job, commit=ns.commit)
+    except DeaEtlError as exc:
         return _fail(str(exc))
+    for line in changed:
+        print(line)
     if not held:
         print(f"job {ns.job!r}: no claim is held")
     for c in held:
@@ -92,10 +96,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         a.add_argument("--run-id", help=run_help)
         a.add_argument("--bookmark-store", default=DEFAULT_STORE, help="folder, s3://BUCKET/PREFIX or glue")
         a.set_defaults(handler=handler)
-    r = actions.add_parser("release", help="drop the claim of a run that stopped after publishing, before "
-                                           "committing (--commit: its output is whole, commit its entry)")
+    r = actions.add_parser("release", help="settle a run that stopped after claiming, before committing: roll its "
+                                           "tables back (--commit: forward, and commit its entry); drop the claim")
     r.add_argument("--job", required=True, help="job name (--JOB_NAME of its runs)")
     r.add_argument("--commit", action="store_true",
-                   help="roll forward: write the entry the stopped run was about to commit")
+                   help="roll forward: publish the rest of the stopped run's tables and commit its entry")
     r.add_argument("--bookmark-store", default=DEFAULT_STORE, help="folder, s3://BUCKET/PREFIX or glue")
     r.set_defaults(handler=_release)

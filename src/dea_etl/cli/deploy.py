@@ -54,11 +54,12 @@ def _arg_values(pairs: list[str]) -> dict[str, str]:
 
 def config_from_args(ns: argparse.Namespace, manifest: Any) -> tuple[Any, list[str]]:
     """The DeployConfig the flags describe, and notes about jobs left out."""
-    from dea_etl.deploy.config import BucketLayout, DeployConfig, Encryption, Target
+    from dea_etl.deploy.config import DeployConfig, Encryption, Target
     from dea_etl.deploy.jobs import select_jobs
+    from dea_etl.io.lake import Lake
     from dea_etl.pipelines import JOBS
 
-    values = {"lake": BucketLayout(ns.bucket).lake, **_arg_values(ns.arg)}
+    values = {"lake": Lake.in_bucket(ns.bucket).root, **_arg_values(ns.arg)}
     if ns.table_format == "iceberg":
         values |= {"table-format": "iceberg", "iceberg-database": ns.iceberg_database}
     wanted = [j.strip() for j in ns.jobs.split(",") if j.strip()] if ns.jobs else None
@@ -171,7 +172,7 @@ def _iam_policy(ns: argparse.Namespace) -> int:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--target", required=True, choices=TARGETS)
+    p.add_argument("--target", required=True, choices=TARGETS, help="where the jobs run")
     p.add_argument(
         "--bucket", required=True, help="the lake's bucket (rawData/, processedData/, scriptLocation/, ...)"
     )
@@ -203,6 +204,7 @@ def _deploy_flags(p: argparse.ArgumentParser) -> None:
         "--job-bookmark-option",
         default="job-bookmark-enable",
         choices=("job-bookmark-enable", "job-bookmark-disable", "job-bookmark-pause"),
+        help="the deployed jobs' default --job-bookmark-option (default: job-bookmark-enable)",
     )
     p.add_argument(
         "--venv-archive", help="EMR / EMR Serverless: s3:// URI of a venv-pack archive (Python 3.11)"
@@ -226,7 +228,7 @@ def _deploy_flags(p: argparse.ArgumentParser) -> None:
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("package", help="build dist/: wheel, dea_etl.zip, deps.zip, jobs and manifest.json")
-    p.add_argument("--out", default="dist")
+    p.add_argument("--out", default="dist", help="the folder to build into (default: dist)")
     p.add_argument("--project", default=".", help="the project root (with setup.cfg and jobs/)")
     p.add_argument("--no-wheel", action="store_true", help="skip the wheel (zips, jobs and manifest only)")
     p.set_defaults(handler=_package)

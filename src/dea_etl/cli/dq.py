@@ -27,31 +27,38 @@ def _load(spark: Any, ns: argparse.Namespace) -> tuple[Any, dict[str, Any], Any]
     from dea_etl.io import files
     from dea_etl.io.lake import Lake
     from dea_etl.io.tables import read_any
-    from dea_etl.schemas import TABLES, table_spec
+    from dea_etl.tables import TABLES, source_table
 
     lake = Lake(ns.lake)
+    spec = source_table(ns.table) if ns.table else None
+    name = spec.name if spec else None
     refs = {t: read_any(spark, lake.processed(t)) for t in TABLES
-            if t != ns.table and files.exists(spark, lake.processed(t))}
+            if t != name and files.exists(spark, lake.processed(t))}
     for item in ns.reference or []:
         alias, _, path = item.partition("=")
         refs[alias] = read_any(spark, path)
     if ns.input is None:
-        return read_any(spark, lake.processed(ns.table)), refs, None
+        return read_any(spark, lake.processed(str(name))), refs, None
     if ns.format == "parquet":
-        return spark.read.parquet(ns.input), refs, None
+        return read_any(spark, ns.input), refs, None
     from dea_etl.io.csv import is_skipped_line, read_lines
     from dea_etl.pipelines.convert import input_files, parsed_rows
     from dea_etl.transforms.parsing import rejected_rows, valid_rows
 
-    spec = table_spec(ns.table)
+    assert spec is not None  # checked by _dq: --format csv needs --table
     lines = read_lines(spark, input_files(spark, ns.input))
     parsed = parsed_rows(lines.where(~is_skipped_line(spec)), spec)
     return parsed.transform(valid_rows(spec)), refs, rejected_rows(parsed)
 
 
 def _name(ns: argparse.Namespace) -> str:
-    """The checked table's name in the history: --table, else the ruleset file's name."""
-    return str(ns.table or Path(ns.ruleset).stem)
+    """The checked table's name in the history: --table's (a table file's or catalog table's name), else the
+    ruleset file's name."""
+    if ns.table:
+        from dea_etl.tables import source_table
+
+        return source_table(ns.table).name
+    return Path(ns.ruleset).stem
 
 
 def _after(spark: Any, ns: argparse.Namespace, run: Any, ruleset: Any, history: Any, rows: list[Any], df: Any,
@@ -71,6 +78,22 @@ def _after(spark: Any, ns: argparse.Namespace, run: Any, ruleset: Any, history: 
         recording.write(spark, doc, ns.report)
     if ns.record:
         recording.record(spark, ns.lake, run, [*evaluated, *recording.analyzer_results(df, ruleset, refs)])
+
+
+def _read_ruleset(spark: Any, path: str) -> str:
+    """The ruleset's text: a local file, or (with a session) any URI Hadoop can read."""
+    if spark is None:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    from dea_etl.io import files
+
+    return files.read_bytes(spark, path).decode("utf-8")
+
+
+def _stopped(spark: Any, created: bool, code: int) -> int:
+    if spark is not None and created:
+        spark.stop()
+    return code
 
 
 def _render(rows: list[Any], console: Console) -> None:
@@ -98,21 +121,23 @@ def _dq(ns: argparse.Namespace) -> int:
     if ns.format == "csv" and ns.table is None:
         error("--format csv needs --table NAME (its schema)")
         return 2
-    try:
-        with open(ns.ruleset, encoding="utf-8") as fh:
-            text = fh.read()
-        ruleset = parse_ruleset(text)
-    except OSError as exc:
-        error(f"cannot read ruleset: {exc}")
-        return 2
-    except DqdlSyntaxError as exc:
-        error(f"invalid ruleset {ns.ruleset}: {exc}")
-        return 2
     from dea_etl.quality import recording
     from dea_etl.runtime import get_spark
     from dea_etl.runtime.context import new_run_id
 
-    spark, created = get_spark("dea-etl-dq")
+    remote = "://" in ns.ruleset  # s3://..., read through the session's file systems
+    spark, created = get_spark("dea-etl-dq") if remote else (None, False)
+    try:
+        text = _read_ruleset(spark, ns.ruleset)
+        ruleset = parse_ruleset(text)
+    except DqdlSyntaxError as exc:
+        error(f"invalid ruleset {ns.ruleset}: {exc}")
+        return _stopped(spark, created, 2)
+    except Exception as exc:  # OSError, a missing object, S3's refusal
+        error(f"cannot read ruleset: {first_line(exc)}")
+        return _stopped(spark, created, 2)
+    if spark is None:
+        spark, created = get_spark("dea-etl-dq")
     try:
         df, refs, unparsed = _load(spark, ns)
         run = recording.Run.now(_name(ns), Path(ns.ruleset).stem, text, new_run_id())
@@ -133,8 +158,9 @@ def _dq(ns: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("dq", help="evaluate a DQDL ruleset on a table or a file; exit 1 when a rule fails")
-    p.add_argument("--ruleset", required=True, help="DQDL file (e.g. rules/orders.dqdl)")
-    p.add_argument("--table", help="seed table: its processed data in --lake, or the schema of --input csv")
+    p.add_argument("--ruleset", required=True, help="DQDL file (e.g. rules/orders.dqdl or s3://BUCKET/rules/orders.dqdl)")
+    p.add_argument("--table", help="a table: its processed data in --lake, or the schema of --input csv (a seed table, "
+                   "a table file .json or glue://DATABASE/TABLE)")
     p.add_argument("--lake", default="lake", help="lake root for --table (default: lake)")
     p.add_argument("--input", help="a file or folder to check instead of the lake's table")
     p.add_argument("--format", choices=["csv", "parquet"], help="format of --input")

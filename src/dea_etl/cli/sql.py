@@ -1,4 +1,4 @@
-"""``dea-etl sql "SELECT ..." [--lake lake] [--format table|json]``: SQL over the local lake.
+"""``dea-etl sql "SELECT ..." [--lake lake|s3://BUCKET] [--output-format table|json]``: SQL over a lake.
 
 Parquet and Iceberg tables alike; an Iceberg table's metadata tables too (``orders.snapshots``).
 """
@@ -40,13 +40,15 @@ def _sql(ns: argparse.Namespace) -> int:
         spark.catalog.setCurrentCatalog(previous)
         if created:
             spark.stop()
-    print_rows(rows, df.columns, ns.format)
+    print_rows(rows, df.columns, ns.output_format)
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("sql", help="run a SQL query over the local lake's tables and marts")
-    p.add_argument("query")
-    p.add_argument("--lake", default="lake")
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p = sub.add_parser("sql", help="run a SQL query over a lake's tables and marts (a folder or s3://BUCKET)")
+    p.add_argument("query", help="the SELECT to run (Spark SQL; the lake's tables and marts by name)")
+    p.add_argument("--lake", default="lake",
+                   help="the lake whose processedData/ is queried: a folder or s3://BUCKET[/PREFIX] (default: lake)")
+    p.add_argument("--output-format", choices=["table", "json"], default="table",
+                   help="how the result is printed: a table, or one JSON object per row")
     p.set_defaults(handler=_sql)

@@ -46,7 +46,7 @@ def _with_table(ns: argparse.Namespace, action: str) -> int:
     finally:
         if created:
             spark.stop()
-    print_rows(rows, df.columns, ns.format, null="")
+    print_rows(rows, df.columns, ns.output_format, null="")
     return 0
 
 
@@ -55,10 +55,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     tsub = p.add_subparsers(dest="table_command", required=True, metavar="COMMAND")
     h = tsub.add_parser("history", help="the table's snapshots: operation, run id, rows, main's path")
     r = tsub.add_parser("rollback", help="move the table's main branch back to one of its snapshots")
-    r.add_argument("--to", required=True, type=int, metavar="SNAPSHOT_ID")
+    r.add_argument("--to", required=True, type=int, metavar="SNAPSHOT_ID",
+                   help="the snapshot main moves back to (one of its ancestors; see table history)")
     for q in (h, r):
         q.add_argument("--table", required=True, help="orders, customer_sales, _dq/orders/outcomes, ...")
-        q.add_argument("--lake", default="lake")
-    h.add_argument("--format", choices=["table", "json"], default="table")
+        q.add_argument("--lake", default="lake",
+                       help="the lake whose processedData/ holds the table: a folder or s3://BUCKET[/PREFIX] (default: lake)")
+    h.add_argument("--output-format", choices=["table", "json"], default="table",
+                   help="how the history is printed: a table, or one JSON object per row")
     h.set_defaults(handler=lambda ns: _with_table(ns, "history"))
     r.set_defaults(handler=lambda ns: _with_table(ns, "rollback"))

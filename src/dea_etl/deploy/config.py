@@ -6,11 +6,11 @@ import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-SCRIPT_LOCATION = "scriptLocation"
-TMP_DIR = "tmpDir"
+from dea_etl.errors import DeaEtlError
+from dea_etl.io.lake import Lake
 
 
-class DeployError(Exception):
+class DeployError(DeaEtlError):
     """A deployment could not be planned or an AWS call failed; the message is one line."""
 
 
@@ -18,43 +18,6 @@ class Target(StrEnum):
     GLUE = "glue"
     EMR = "emr"
     EMR_SERVERLESS = "emr-serverless"
-
-
-@dataclass(frozen=True)
-class BucketLayout:
-    """The course's bucket: rawData/, processedData/, scriptLocation/, tmpDir/, athena/."""
-
-    bucket: str
-
-    def uri(self, key: str = "") -> str:
-        return f"s3://{self.bucket}/{key}" if key else f"s3://{self.bucket}"
-
-    @property
-    def lake(self) -> str:
-        return self.uri()
-
-    def artifact_key(self, name: str) -> str:
-        """Key of a dist/ artifact (``dea_etl.zip``, ``jobs/raw_to_processed.py``, ...)."""
-        return f"{SCRIPT_LOCATION}/{name}"
-
-    def artifact(self, name: str) -> str:
-        return self.uri(self.artifact_key(name))
-
-    def script(self, job: str) -> str:
-        return self.artifact(f"jobs/{job}.py")
-
-    @property
-    def processed(self) -> str:
-        """``processedData/``: the Iceberg catalog's warehouse."""
-        return self.uri("processedData/")
-
-    @property
-    def temp_dir(self) -> str:
-        return self.uri(f"{TMP_DIR}/")
-
-    @property
-    def logs(self) -> str:
-        return self.uri(f"{TMP_DIR}/logs/")
 
 
 @dataclass(frozen=True)
@@ -126,8 +89,9 @@ class DeployConfig:
     table_format: str = "parquet"
 
     @property
-    def layout(self) -> BucketLayout:
-        return BucketLayout(self.bucket)
+    def lake(self) -> Lake:
+        """The bucket's layout (:mod:`dea_etl.io.lake`, the one the jobs use)."""
+        return Lake.in_bucket(self.bucket)
 
     def name(self, job: str) -> str:
         """The AWS-side name of a job (Glue job, EMR step, EMR Serverless run)."""

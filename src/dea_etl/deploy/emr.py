@@ -17,7 +17,7 @@ def spark_submit(cfg: DeployConfig, job: JobDeployment) -> list[str]:
         *conf_args(spark_conf(cfg)),
         "--py-files",
         py_files(cfg),
-        cfg.layout.script(job.job),
+        cfg.lake.script(job.job),
         "--JOB_NAME",
         cfg.name(job.job),
         *job.argv(),

@@ -19,7 +19,7 @@ def spark_submit_parameters(cfg: DeployConfig) -> str:
 def job_driver(cfg: DeployConfig, job: JobDeployment) -> dict[str, Any]:
     return {
         "sparkSubmit": {
-            "entryPoint": cfg.layout.script(job.job),
+            "entryPoint": cfg.lake.script(job.job),
             "entryPointArguments": ["--JOB_NAME", cfg.name(job.job), *job.argv()],
             "sparkSubmitParameters": spark_submit_parameters(cfg),
         }
@@ -27,7 +27,7 @@ def job_driver(cfg: DeployConfig, job: JobDeployment) -> dict[str, Any]:
 
 
 def monitoring(cfg: DeployConfig) -> dict[str, Any]:
-    s3: dict[str, str] = {"logUri": cfg.layout.logs}
+    s3: dict[str, str] = {"logUri": cfg.lake.logs + "/"}
     if cfg.encryption.kms_key_id:
         s3["encryptionKeyArn"] = cfg.encryption.kms_key_id
     return {"monitoringConfiguration": {"s3MonitoringConfiguration": s3}}

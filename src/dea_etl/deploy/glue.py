@@ -38,10 +38,10 @@ def default_arguments(
 ) -> dict[str, str]:
     args = {
         "--job-language": "python",
-        "--extra-py-files": cfg.layout.artifact(LIBRARY_ZIP),
+        "--extra-py-files": cfg.lake.script_location(LIBRARY_ZIP),
         "--additional-python-modules": ",".join(runtime_requirements),
         "--job-bookmark-option": cfg.bookmark_option,
-        "--TempDir": cfg.layout.temp_dir,
+        "--TempDir": cfg.lake.tmp + "/",
         "--enable-metrics": "true",
         "--enable-glue-datacatalog": "true",
     }
@@ -61,7 +61,7 @@ def job_definition(
         "Name": cfg.name(job.job),
         "Description": f"dea-etl job {job.job}",
         "Role": cfg.role,
-        "Command": {"Name": "glueetl", "ScriptLocation": cfg.layout.script(job.job), "PythonVersion": "3"},
+        "Command": {"Name": "glueetl", "ScriptLocation": cfg.lake.script(job.job), "PythonVersion": "3"},
         "DefaultArguments": default_arguments(cfg, job, runtime_requirements),
         "GlueVersion": cfg.glue_version,
         "WorkerType": cfg.worker_type,

@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from dea_etl.deploy.config import SCRIPT_LOCATION, TMP_DIR
-from dea_etl.io.lake import PROCESSED, RAW
+from dea_etl.io.lake import PROCESSED, RAW, SCRIPT_LOCATION, TMP_DIR
 
 TRUSTED = {
     "glue": "glue.amazonaws.com",

@@ -6,12 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from dea_etl.deploy.config import DeployError, JobDeployment
+from dea_etl.pipelines.pipeline import PIPELINE_ORDER
 from dea_etl.runtime import JobSpec
 
-#: The pipeline's order, as ``make run`` runs it: raw -> processed, the data-quality gate on the processed
-#: tables (before the marts, so that a quarantine-mode gate does not leave them built on rows it removed),
-#: the marts, then the gate on the marts. Jobs that are not deployed are left out.
-PIPELINE_ORDER: tuple[str, ...] = ("raw_to_processed", "data_quality", "sales_mart", "mart_quality")
 #: The data-quality gates: a failure is the data's verdict, so orchestration stops instead of retrying.
 GATE_JOBS: frozenset[str] = frozenset({"data_quality", "mart_quality"})
 
@@ -54,6 +51,6 @@ def select_jobs(
 def pipeline_jobs(
     jobs: Sequence[JobDeployment], order: Sequence[str] = PIPELINE_ORDER
 ) -> list[JobDeployment]:
-    """The deployed jobs that belong to the pipeline, in pipeline order."""
+    """The deployed jobs that belong to the pipeline, in pipeline order (jobs not deployed are left out)."""
     by_name = {j.job: j for j in jobs}
     return [by_name[name] for name in order if name in by_name]

@@ -27,6 +27,7 @@ from importlib import metadata
 from pathlib import Path
 
 import dea_etl
+from dea_etl.errors import DeaEtlError
 
 LIBRARY_ZIP = "dea_etl.zip"
 DEPS_ZIP = "deps.zip"
@@ -40,7 +41,7 @@ RUNTIME_DISTRIBUTIONS: tuple[str, ...] = ("rich", "markdown-it-py", "mdurl", "py
 _FIXED_TIME = (2020, 1, 1, 0, 0, 0)
 
 
-class PackageError(Exception):
+class PackageError(DeaEtlError):
     """The package could not be built; the message says which step failed."""
 
 

@@ -11,6 +11,7 @@ from dea_etl.deploy.calls import ApiCall
 from dea_etl.deploy.config import DeployConfig, DeployError, Target
 from dea_etl.deploy.jobs import pipeline_jobs
 from dea_etl.deploy.package import MANIFEST, Manifest
+from dea_etl.pipelines.pipeline import PIPELINE_ORDER
 
 
 def uploads(cfg: DeployConfig, dist: Path, manifest: Manifest) -> list[ApiCall]:
@@ -20,7 +21,7 @@ def uploads(cfg: DeployConfig, dist: Path, manifest: Manifest) -> list[ApiCall]:
     manifest_path = dist / MANIFEST
     names[MANIFEST] = hashlib.sha256(manifest_path.read_bytes()).hexdigest() if manifest_path.exists() else ""
     for name, sha256 in names.items():
-        key = cfg.layout.artifact_key(name)
+        key = cfg.lake.key(cfg.lake.script_location(name))
         params: dict[str, Any] = {"Bucket": cfg.bucket, "Key": key, **cfg.encryption.put_object_params()}
         if sha256:
             params["Metadata"] = {"sha256": sha256}
@@ -40,7 +41,7 @@ def plan(cfg: DeployConfig, dist: Path, manifest: Manifest) -> list[ApiCall]:
         calls.extend(emr_serverless.start_job_run(cfg, job) for job in cfg.jobs)
     ordered = pipeline_jobs(cfg.jobs)
     if (cfg.state_machine or cfg.workflow) and not ordered:
-        raise DeployError("no pipeline job (raw_to_processed, sales_mart, data_quality) is deployed")
+        raise DeployError(f"no pipeline job ({', '.join(PIPELINE_ORDER)}) is deployed")
     if cfg.workflow:
         calls.extend(glue.workflow(cfg, ordered))
     if cfg.state_machine:

@@ -15,7 +15,7 @@ EMR_ICEBERG_JAR = "/usr/share/aws/iceberg/lib/iceberg-spark3-runtime.jar"
 
 
 def py_files(cfg: DeployConfig) -> str:
-    return ",".join(cfg.layout.artifact(name) for name in (LIBRARY_ZIP, DEPS_ZIP))
+    return ",".join(cfg.lake.script_location(name) for name in (LIBRARY_ZIP, DEPS_ZIP))
 
 
 def _driver_env(cfg: DeployConfig) -> str:
@@ -48,7 +48,7 @@ def iceberg_conf(cfg: DeployConfig) -> dict[str, str]:
     runtime jar is added too (an EMR cluster must have Iceberg enabled: ``iceberg-defaults``)."""
     if cfg.table_format != "iceberg":
         return {}
-    conf = {**iceberg_session_conf(), **catalog_conf(cfg.layout.processed)}
+    conf = {**iceberg_session_conf(), **catalog_conf(cfg.lake.processed("") + "/")}
     return conf if cfg.target is Target.GLUE else {"spark.jars": EMR_ICEBERG_JAR, **conf}
 
 

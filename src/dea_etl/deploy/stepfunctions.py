@@ -16,7 +16,7 @@ from typing import Any
 
 from dea_etl.deploy import emr, emr_serverless
 from dea_etl.deploy.calls import ApiCall
-from dea_etl.deploy.config import DeployConfig, JobDeployment, Target
+from dea_etl.deploy.config import DeployConfig, DeployError, JobDeployment, Target
 from dea_etl.deploy.jobs import GATE_JOBS
 
 RESOURCES = {
@@ -71,7 +71,7 @@ def task_parameters(cfg: DeployConfig, job: JobDeployment) -> dict[str, Any]:
 def definition(cfg: DeployConfig, jobs: Sequence[JobDeployment]) -> dict[str, Any]:
     """The ASL document: the jobs in the given order, then ``PipelineSucceeded``."""
     if not jobs:
-        raise ValueError("a state machine needs at least one job")
+        raise DeployError("a state machine needs at least one job")
     states: dict[str, Any] = {}
     for i, job in enumerate(jobs):
         states[job.job] = {

@@ -1,4 +1,4 @@
-"""File listing and moves through Hadoop's FileSystem API: the same code serves local folders here
+"""File listing and deletes through Hadoop's FileSystem API: the same code serves local folders here
 and ``s3://`` on Glue and EMR (their connectors implement the API)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 from pyspark.sql import SparkSession
 
-from dea_etl.errors import InputError, OutputError
+from dea_etl.errors import InputError, OutputError, first_line
 
 
 @dataclass(frozen=True, order=True)
@@ -29,7 +29,8 @@ def _fs(spark: SparkSession, path: str) -> tuple[Any, Any]:
     return fs, hpath
 
 
-def _hidden(name: str) -> bool:
+def is_hidden_name(name: str) -> bool:
+    """Names Spark and Athena skip when they list a folder."""
     return name.startswith(("_", ".")) or name.endswith(("._COPYING_", ".tmp"))
 
 
@@ -65,7 +66,7 @@ def list_files(spark: SparkSession, path: str) -> list[FileInfo]:
         st = it.next()
         p = str(st.getPath().toString())
         rel = p[len(root) :].lstrip("/") if p.startswith(root) else st.getPath().getName()
-        if any(_hidden(part) for part in rel.split("/")):
+        if any(is_hidden_name(part) for part in rel.split("/")):
             continue
         out.append(FileInfo(p, int(st.getLen()), int(st.getModificationTime())))
     return sorted(out)
@@ -81,8 +82,8 @@ def _list_local(root: str) -> list[FileInfo]:
         return [info(root, os.stat(root))]
     out: list[FileInfo] = []
     for folder, dirs, names in os.walk(root):
-        dirs[:] = [d for d in dirs if not _hidden(d)]
-        paths = (os.path.join(folder, n) for n in names if not _hidden(n))
+        dirs[:] = [d for d in dirs if not is_hidden_name(d)]
+        paths = (os.path.join(folder, n) for n in names if not is_hidden_name(n))
         out.extend(info(p, os.stat(p)) for p in paths if os.path.isfile(p))
     return sorted(out)
 
@@ -93,35 +94,96 @@ def delete(spark: SparkSession, path: str) -> None:
         raise OutputError(f"could not delete {path}")
 
 
-def rename(spark: SparkSession, src: str, dst: str) -> None:
-    """Rename ``src`` to ``dst`` (creating dst's parent); raises :class:`OutputError` on failure."""
-    fs, hsrc = _fs(spark, src)
-    _, hdst = _fs(spark, dst)
-    parent = hdst.getParent()
-    if parent is not None and not fs.exists(parent):
-        fs.mkdirs(parent)
-    if not fs.rename(hsrc, hdst):
-        raise OutputError(f"could not rename {src} to {dst}")
+def children(spark: SparkSession, path: str) -> list[str]:
+    """The names directly in folder ``path`` (none when it does not exist): one listing request."""
+    fs, hpath = _fs(spark, path)
+    if not fs.exists(hpath):
+        return []
+    return sorted(str(st.getPath().getName()) for st in fs.listStatus(hpath))
 
 
-def move_contents(spark: SparkSession, src_dir: str, dst_dir: str) -> int:
-    """Move every data file under ``src_dir`` to the same relative place under ``dst_dir``."""
-    moved = 0
-    root = qualify(spark, src_dir).rstrip("/")
-    dst_root = qualify(spark, dst_dir).rstrip("/")
-    for f in list_files(spark, src_dir):
-        rel = f.path[len(root) :].lstrip("/")
-        rename(spark, f.path, f"{dst_root}/{rel}")
-        moved += 1
-    return moved
+def _local_path(fs: Any, hpath: Any) -> str | None:
+    """The plain local path of ``hpath`` when its file system is the local one, else None."""
+    return str(fs.makeQualified(hpath).toUri().getPath()) if str(fs.getScheme()) == "file" else None
+
+
+def _jvm_message(exc: Exception) -> str:
+    """The first line of the Java exception behind a Py4J error (else of ``exc``)."""
+    java = getattr(exc, "java_exception", None)
+    return first_line(Exception(str(java.toString()))) if java is not None else first_line(exc)
+
+
+def read_bytes(spark: SparkSession, path: str) -> bytes:
+    """The whole content of a (small) file at a local path or a URI; :class:`InputError` when missing."""
+    fs, hpath = _fs(spark, path)
+    if not fs.exists(hpath):
+        raise InputError(f"{path} does not exist")
+    local = _local_path(fs, hpath)
+    if local is not None:
+        with open(local, "rb") as fh:
+            return fh.read()
+    try:
+        stream = fs.open(hpath)
+        try:
+            return bytes(spark.sparkContext._jvm.org.apache.commons.io.IOUtils.toByteArray(stream))  # type: ignore[union-attr]
+        finally:
+            stream.close()
+    except Exception as exc:
+        raise InputError(f"cannot read {path}: {_jvm_message(exc)}") from exc
+
+
+def write_bytes(spark: SparkSession, path: str, body: bytes) -> None:
+    """Write a (small) file whole, replacing it: readers see the old content or the new, never a part.
+
+    Locally through a temporary file and a rename; on an object store one upload (S3A makes the object
+    visible when the stream closes). Local writes go around Hadoop, which would add ``.crc`` files.
+    """
+    fs, hpath = _fs(spark, path)
+    local = _local_path(fs, hpath)
+    if local is not None:
+        os.makedirs(os.path.dirname(local) or ".", exist_ok=True)
+        tmp = f"{local}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as fh:
+            fh.write(body)
+        os.replace(tmp, local)
+        return
+    try:
+        out = fs.create(hpath, True)
+        try:
+            out.write(bytearray(body))
+        finally:
+            out.close()
+    except Exception as exc:
+        raise OutputError(f"cannot write {path}: {_jvm_message(exc)}") from exc
+
+
+def upload_if_changed(spark: SparkSession, local_file: str, dst: str) -> bool:
+    """Copy a local file to ``dst`` (a URI) unless a file of the same size, not older, is there already.
+
+    Returns True when it was copied. An unchanged rerun copies nothing, so the copy keeps its
+    modification time (what job bookmarks look at).
+    """
+    fs, hdst = _fs(spark, dst)
+    st = os.stat(local_file)
+    if fs.exists(hdst):
+        current = fs.getFileStatus(hdst)
+        if int(current.getLen()) == st.st_size and int(current.getModificationTime()) >= st.st_mtime_ns // 1_000_000:
+            return False
+    # A streamed copy: S3A's own copyFromLocalFile (Hadoop 3.3.4) fails on a single file.
+    local_fs, hsrc = _fs(spark, "file:" + os.path.abspath(local_file))
+    jvm = spark.sparkContext._jvm
+    assert jvm is not None
+    if not jvm.org.apache.hadoop.fs.FileUtil.copy(local_fs, hsrc, fs, hdst, False, True, fs.getConf()):
+        raise OutputError(f"could not copy {local_file} to {dst}")
+    return True
+
+
+def make_dirs(spark: SparkSession, path: str) -> None:
+    fs, hpath = _fs(spark, path)
+    if not fs.mkdirs(hpath):
+        raise OutputError(f"could not create {path}")
 
 
 def write_text(spark: SparkSession, path: str, text: str) -> None:
     """Write ``text`` (UTF-8) as the file ``path``, replacing it (one object PUT on S3)."""
-    fs, hpath = _fs(spark, path)
-    out = fs.create(hpath, True)
-    try:
-        data = bytearray(text.encode("utf-8"))
-        out.write(data)
-    finally:
-        out.close()
+    write_bytes(spark, path, text.encode("utf-8"))

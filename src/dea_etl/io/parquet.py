@@ -1,13 +1,14 @@
-"""Parquet output that is atomic at the job level and idempotent on rerun.
+"""Parquet output that is atomic at the job level and idempotent on rerun, with no data copied to publish.
 
-Data is first written to a hidden staging folder next to the target (readers skip ``.``-names), then
-published:
+Each run writes its data under its own prefix in the table (``<table>/_dea_runs/dea_run=<run>/``, where
+no reader looks) and is published by one new manifest version (:mod:`dea_etl.io.manifest`):
 
-- ``overwrite``: the whole table is swapped for the staged one (the old one is removed after);
+- ``overwrite``: the table becomes the run's data;
 - ``overwrite-partitions``: only the partitions present in the new data are replaced;
-- ``append``: the staged files are moved into the table (their names are unique per run).
+- ``append``: the run's data is added.
 
-A failure before publishing leaves the target exactly as it was. Publishing is a handful of renames.
+A failure before publishing leaves the table exactly as it was; publishing writes one small object, on a
+local disk as on S3 (no rename, copy or move of a data file). Read a table with :func:`read_table`.
 
 Partitioned tables are written one file per partition per ~``target_file_bytes``: the rows are first
 repartitioned by the partition columns (every partition's rows meet in one task, which writes one file;
@@ -17,15 +18,17 @@ partition larger than the target. That costs a shuffle of the table's rows (see 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql.types import StringType, StructField, StructType
 
-from dea_etl.errors import OutputError
-from dea_etl.io import files
+from dea_etl.errors import JobArgumentError, OutputError
+from dea_etl.io import files, manifest
 
 MODES = ("overwrite", "overwrite-partitions", "append")
 
@@ -54,67 +57,50 @@ def cluster_by_partitions(df: DataFrame, partition_by: Sequence[str]) -> DataFra
     return df.repartition(tasks, *(F.col(c) for c in partition_by))
 
 
-def _sibling(path: str, tag: str, run_id: str) -> str:
-    path = path.rstrip("/")
-    parent, _, name = path.rpartition("/")
-    return f"{parent}/.{name}.{tag}-{run_id}" if parent else f".{name}.{tag}-{run_id}"
-
-
-def _replace(spark: SparkSession, src: str, dst: str, run_id: str) -> None:
-    """Move ``src`` to ``dst``; what was at ``dst`` is set aside first, put back if the move fails, and
-    deleted once ``src`` is in place."""
-    old = _sibling(dst, "old", run_id)
-    had_old = files.exists(spark, dst)
-    if had_old:
-        files.rename(spark, dst, old)
-    try:
-        files.rename(spark, src, dst)
-    except OutputError:
-        if had_old:
-            files.rename(spark, old, dst)
-        raise
-    if had_old:
-        files.delete(spark, old)
-
-
 @dataclass
 class StagedParquet:
-    """A DataFrame written to staging, waiting to be published to ``target`` (or discarded)."""
+    """A DataFrame written under its run's prefix, waiting to be published to ``target`` (or discarded)."""
 
     spark: SparkSession
-    target: str
-    staging: str
-    mode: str
-    run_id: str
-    partition_by: tuple[str, ...] = ()
+    publication: manifest.Publication
     published: bool = field(default=False, init=False)
+
+    @property
+    def target(self) -> str:
+        return self.publication.table
 
     def publish(self) -> None:
         if self.published:
             return
-        if self.mode == "overwrite" or not files.exists(self.spark, self.target):
-            _replace(self.spark, self.staging, self.target, self.run_id)
-        elif self.mode == "overwrite-partitions":
-            for part in self._staged_partitions():
-                _replace(self.spark, f"{self.staging}/{part}", f"{self.target.rstrip('/')}/{part}", self.run_id)
-            files.delete(self.spark, self.staging)
-        else:  # append
-            files.move_contents(self.spark, self.staging, self.target)
-            files.delete(self.spark, self.staging)
+        manifest.publish(self.publication)
         self.published = True
+        clean(self.spark, self.target)
 
     def discard(self) -> None:
-        files.delete(self.spark, self.staging)
+        if not self.published:
+            files.delete(self.spark, manifest.run_prefix(self.target, self.publication.run))
+            manifest.forget_run(self.target, self.publication.run)
 
-    def _staged_partitions(self) -> list[str]:
-        root = files.qualify(self.spark, self.staging).rstrip("/")
-        parts = set()
-        depth = len(self.partition_by)
-        for f in files.list_files(self.spark, self.staging):
-            rel = f.path[len(root) :].lstrip("/").split("/")
-            if len(rel) > depth:
-                parts.add("/".join(rel[:depth]))
-        return sorted(parts)
+
+def _parts(spark: SparkSession, prefix: str, depth: int) -> tuple[str, ...]:
+    """The partition folders (``year=2014/month=5``) under a run's prefix (``("",)`` unpartitioned)."""
+    root = files.qualify(spark, prefix).rstrip("/")
+    found = set()
+    for f in files.list_files(spark, prefix):
+        rel = f.path[len(root) :].lstrip("/").split("/")
+        found.add("/".join(rel[:depth]))
+    return tuple(sorted(found))
+
+
+def _check_not_legacy(spark: SparkSession, target: str, mode: str) -> None:
+    """A folder of plain Parquet (written before manifests) can only be replaced, not added to."""
+    if mode == "overwrite" or manifest.latest(target) is not None or not files.exists(spark, target):
+        return
+    if any(not files.is_hidden_name(n) for n in files.children(spark, target)):
+        raise OutputError(
+            f"{target} holds Parquet files written without a manifest (before dea-etl published by "
+            f"manifests): {mode} cannot add to it; rewrite it once with mode overwrite"
+        )
 
 
 def stage_parquet(
@@ -127,32 +113,39 @@ def stage_parquet(
     cluster_partitions: bool = True,
     target_file_bytes: int = TARGET_FILE_BYTES,
 ) -> StagedParquet:
-    """Write ``df`` as Snappy Parquet to a staging folder beside ``target``; publish it later.
+    """Write ``df`` as Snappy Parquet under its run's prefix in ``target``; publish it later.
 
     With ``partition_by`` and ``cluster_partitions`` (the default), each partition is written as one
     file per ~``target_file_bytes`` (a shuffle by the partition columns); without ``cluster_partitions``
     no shuffle happens and every write task writes a file for each partition it holds.
     """
     if mode not in MODES:
-        raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+        raise JobArgumentError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
     if mode == "overwrite-partitions" and not partition_by:
-        raise ValueError("mode 'overwrite-partitions' needs partition columns")
+        raise JobArgumentError("mode 'overwrite-partitions' needs partition columns")
     spark = df.sparkSession
-    staging = _sibling(target, "staging", run_id)
-    files.delete(spark, staging)
+    target = target.rstrip("/")
+    _check_not_legacy(spark, target, mode)
+    run = manifest.new_run(run_id)
+    prefix = manifest.run_prefix(target, run)
+    manifest.mark_started(target, run)
     if partition_by and cluster_partitions:
         df = cluster_by_partitions(df, partition_by)
-    writer = df.write.mode("overwrite").option("compression", "snappy")
+    # A fresh prefix: "errorifexists", not "overwrite", which with dynamic partition overwrite (the session's
+    # mode) would stage the files in a folder and rename them into place.
+    writer = df.write.mode("errorifexists").option("compression", "snappy")
     if partition_by:
         writer = writer.partitionBy(*partition_by).option(
             "maxRecordsPerFile", records_per_file(df, target_file_bytes)
         )
     try:
-        writer.parquet(staging)
+        writer.parquet(prefix)
+        parts = _parts(spark, prefix, len(partition_by))
     except Exception:
-        files.delete(spark, staging)
+        files.delete(spark, prefix)
         raise
-    return StagedParquet(spark, target.rstrip("/"), staging, mode, run_id, tuple(partition_by))
+    pub = manifest.Publication(target, run, mode, df.schema.json(), tuple(partition_by), parts)
+    return StagedParquet(spark, pub)
 
 
 def stage_counted(df: DataFrame, target: str, **options: Any) -> tuple[StagedParquet, int]:
@@ -178,3 +171,49 @@ def write_parquet(
         df, target, run_id=run_id, mode=mode, partition_by=partition_by,
         cluster_partitions=cluster_partitions, target_file_bytes=target_file_bytes,
     ).publish()
+
+
+def clean(spark: SparkSession, target: str, *, grace_ms: int = manifest.GRACE_MS) -> list[str]:
+    """Delete what no reader of ``target`` can need: runs' data out of every version for ``grace_ms``,
+    killed runs' prefixes, and (local disk, older dea-etl) ``.<name>.staging-*``/``.<name>.old-*`` folders
+    beside the table and plain files left in it once it has a manifest. Returns what was deleted."""
+    deleted = []
+    started = manifest.started_runs(target)
+    for run in manifest.stale_runs(target, started, grace_ms=grace_ms):
+        files.delete(spark, manifest.run_prefix(target, run))
+        manifest.forget_run(target, run)
+        deleted.append(manifest.run_prefix(target, run))
+    if manifest.latest(target) is None:
+        return deleted
+    for name in files.children(spark, target):
+        if not files.is_hidden_name(name):  # plain Parquet of a table written before manifests
+            files.delete(spark, f"{target}/{name}")
+            deleted.append(f"{target}/{name}")
+    parent, _, name = target.rpartition("/")
+    legacy = (f".{name}.staging-", f".{name}.old-")
+    for sibling in files.children(spark, parent + "/") if parent else []:  # "/": a bucket's root is a path
+        if sibling.startswith(legacy):
+            files.delete(spark, f"{parent}/{sibling}")
+            deleted.append(f"{parent}/{sibling}")
+    return deleted
+
+
+def read_table(spark: SparkSession, table: str, schema: StructType | None = None) -> DataFrame:
+    """The table's newest version (its manifest's slices), or a plain Parquet folder without a manifest.
+
+    ``schema``: read with these columns and types (as ``spark.read.schema(...)``); else the schema the
+    newest version was written with. Partition columns come last, as Spark orders a partitioned folder.
+    """
+    current = manifest.latest(table)
+    if current is None:
+        reader = spark.read.schema(schema) if schema is not None else spark.read
+        return reader.parquet(table)
+    schema = schema or StructType.fromJson(json.loads(current.schema_json))
+    columns = manifest.ordered_columns(schema.names, current.partition_by)
+    if not current.slices:
+        by_name = {f.name: f for f in schema.fields}
+        return spark.createDataFrame([], StructType([by_name[c] for c in columns]))
+    with_run = StructType([*schema.fields, StructField(manifest.RUN_COLUMN, StringType())])
+    paths = [s.path(table.rstrip("/")) for s in current.slices]
+    runs_root = f"{table.rstrip('/')}/{manifest.RUNS}"
+    return spark.read.schema(with_run).option("basePath", runs_root).parquet(*paths).select(*columns)

@@ -1,7 +1,9 @@
 """One entry point for writing and reading a table in either format: ``--table-format parquet|iceberg``.
 
-Both formats stage first and publish later (:class:`Staged`): Parquet in a hidden folder beside the
-table (:mod:`dea_etl.io.parquet`), Iceberg on a branch of the table (:mod:`dea_etl.io.iceberg`).
+Both formats stage first and publish later (:class:`Staged`): Parquet under the run's prefix in the table,
+published by a manifest version (:mod:`dea_etl.io.parquet`), Iceberg on a branch of the table
+(:mod:`dea_etl.io.iceberg`). Read with :func:`read_in_format` (a known format) or :func:`read_any`; a
+Parquet table is read through its manifest (:func:`dea_etl.io.parquet.read_table`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pyspark.sql.types import StructType
 
 from dea_etl.io import files
 from dea_etl.io.iceberg import IcebergCatalog, is_iceberg_table, read_iceberg, stage_iceberg
-from dea_etl.io.parquet import stage_parquet
+from dea_etl.io.parquet import read_table, stage_parquet
 
 PARQUET = "parquet"
 ICEBERG = "iceberg"
@@ -68,21 +70,23 @@ def write_table(df: DataFrame, target: str, **options: Any) -> None:
     stage_table(df, target, **options).publish()
 
 
-def read_table(
+def read_in_format(
     spark: SparkSession, path: str, table_format: TableFormat = DEFAULT_FORMAT, schema: StructType | None = None
 ) -> DataFrame:
-    """The table at ``path``; with ``schema``, its columns in that order (Parquet: read with it)."""
+    """The table at ``path`` in ``table_format``; with ``schema``, its columns in that order.
+
+    Parquet: :func:`dea_etl.io.parquet.read_table` (the manifest's newest version, read with ``schema``).
+    """
     if table_format.is_iceberg:
         df = read_iceberg(spark, path, table_format.catalog)
         return df.select(*schema.fieldNames()) if schema else df
-    reader = spark.read.schema(schema) if schema else spark.read
-    return reader.parquet(path)
+    return read_table(spark, path, schema)
 
 
-def read_any(spark: SparkSession, path: str) -> DataFrame:
-    """The table at ``path``, an Iceberg table of the lake's catalog or else a Parquet folder."""
+def read_any(spark: SparkSession, path: str, schema: StructType | None = None) -> DataFrame:
+    """The table at ``path``, an Iceberg table of the lake's catalog or else a Parquet table."""
     fmt = TableFormat(ICEBERG) if is_iceberg_table(spark, path) else DEFAULT_FORMAT
-    return read_table(spark, path, fmt)
+    return read_in_format(spark, path, fmt, schema)
 
 
 def table_exists(spark: SparkSession, path: str, table_format: TableFormat = DEFAULT_FORMAT) -> bool:

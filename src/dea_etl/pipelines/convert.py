@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pyspark.sql import DataFrame, Observation, SparkSession, Window
 from pyspark.sql import functions as F
@@ -18,6 +19,7 @@ from pyspark.sql import functions as F
 from dea_etl.errors import AccountingError, InputError
 from dea_etl.io import files
 from dea_etl.io.csv import is_skipped_line, read_lines
+from dea_etl.io.parquet import StagedParquet
 from dea_etl.io.tables import DEFAULT_FORMAT, Staged, TableFormat, stage_counted
 from dea_etl.runtime.summary import TableResult
 from dea_etl.schemas import TableSpec
@@ -83,6 +85,16 @@ def with_line_numbers(lines_df: DataFrame) -> DataFrame:
     )
 
 
+def read_csv_table(spark: SparkSession, spec: TableSpec, paths: Sequence[str]) -> tuple[DataFrame, DataFrame]:
+    """CSV files of table ``spec`` as two lazy DataFrames: the typed rows that fit, and the rows that do not
+    (``source_file``, ``line_number``, ``raw_line``, ``reason``). Every line but a header or a blank one is
+    in exactly one of them. ``paths``: files or folders."""
+    files_ = [f for p in paths for f in input_files(spark, p)]
+    lines = with_line_numbers(read_lines(spark, files_)).where(~is_skipped_line(spec))
+    rows = parsed_rows(lines, spec)
+    return rows.transform(valid_rows(spec)), rejected_rows(rows)
+
+
 def _stage_quarantine(spark: SparkSession, req: ConvertRequest) -> tuple[Staged, int]:
     lines = with_line_numbers(read_lines(spark, req.input_files))
     bad = parsed_rows(lines.where(~is_skipped_line(req.spec)), req.spec)
@@ -107,6 +119,11 @@ class StagedConversion:
 
     result: TableResult
     staged: list[Staged]
+
+    @property
+    def publications(self) -> list[dict[str, Any]]:
+        """The manifest publications of the Parquet tables (Iceberg tables settle from their snapshots)."""
+        return [s.publication.to_dict() for s in self.staged if isinstance(s, StagedParquet)]
 
     def publish(self) -> None:
         for s in self.staged:

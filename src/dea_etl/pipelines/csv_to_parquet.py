@@ -8,10 +8,10 @@ from dea_etl.pipelines.audit import GATE_ARG
 from dea_etl.pipelines.formats import FORMAT_ARGS
 from dea_etl.pipelines.incremental import TableSource, convert_tables, open_bookmarks
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
-from dea_etl.schemas import TABLES, table_spec
+from dea_etl.tables import TABLE_HELP, source_table
 
 ARGS = (
-    Arg("table", required=True, choices=tuple(TABLES), help="seed table whose schema the files have"),
+    Arg("table", required=True, help=TABLE_HELP),
     Arg("input", required=True, help="a CSV file or a folder of them"),
     Arg("output", required=True, help="Parquet table folder"),
     Arg("quarantine", help="where rejected rows go (default: <output>_quarantine)"),
@@ -24,7 +24,7 @@ ARGS = (
 def run(ctx: JobContext) -> list[TableResult]:
     output = ctx.arg("output")
     table = TableSource(
-        spec=table_spec(ctx.arg("table")),
+        spec=source_table(ctx.arg("table")),
         source=ctx.arg("input"),
         output=output,
         quarantine=ctx.args.get("quarantine") or quarantine_path(output),

@@ -24,8 +24,7 @@ from pyspark.sql import functions as F
 
 from dea_etl.io import files
 from dea_etl.io.lake import Lake
-from dea_etl.io.tables import DEFAULT_FORMAT, TableFormat, read_any, read_table, stage_counted, table_exists, write_table
-from dea_etl.mart_schemas import MARTS
+from dea_etl.io.tables import DEFAULT_FORMAT, TableFormat, read_any, read_in_format, stage_counted, table_exists, write_table
 from dea_etl.pipelines.formats import FORMAT_ARGS, table_format
 from dea_etl.quality import recording
 from dea_etl.quality.evaluate import FAILED, ROW_RESULT, evaluate_rows
@@ -34,7 +33,7 @@ from dea_etl.quality.history import Evaluated, History
 from dea_etl.quality.parser import parse_ruleset
 from dea_etl.quality.rulesets import RulesetFile, packaged_ruleset, packaged_tables
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
-from dea_etl.schemas import TABLES
+from dea_etl.tables import MARTS, TABLES, lake_tables
 
 REPORT_ARG = Arg("report", help="folder or s3:// prefix: write each table's data-quality report to REPORT/<table>/")
 ARGS = (
@@ -73,7 +72,7 @@ def _quarantine(result: GateResult, lake: Lake, table: str, run_id: str, fmt: Ta
             staged_bad.discard()
             files.delete(spark, dq_path(lake, table, "quarantine"))
         return -1, 0
-    spec = TABLES.get(table) or MARTS.get(table)
+    spec = lake_tables().get(table)
     staged_good, kept = stage_counted(result.passed_df, lake.processed(table), table_format=fmt, run_id=run_id,
                                       partition_by=spec.partition_by if spec else ())
     staged_good.publish()
@@ -112,7 +111,7 @@ def check_table(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: s
                 fmt: TableFormat = DEFAULT_FORMAT) -> TableResult:
     started = time.monotonic()
     table = ruleset.name
-    df = read_table(spark, lake.processed(table), fmt)
+    df = read_in_format(spark, lake.processed(table), fmt)
     rows_in = df.count()
     run = recording.Run.now(table, ruleset.name, ruleset.text, run_id)
     parsed = parse_ruleset(ruleset.text)
@@ -155,7 +154,7 @@ def _present(ctx: JobContext, lake: Lake, tables: Iterable[str]) -> list[str]:
 def _check_tables(ctx: JobContext, lake: Lake, tables: list[str]) -> list[TableResult]:
     """Each table's shipped ruleset, the processed seed tables (but itself) as its references."""
     fmt = table_format(ctx)
-    references = {t: read_table(ctx.spark, lake.processed(t), fmt) for t in _present(ctx, lake, TABLES)}
+    references = {t: read_in_format(ctx.spark, lake.processed(t), fmt) for t in _present(ctx, lake, TABLES)}
     results = []
     for table in tables:
         others = {alias: ref for alias, ref in references.items() if alias != table}

@@ -4,8 +4,10 @@ Every table is staged first; only when all are staged, and the run holds the cla
 version (no other run is publishing or has committed meanwhile), are they published; the bookmark commit
 runs after that, from ``ctx.on_commit``. A failure before publishing publishes nothing, commits nothing
 and drops the claim, so the next run reads the same files again. A failure after a table was published
-keeps the claim: no later run may append those files' rows a second time until someone has checked
-(``dea-etl bookmark release``).
+keeps the claim: no later run may append those files' rows a second time until ``dea-etl bookmark
+release`` has settled it. The claim lists what the run publishes (each table's manifest publication), so
+release takes every table back to where it was before the run (``--commit``: forward to the whole run)
+with manifest writes only: no rows twice, none lost.
 """
 
 from __future__ import annotations
@@ -15,11 +17,23 @@ from dataclasses import dataclass
 
 from pyspark.sql import DataFrame
 
-from dea_etl.bookmarks import DISABLE, ENABLE, BookmarkSession, Selection, open_store, start_session
+from dea_etl.bookmarks import (
+    DISABLE,
+    ENABLE,
+    BookmarkSession,
+    BookmarkStore,
+    Claim,
+    Selection,
+    open_store,
+    release_claims,
+    start_session,
+)
 from dea_etl.errors import JobArgumentError
+from dea_etl.faults import checkpoint
+from dea_etl.io import manifest
 from dea_etl.io.glue_files import GlueBookmarkedFiles
 from dea_etl.io.incremental import new_files
-from dea_etl.io.tables import TableFormat, read_table, table_exists
+from dea_etl.io.tables import TableFormat, read_in_format, table_exists
 from dea_etl.pipelines.audit import audit, gate_enabled, staged_tables
 from dea_etl.pipelines.convert import ConvertRequest, StagedConversion, stage_conversion
 from dea_etl.pipelines.formats import table_format
@@ -128,7 +142,7 @@ def _references(
         for name in TABLES:
             path = f"{parent}/{name}" if parent else name
             if name not in refs and table_exists(ctx.spark, path, fmt):
-                refs[name] = read_table(ctx.spark, path, fmt)
+                refs[name] = read_in_format(ctx.spark, path, fmt)
     return refs | staged_tables(staged)
 
 
@@ -154,11 +168,13 @@ def convert_tables(
         if gate_enabled(ctx, fmt):
             audit(ctx, staged, fmt, _references(ctx, tables, staged, fmt),
                   {t.spec.name: t.spec.partition_by for t in tables})
-        session.claim()
-        published = 0
+        checkpoint("staged")
+        session.claim([p for conversion in staged for p in conversion.publications])
+        checkpoint("claimed")
         for conversion in staged:
-            conversion.publish()
             published += 1
+            conversion.publish()
+        checkpoint("published")
     except BaseException:
         for conversion in staged:
             conversion.discard()
@@ -166,3 +182,15 @@ def convert_tables(
             session.release()
         raise
     return results
+
+
+def settle_claims(store: BookmarkStore, job_name: str, *, commit: bool = False) -> tuple[list[Claim], list[str]]:
+    """``dea-etl bookmark release``: settle the tables of the runs that stopped holding a claim, then
+    drop the claims (``commit``: the claim on the next version rolls forward: its tables are published
+    whole and its entry committed; any other claim rolls back). Returns the claims and what changed."""
+    latest = store.latest(job_name)
+    forward_version = (latest.version if latest else 0) + 1 if commit else None
+    changed = []
+    for held in store.claims(job_name):
+        changed += manifest.settle(held.publications, forward=held.entry.version == forward_version)
+    return release_claims(store, job_name, commit=commit), changed

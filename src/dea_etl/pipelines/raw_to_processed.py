@@ -7,13 +7,14 @@ from dea_etl.pipelines.audit import GATE_ARG
 from dea_etl.pipelines.formats import FORMAT_ARGS
 from dea_etl.pipelines.incremental import TableSource, convert_tables, open_bookmarks
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
-from dea_etl.schemas import TABLES, table_spec
+from dea_etl.tables import source_table
 
 DEFAULT_TABLES = ("customers", "employees", "orders", "tripdata")
 
 ARGS = (
     Arg("lake", required=True, help="lake root: a folder or s3://BUCKET[/PREFIX]"),
-    Arg("tables", default=",".join(DEFAULT_TABLES), help="comma-separated tables to process"),
+    Arg("tables", default=",".join(DEFAULT_TABLES),
+        help="comma-separated tables to process: seed tables, table files (.json) or glue://DATABASE/TABLE"),
     *FORMAT_ARGS,
     GATE_ARG,
 )
@@ -22,11 +23,9 @@ ARGS = (
 def run(ctx: JobContext) -> list[TableResult]:
     lake = Lake(ctx.arg("lake"))
     names = [t.strip() for t in (ctx.args.get("tables") or ",".join(DEFAULT_TABLES)).split(",") if t.strip()]
-    unknown = [n for n in names if n not in TABLES]
-    if unknown:
-        raise KeyError(f"unknown tables {unknown}; known: {sorted(TABLES)}")
+    specs = [source_table(n) for n in names]
     tables = [
-        TableSource(table_spec(n), lake.raw(n), lake.processed(n), lake.quarantine(n)) for n in names
+        TableSource(s, lake.raw(s.name), lake.processed(s.name), lake.quarantine(s.name)) for s in specs
     ]
     return convert_tables(ctx, open_bookmarks(ctx, lake.bookmarks, tables), tables)
 

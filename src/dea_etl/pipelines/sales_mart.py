@@ -20,11 +20,11 @@ from pyspark.sql import functions as F
 
 from dea_etl.errors import JobArgumentError
 from dea_etl.io.lake import Lake
-from dea_etl.io.tables import TableFormat, read_table, stage_counted
-from dea_etl.mart_schemas import MARTS, MartSpec
+from dea_etl.io.tables import TableFormat, read_in_format, stage_counted
 from dea_etl.pipelines.formats import FORMAT_ARGS, table_format
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
 from dea_etl.schemas import CUSTOMERS, EMPLOYEES, ORDERS, TableSpec
+from dea_etl.tables.marts import MARTS, MartSpec
 from dea_etl.transforms.joins import DEFAULT_BROADCAST_MAX_BYTES
 from dea_etl.transforms.marts import MART_BUILDERS, enrich_orders, order_headers
 
@@ -69,7 +69,7 @@ def in_months(months: Sequence[Month]) -> Column:
 
 
 def read_processed(spark: SparkSession, lake: Lake, spec: TableSpec, fmt: TableFormat) -> DataFrame:
-    return read_table(spark, lake.processed(spec.name), fmt, spec.processed_schema)
+    return read_in_format(spark, lake.processed(spec.name), fmt, spec.processed_schema)
 
 
 def unknown_key_metrics(headers_df: DataFrame) -> dict[str, int]:

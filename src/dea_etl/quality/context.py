@@ -19,10 +19,10 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import DataType
 
-from dea_etl.errors import first_line
+from dea_etl.errors import DeaEtlError, first_line
 
 
-class RuleError(Exception):
+class RuleError(DeaEtlError):
     """A rule cannot be evaluated (missing column, bad SQL, empty data...): it fails with this reason."""
 
 

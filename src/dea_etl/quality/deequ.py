@@ -12,13 +12,14 @@ from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 
+from dea_etl.errors import DeaEtlError
 from dea_etl.quality.model import Ruleset
 
 DEEQU_CLASS = "com.amazon.deequ.dqdl.EvaluateDataQuality"
 OUTCOME_COLUMNS = ("Rule", "Outcome", "FailureReason", "EvaluatedMetrics")
 
 
-class DeequUnavailableError(RuntimeError):
+class DeequUnavailableError(DeaEtlError, RuntimeError):
     """engine="deequ" was asked for, but no Deequ jar (or no pydeequ) is available."""
 
 

@@ -21,8 +21,10 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from dea_etl.errors import DeaEtlError
 
-class DynamicRuleError(ValueError):
+
+class DynamicRuleError(DeaEtlError, ValueError):
     """A dynamic expression that cannot be evaluated (the rule fails with this reason)."""
 
 

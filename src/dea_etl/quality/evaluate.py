@@ -11,7 +11,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, MapType, NumericType, StringType, StructField, StructType
 
-from dea_etl.errors import first_line
+from dea_etl.errors import JobArgumentError, first_line
 from dea_etl.quality import checks, comparisons, filerules, grouped, historic
 from dea_etl.quality.context import Context, Outcome, Plan, Prepared, RuleError
 from dea_etl.quality.history import History
@@ -234,7 +234,7 @@ def analyze(
 
 def _check_engine(engine: str) -> None:
     if engine not in ENGINES:
-        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+        raise JobArgumentError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
 
 
 def evaluate(df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, DataFrame] | None = None,

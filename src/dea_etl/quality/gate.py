@@ -20,7 +20,7 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from dea_etl.errors import DeaEtlError
+from dea_etl.errors import DeaEtlError, JobArgumentError
 from dea_etl.quality.evaluate import (
     FAILED,
     PASSED,
@@ -84,7 +84,7 @@ def gate(df: DataFrame, ruleset: str | Ruleset, mode: str, references: Mapping[s
          file_roots: tuple[str, ...] = ()) -> GateResult:
     """Evaluate ``ruleset`` on ``df`` (with the table's metric ``history``) and apply ``mode`` (module doc)."""
     if mode not in MODES:
-        raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+        raise JobArgumentError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
     ev = run_ruleset(df, ruleset, references, history=history, file_roots=file_roots)
     results = tuple(
         RuleResult(node.text, PASSED if o.passed else FAILED, None if o.passed else o.reason, dict(o.metrics))

@@ -20,7 +20,7 @@ from pyspark.sql.types import DoubleType, StringType, StructField, StructType, T
 
 from dea_etl.io import files
 from dea_etl.io.lake import Lake
-from dea_etl.io.parquet import write_parquet
+from dea_etl.io.parquet import read_table, write_parquet
 
 METRICS_TABLE = "dq_metrics"
 METRICS_SCHEMA = StructType([
@@ -84,7 +84,7 @@ def read_metrics(spark: SparkSession, lake: str) -> DataFrame | None:
     path = metrics_path(lake)
     if not files.exists(spark, path):
         return None
-    return spark.read.schema(METRICS_SCHEMA).parquet(path)
+    return read_table(spark, path, METRICS_SCHEMA)
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,12 @@ checked against its rule type's signature (parameters, condition, threshold) wit
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import Any, ClassVar
 
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
+from dea_etl.errors import EXIT_USAGE, DeaEtlError
 from dea_etl.quality.dynamic import BinOp, Dynamic, DynamicRuleError, as_expr, call
 from dea_etl.quality.filerules import SIZE_UNITS
 from dea_etl.quality.grammar import ANALYZER_TYPES, GRAMMAR, SIGNATURES, TERMINAL_WORDS
@@ -31,8 +32,10 @@ from dea_etl.quality.model import (
 )
 
 
-class DqdlSyntaxError(ValueError):
+class DqdlSyntaxError(DeaEtlError, ValueError):
     """An invalid DQDL ruleset; ``line`` and ``column`` are 1-based, ``expected`` lists what would fit."""
+
+    exit_code: ClassVar[int] = EXIT_USAGE
 
     def __init__(self, message: str, line: int, column: int, expected: tuple[str, ...] = ()) -> None:
         super().__init__(f"line {line}, column {column}: {message}")
@@ -96,7 +99,7 @@ def _syntax_error(exc: UnexpectedInput, text: str) -> DqdlSyntaxError:
 TAGS = ("threshold", "hashAlgorithm")
 
 
-class _SemanticError(Exception):
+class _SemanticError(DeaEtlError):
     def __init__(self, message: str, line: int, column: int) -> None:
         super().__init__(message)
         self.line, self.column, self.message = line, column, message

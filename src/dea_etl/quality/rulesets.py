@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
+from dea_etl.errors import JobArgumentError, UnknownTableError
+
 MODES = ("fail", "quarantine")
 _MODE = re.compile(r"^\s*#\s*mode\s*:\s*(\S+)", re.MULTILINE)
 
@@ -26,7 +28,7 @@ def ruleset_from_text(name: str, text: str) -> RulesetFile:
     m = _MODE.search(text)
     mode = m.group(1).lower() if m else "fail"
     if mode not in MODES:
-        raise ValueError(f"ruleset {name}: mode must be one of {', '.join(MODES)}, got {mode!r}")
+        raise JobArgumentError(f"ruleset {name}: mode must be one of {', '.join(MODES)}, got {mode!r}")
     return RulesetFile(name, text, mode)
 
 
@@ -37,8 +39,8 @@ def packaged_tables() -> list[str]:
 
 
 def packaged_ruleset(table: str) -> RulesetFile:
-    """The shipped ruleset of ``table``; KeyError naming the tables that have one."""
+    """The shipped ruleset of ``table``; :class:`UnknownTableError` naming the tables that have one."""
     entry = resources.files("dea_etl") / "rules" / f"{table}.dqdl"
     if not entry.is_file():
-        raise KeyError(f"no ruleset for table {table!r}; rulesets: {', '.join(packaged_tables())}")
+        raise UnknownTableError(f"no ruleset for table {table!r}; rulesets: {', '.join(packaged_tables())}")
     return ruleset_from_text(table, entry.read_text(encoding="utf-8"))

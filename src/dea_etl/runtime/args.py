@@ -66,6 +66,51 @@ def _flag(name: str) -> str:
     return "--" + name
 
 
+HELP_FLAGS = ("-h", "--help")
+
+
+def wants_help(argv: Sequence[str]) -> bool:
+    """Whether ``argv`` asks for the job's help (``-h`` / ``--help``) instead of a run."""
+    return any(token in HELP_FLAGS for token in argv)
+
+
+def job_parser(
+    job_args: Sequence[Arg], *, prog: str, description: str = "", common: bool = True
+) -> argparse.ArgumentParser:
+    """The parser of a job's arguments: its own, then the common ones; the platforms' own are accepted."""
+    parser = _Parser(
+        prog=prog, add_help=False, allow_abbrev=False, description=description,
+        epilog="Arguments as in AWS Glue: --name value or --name=value. Exit code 0 on success, "
+        "2 on bad arguments, 1 on any other failure.",
+    )
+    seen = set()
+    groups = [("job arguments", job_args), ("arguments of every job", COMMON_ARGS if common else ())]
+    for title, declared in groups:
+        group = parser.add_argument_group(title)
+        for a in declared:
+            if a.key in seen:
+                continue
+            seen.add(a.key)
+            text = a.help + (" (required)" if a.required else "")
+            if a.choices:
+                text += f" (one of: {', '.join(a.choices)})"
+            if a.default is not None:
+                text += f" (default: {a.default})"
+            group.add_argument(
+                _flag(a.name), dest=a.key, required=a.required, default=a.default, help=text, choices=a.choices,
+                metavar=a.key.upper(),
+            )
+    for name in PLATFORM_ARGS:
+        if name.replace("-", "_") not in seen:
+            parser.add_argument(_flag(name), dest="_ignored_" + name, nargs="?", help=argparse.SUPPRESS)
+    return parser
+
+
+def job_help(job_args: Sequence[Arg], *, prog: str, description: str = "", common: bool = True) -> str:
+    """The job's ``--help`` text, generated from its :class:`Arg` specs."""
+    return job_parser(job_args, prog=prog, description=description, common=common).format_help()
+
+
 def parse_job_args(
     argv: Sequence[str], job_args: Sequence[Arg], *, prog: str, common: bool = True
 ) -> Mapping[str, str | None]:
@@ -73,20 +118,7 @@ def parse_job_args(
 
     Raises :class:`JobArgumentError` with a one-line message on a missing, unknown or invalid argument.
     """
-    parser = _Parser(prog=prog, add_help=False, allow_abbrev=False)
-    declared = [*job_args, *(COMMON_ARGS if common else ())]
-    seen = set()
-    for a in declared:
-        if a.key in seen:
-            continue
-        seen.add(a.key)
-        parser.add_argument(
-            _flag(a.name), dest=a.key, required=a.required, default=a.default, help=a.help, choices=a.choices,
-            metavar=a.key.upper(),
-        )
-    for name in PLATFORM_ARGS:
-        if name.replace("-", "_") not in seen:
-            parser.add_argument(_flag(name), dest="_ignored_" + name, nargs="?", help=argparse.SUPPRESS)
+    parser = job_parser(job_args, prog=prog, common=common)
     args, unknown = parser.parse_known_args(list(argv))
     # "--enable-x value": drop the value that follows an ignored --enable- flag.
     cleaned: list[str] = []

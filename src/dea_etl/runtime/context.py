@@ -7,6 +7,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -14,10 +15,11 @@ from typing import Any
 from pyspark.sql import SparkSession
 from rich.console import Console
 
-from dea_etl.errors import DeaEtlError
-from dea_etl.runtime.args import Arg, parse_job_args
+from dea_etl.errors import DeaEtlError, JobArgumentError, first_line
+from dea_etl.runtime.args import Arg, job_help, parse_job_args, wants_help
 from dea_etl.runtime.glue import GlueJob, GlueJobFactory, run_arguments, start_glue_job
 from dea_etl.runtime.platform import Platform, detect_platform
+from dea_etl.runtime.progress import StepReporter, console_progress, no_progress
 from dea_etl.runtime.session import get_spark
 from dea_etl.runtime.summary import RunSummary, TableResult
 
@@ -38,12 +40,18 @@ class JobContext:
     on_commit: list[Callable[[], None]] = field(default_factory=list)
     #: On Glue: awsglue's ``GlueContext`` (its readers keep Glue's native job bookmarks); else None.
     glue_context: Any = None
+    #: Shows the progress of the job's steps (``run_job`` gives one that prints; by default nothing shows).
+    progress: StepReporter = no_progress
 
     def arg(self, key: str) -> str:
         value = self.args.get(key)
         if value is None:
-            raise DeaEtlError(f"{self.job_name}: missing argument --{key}")
+            raise JobArgumentError(f"{self.job_name}: missing argument --{key}")
         return value
+
+    def step(self, name: str, index: int, total: int) -> AbstractContextManager[None]:
+        """``with ctx.step("sales_mart", 3, 4): ...``: one step of the job, as its progress shows it."""
+        return self.progress(name, index, total)
 
     def commit(self) -> None:
         for hook in self.on_commit:
@@ -60,9 +68,23 @@ class JobSpec:
     run: Callable[[JobContext], list[TableResult]]
     description: str = ""
 
+    def help(self, prog: str | None = None) -> str:
+        """The job's ``--help``: every argument it takes, generated from its :class:`Arg` specs."""
+        return job_help(self.args, prog=prog or self.name, description=self.description)
+
 
 def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+
+
+def _write_summary(summary: RunSummary, spark: SparkSession | None, path: str, err: Console) -> bool:
+    """Write ``--summary-json``; a failure is one line on stderr (and the run's exit code), never a traceback."""
+    try:
+        summary.write_json(spark, path)
+    except Exception as exc:
+        err.print(f"error: cannot write the run summary: {first_line(exc)}", highlight=False, markup=False)
+        return False
+    return True
 
 
 def run_job(
@@ -71,7 +93,8 @@ def run_job(
 ) -> int:
     """Parse args, build the context, run the job, commit, print the summary; return the exit code.
 
-    0 on success (rows may have been quarantined), 2 on bad arguments, 1 on any other failure; failures
+    0 on success (rows may have been quarantined), else the error's exit code (:mod:`dea_etl.errors`: 2 on
+    bad arguments, 1 on any other failure); failures
     print one line to stderr and commit nothing. On Glue, awsglue's ``Job.init`` runs before the work and
     ``job.commit()`` after it succeeded (``glue_job_factory`` replaces awsglue's Job, for tests).
     """
@@ -79,6 +102,9 @@ def run_job(
     err = Console(stderr=True, soft_wrap=True)
     started = time.monotonic()
     argv = list(sys.argv[1:] if argv is None else argv)
+    if wants_help(argv):
+        out.print(job.help(), markup=False, highlight=False)
+        return 0
     try:
         args = parse_job_args(argv, job.args, prog=job.name)
     except DeaEtlError as exc:
@@ -101,7 +127,8 @@ def run_job(
         if platform is Platform.GLUE:
             glue_job = start_glue_job(spark, argv, summary.job, glue_job_factory)
         ctx = JobContext(spark, summary.job, run_id, platform, args,
-                         glue_context=glue_job.handle.glue_context if glue_job else None)
+                         glue_context=glue_job.handle.glue_context if glue_job else None,
+                         progress=console_progress(err))
         summary.tables = job.run(ctx)
         ctx.commit()
         if glue_job is not None:
@@ -110,6 +137,7 @@ def run_job(
         status = 0
     except DeaEtlError as exc:
         summary.status, summary.error = "failed", str(exc)
+        status = exc.exit_code
         err.print(f"error: {job.name}: {exc}", highlight=False, markup=False)
     except Exception as exc:
         summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}".splitlines()[0]
@@ -119,8 +147,8 @@ def run_job(
         summary.seconds = round(time.monotonic() - started, 3)
         if summary.tables or status == 0:
             summary.render(out)
-        if args.get("summary_json"):
-            summary.write_json(str(args["summary_json"]))
+        if args.get("summary_json") and not _write_summary(summary, spark, str(args["summary_json"]), err):
+            status = 1
         if spark is not None and created:
             spark.stop()
     return status

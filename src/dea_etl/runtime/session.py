@@ -11,6 +11,7 @@ from dea_etl.io.iceberg import LOCAL_READ_CONF as ICEBERG_LOCAL_READ_CONF
 from dea_etl.io.iceberg import session_conf as iceberg_session_conf
 from dea_etl.javahome import ensure_java_home
 from dea_etl.jvm import jar_paths
+from dea_etl.runtime.submit import log4j2_java_option
 
 #: SQL settings every dea_etl job relies on; applied to new and reused sessions alike.
 SESSION_CONF: dict[str, str] = {
@@ -23,12 +24,13 @@ SESSION_CONF: dict[str, str] = {
     "spark.sql.ansi.enabled": "false",
 }
 
-#: Settings for a session we build ourselves (local runs, tests).
+#: Settings for a session we build ourselves (local runs, tests); the driver logs quietly
+#: (:data:`dea_etl.runtime.submit.LOG4J2_CONF`).
 LOCAL_BUILD_CONF: dict[str, str] = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.shuffle.partitions": "8",
-    "spark.driver.extraJavaOptions": "-Dderby.system.home=/tmp/dea-etl-derby",
+    "spark.driver.extraJavaOptions": f"-Dderby.system.home=/tmp/dea-etl-derby {log4j2_java_option()}".strip(),
 }
 
 
@@ -57,15 +59,31 @@ def s3a_conf(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     return conf
 
 
+PARQUET_COMMITTER = "spark.sql.parquet.output.committer.class"
+
+#: S3A's magic committer for Parquet written to s3:// (also s3a://, s3n://): each task's files are
+#: uploaded as multipart uploads that the job commit completes, so no data file is renamed or copied
+#: (Hadoop's FileOutputCommitter would copy each file twice on S3). Local paths keep FileOutputCommitter.
+#: Only where the declared jars (spark-hadoop-cloud) are on the classpath: sessions built here, and under
+#: spark-submit when ``--jars "$(dea-etl jars)"`` was given (else Parquet keeps Spark's default committer).
+S3A_COMMITTER_CONF: dict[str, str] = {
+    **{f"spark.hadoop.mapreduce.outputcommitter.factory.scheme.{scheme}":
+       "org.apache.hadoop.fs.s3a.commit.S3ACommitterFactory" for scheme in ("s3", "s3n", "s3a")},
+    "spark.hadoop.fs.s3a.committer.name": "magic",
+    "spark.hadoop.fs.s3a.committer.magic.enabled": "true",
+    PARQUET_COMMITTER: "org.apache.spark.internal.io.cloud.BindingParquetOutputCommitter",
+}
+
+
 def local_jvm_conf() -> dict[str, str]:
     """Settings for a session built on this machine: the declared jars (fetched if missing) and S3A.
 
     Under spark-submit (``PYSPARK_GATEWAY_PORT`` set) the JVM already runs with the classpath that
     spark-submit's ``--jars`` gave it, and ``spark.jars`` could no longer reach the driver: none is added.
     """
-    if "PYSPARK_GATEWAY_PORT" in os.environ:
+    if "PYSPARK_GATEWAY_PORT" in os.environ:  # the committer only if --jars brought it: see apply_s3a
         return s3a_conf()
-    return {"spark.jars": ",".join(jar_paths()), **s3a_conf()}
+    return {"spark.jars": ",".join(jar_paths()), **s3a_conf(), **S3A_COMMITTER_CONF}
 
 
 #: S3A's settings for the credentials in ``AWS_*`` variables (its own chain reads the JVM's environment,
@@ -77,16 +95,27 @@ _S3A_CREDENTIALS = {
 }
 
 
+def _loadable(spark: SparkSession, class_name: str) -> bool:
+    jvm = spark.sparkContext._jvm
+    assert jvm is not None
+    return bool(jvm.org.apache.spark.util.Utils.classIsLoadable(class_name))
+
+
 def apply_s3a(spark: SparkSession) -> None:
     """Point a running local session's S3A at the endpoint and credentials the environment names now.
 
     The Python process's environment can change after the JVM started (a test pointing at its
     moto_server, a CLI given another endpoint): its ``AWS_*`` variables are copied into the Hadoop
-    configuration, which S3A reads when it opens a bucket.
+    configuration, which S3A reads when it opens a bucket. S3A's magic committer is switched on when its
+    binding (spark-hadoop-cloud) is on the classpath.
     """
     hadoop_conf = spark.sparkContext._jsc.hadoopConfiguration()
-    for key, value in s3a_conf().items():
-        hadoop_conf.set(key.removeprefix("spark.hadoop."), value)
+    committer = S3A_COMMITTER_CONF if _loadable(spark, S3A_COMMITTER_CONF[PARQUET_COMMITTER]) else {}
+    for key, value in {**s3a_conf(), **committer}.items():
+        if key.startswith("spark.hadoop."):
+            hadoop_conf.set(key.removeprefix("spark.hadoop."), value)
+        else:
+            spark.conf.set(key, value)
     if "AWS_ENDPOINT_URL" not in os.environ and "AWS_ENDPOINT_URL_S3" not in os.environ:
         hadoop_conf.unset("fs.s3a.endpoint")
         hadoop_conf.unset("fs.s3a.path.style.access")

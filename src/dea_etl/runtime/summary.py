@@ -7,8 +7,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pyspark.sql import SparkSession
 from rich.console import Console
 from rich.table import Table
+
+from dea_etl.io import files
 
 
 @dataclass
@@ -46,29 +49,38 @@ class RunSummary:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def write_json(self, path: str) -> None:
-        p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(json.dumps(self.to_dict(), indent=2, default=str) + "\n", encoding="utf-8")
+    def to_json(self) -> bytes:
+        return (json.dumps(self.to_dict(), indent=2, default=str) + "\n").encode()
+
+    def write_json(self, spark: SparkSession | None, path: str) -> None:
+        """Write the summary to a local path or a URI (``s3://...``, through Hadoop's FileSystem API).
+
+        Without a session (it failed to start) only a local path can be written; a URI is then skipped.
+        """
+        if spark is not None:
+            files.write_bytes(spark, path, self.to_json())
+        elif "://" not in path:
+            p = Path(path)
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(self.to_json())
 
     def render(self, console: Console) -> None:
+        """The one summary of a run: a table of the counts, then what a table adds (quarantine, metrics)."""
         table = Table(title=f"{self.job} run {self.run_id} ({self.platform}): {self.status}, {self.seconds:.1f} s")
         for name, justify in [
-            ("table", "left"), ("rows in", "right"), ("written", "right"), ("quarantined", "right"),
-            ("files read", "right"), ("skipped", "right"), ("output", "left"), ("seconds", "right"),
+            ("table", "left"), ("rows in", "right"), ("", "center"), ("written", "right"),
+            ("quarantined", "right"), ("files read", "right"), ("skipped", "right"), ("output", "left"),
+            ("seconds", "right"),
         ]:
             table.add_column(name, justify=justify)  # type: ignore[arg-type]
         for t in self.tables:
             table.add_row(
-                t.table, f"{t.rows_in:,}", f"{t.rows_written:,}", f"{t.rows_quarantined:,}",
-                str(t.files_read), str(t.files_skipped), t.output or "", f"{t.seconds:.1f}",
+                t.table, f"{t.rows_in:,}", "=" if t.balanced else "!=", f"{t.rows_written:,}",
+                f"{t.rows_quarantined:,}", str(t.files_read), str(t.files_skipped), t.output or "", f"{t.seconds:.1f}",
             )
         console.print(table)
         for t in self.tables:
-            check = "=" if t.balanced else "!="
-            line = f"{t.table}: {t.rows_in} rows in {check} {t.rows_written} written + {t.rows_quarantined} quarantined"
-            if t.rows_quarantined and t.quarantine_output:
-                line += f" (quarantine: {t.quarantine_output})"
-            console.print(line, highlight=False)
-            for key, value in t.metrics.items():
-                console.print(f"  {key}: {value}", highlight=False)
+            details = {"quarantine": t.quarantine_output} if t.rows_quarantined and t.quarantine_output else {}
+            details |= t.metrics
+            for key, value in details.items():
+                console.print(f"{t.table}: {key}: {value}", highlight=False, markup=False)

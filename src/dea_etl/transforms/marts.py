@@ -12,7 +12,7 @@ Pure ``DataFrame -> DataFrame`` steps (use with ``df.transform``):
   freight, totaldue) repeat on every line of an order; marts sum them over headers, so each order counts
   once. ``revenue`` is the sum of ``linetotal``.
 - :func:`customer_sales`, :func:`employee_sales_monthly`, :func:`territory_sales_monthly`,
-  :func:`manager_sales` aggregate enriched headers into the marts of :mod:`dea_etl.mart_schemas`.
+  :func:`manager_sales` aggregate enriched headers into the marts of :mod:`dea_etl.tables.marts`.
 
 Sums of money are rounded to 4 decimals (the data's precision), so results do not depend on the
 order in which Spark adds doubles.
@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from dea_etl.mart_schemas import (
+from dea_etl.tables.marts import (
     CUSTOMER_SALES,
     EMPLOYEE_SALES_MONTHLY,
     MANAGER_SALES,

@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import subprocess
 
-from dea_etl.bench import REPO, BenchContext, Ratio, Section, Timing, submit_env
+from benchmarks import DRIVERS, REPO, BenchContext, Ratio, Section, Timing
+from dea_etl.runtime.submit import submit_env
 
 RULES = [
     "RowCount > 0",
@@ -51,42 +52,7 @@ RULES = [
 #: The rules that need a group-by (one GROUPING SETS job over salesorderdetailid and customerid).
 GROUPED = ("IsPrimaryKey", "IsUnique", "DistinctValuesCount")
 
-SCRIPT = '''\
-import json, sys, time
-from pyspark.sql import SparkSession
-from pyspark.sql import functions as F
-from dea_etl.quality import evaluate
-spark = SparkSession.builder.appName("bench-dq").getOrCreate()
-spark.sparkContext.setLogLevel("ERROR")
-path, runs, rules = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
-grouped = tuple(json.loads(sys.argv[4]))
-ruleset = "Rules = [\\n" + ",\\n".join(rules) + "\\n]"
-fused_only = "Rules = [\\n" + ",\\n".join(r for r in rules if not r.startswith(grouped)) + "\\n]"
-df = spark.read.parquet(path)
-def timed(fn):
-    t0 = time.perf_counter(); fn(); return round(time.perf_counter() - t0, 3)
-def naive():
-    for rule in rules:
-        evaluate(df, "Rules = [ " + rule + " ]").collect()
-def scan():
-    df.agg(*[F.max(c) for c in df.columns]).collect()
-out = {"count": [], "evaluate": [], "naive": [], "scan": [], "fused": []}
-for i in range(runs + 1):  # the first round warms the JVM and the page cache and is not kept
-    c, e, n = timed(df.count), timed(lambda: evaluate(df, ruleset).collect()), timed(naive)
-    s, f = timed(scan), timed(lambda: evaluate(df, fused_only).collect())
-    if i:
-        out["count"].append(c); out["evaluate"].append(e); out["naive"].append(n); out["scan"].append(s)
-        out["fused"].append(f)
-sc = spark.sparkContext
-sc.setJobGroup("dq-bench-jobs", "one evaluation")
-outcomes = evaluate(df, ruleset).collect()
-tracker = sc.statusTracker()
-job_ids = tracker.getJobIdsForGroup("dq-bench-jobs")
-out["jobs"] = [len(job_ids), sum(len(tracker.getJobInfo(j).stageIds) for j in job_ids)]
-out["failed"] = [r["Rule"] for r in outcomes if r["Outcome"] != "Passed"]
-print("BENCH_JSON " + json.dumps(out))
-spark.stop()
-'''
+SCRIPT = DRIVERS / "dq_job.py"
 
 
 def _submit(cmd: list[str]) -> str:
@@ -106,9 +72,7 @@ def _orders_parquet(ctx: BenchContext) -> str:
 
 
 def run_script(ctx: BenchContext, parquet: str) -> dict[str, list[float]]:
-    script = ctx.workdir / "dq_bench.py"
-    script.write_text(SCRIPT, encoding="utf-8")
-    cmd = ctx.submit_cmd(script, parquet, str(ctx.runs), json.dumps(RULES), json.dumps(GROUPED))
+    cmd = ctx.submit_cmd(SCRIPT, parquet, str(ctx.runs), json.dumps(RULES), json.dumps(GROUPED))
     lines = [ln for ln in _submit(cmd).splitlines() if ln.startswith("BENCH_JSON ")]
     if not lines:
         raise RuntimeError("dq bench printed no timings")
@@ -118,7 +82,7 @@ def run_script(ctx: BenchContext, parquet: str) -> dict[str, list[float]]:
 def run(ctx: BenchContext) -> Section:
     parquet = _orders_parquet(ctx)
     data = run_script(ctx, parquet)
-    script = str(ctx.workdir / "dq_bench.py")
+    script = str(SCRIPT)
     where = f"{script} (timed in-process)"
     count = Timing("a: count() scan of the orders Parquet", where, data["count"])
     fused = Timing(f"b: evaluate() with {len(RULES)} rules (one pass)", where, data["evaluate"])

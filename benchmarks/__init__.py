@@ -1,8 +1,10 @@
-"""``make bench``: measure our jobs and their baselines in one run; write the ratios to BENCHMARKS.md.
+"""``make bench`` (``python -m benchmarks``): measure our jobs and their baselines; write BENCHMARKS.md.
 
-Each section is a module in this package with ``run(ctx: BenchContext) -> Section``; add it to
-:data:`SECTIONS`. Commands are timed as whole processes (JVM start included), several runs each, and
-the median is reported. Nothing here is asserted in tests: targets are reported as met or not.
+Not part of the shipped ``dea_etl`` package. Each section is a module in this package with
+``run(ctx: BenchContext) -> Section``; add it to :data:`SECTIONS`. The programs the sections run are files
+in ``drivers/``. Commands are timed as whole processes (JVM start included), several runs each, and the
+median is reported. Nothing here is asserted in tests: targets are reported as met or not.
+BENCHMARKS.md shows paths relative to the repository.
 """
 
 from __future__ import annotations
@@ -18,15 +20,20 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from dea_etl.runtime.submit import submit_env
+
 SECTIONS = (
-    "dea_etl.bench.csv",
-    "dea_etl.bench.csv_profile",
-    "dea_etl.bench.marts",
-    "dea_etl.bench.dq",
-    "dea_etl.bench.bookmarks",
-    "dea_etl.bench.iceberg",
+    "benchmarks.csv",
+    "benchmarks.csv_profile",
+    "benchmarks.marts",
+    "benchmarks.dq",
+    "benchmarks.bookmarks",
+    "benchmarks.publish",
+    "benchmarks.iceberg",
 )
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[1]
+#: The programs the sections run (through spark-submit or python), committed as files.
+DRIVERS = Path(__file__).resolve().parent / "drivers"
 
 
 @dataclass
@@ -139,23 +146,6 @@ class BenchContext:
         return Timing(name, " ".join(shlex.quote(c) for c in cmd), seconds)
 
 
-def submit_env() -> dict[str, str]:
-    """spark-submit finds Spark through SPARK_HOME (else it asks whatever ``python3`` is on PATH)."""
-    import pyspark
-
-    from dea_etl.javahome import java_home
-
-    env = dict(os.environ)
-    env.setdefault("SPARK_HOME", str(Path(pyspark.__file__).parent))
-    env.setdefault("PYSPARK_PYTHON", sys.executable)
-    env.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    home = java_home()
-    if home:
-        env["JAVA_HOME"] = home
-    return env
-
-
 def capture(cmd: list[str]) -> str:
     """Run ``cmd``; its output (stdout and stderr together). Raises with the output's tail on failure."""
     proc = subprocess.run(
@@ -198,6 +188,11 @@ def machine() -> str:
     )
 
 
+def relative(text: str) -> str:
+    """``text`` with the repository's absolute path removed: commands read relative to a clone."""
+    return text.replace(str(REPO) + "/", "").replace(str(REPO), ".")
+
+
 def render(sections: list[Section], ctx: BenchContext, command: str) -> str:
     lines = [
         "# Benchmarks",
@@ -206,7 +201,7 @@ def render(sections: list[Section], ctx: BenchContext, command: str) -> str:
         f"{ctx.runs} runs of the whole command (process start included) after one warm-up run.",
         "",
         f"- Machine: {machine()}",
-        f"- Command: `{command}`",
+        f"- Command: `{relative(command)}`",
         f"- Rows: {ctx.rows:,} generated orders (`dea-etl generate-data orders --seed 42`)",
         "",
     ]
@@ -219,8 +214,8 @@ def render(sections: list[Section], ctx: BenchContext, command: str) -> str:
             for r in s.ratios:
                 lines.append(f"| {r.name} | {r.value:.3f} | {r.op} {r.target} | {'yes' if r.met else 'NO'} |")
         lines += ["", "Commands:", ""]
-        lines += [f"- {t.name}: `{t.command}`" for t in s.timings]
+        lines += [f"- {t.name}: `{relative(t.command)}`" for t in s.timings]
         if s.notes:
-            lines += ["", *s.notes]
+            lines += ["", *(relative(n) for n in s.notes)]
         lines.append("")
     return "\n".join(lines)

@@ -1,8 +1,8 @@
 """Iceberg against plain Parquet: csv_to_parquet on the bench's orders, and sales_mart over each format.
 
 a/b: csv_to_parquet of the same orders with ``--table-format iceberg`` (a new table each run: staged on a
-branch, main fast-forwarded) and with Parquet (staged folder, renamed into place). c/d: sales_mart over a
-lake of Iceberg tables and over the same lake in Parquet. Target: Iceberg <= 1.1 x Parquet.
+branch, main fast-forwarded) and with Parquet (written under the run's prefix, published by a manifest
+version). c/d: sales_mart over a lake of Iceberg tables and over the same lake in Parquet. Target: Iceberg <= 1.1 x Parquet.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from dea_etl.bench import REPO, BenchContext, Ratio, Section, Timing
-from dea_etl.bench import run as run_command
+from benchmarks import DRIVERS, REPO, BenchContext, Ratio, Section, Timing
+from benchmarks import run as run_command
 
 TARGET_RATIO = 1.1
 FORMATS = ("iceberg", "parquet")
@@ -31,7 +31,7 @@ def _lake(ctx: BenchContext, fmt: str) -> Path:
 def _convert(ctx: BenchContext, label: str, fmt: str) -> Timing:
     out = ctx.workdir / "out" / f"iceberg_bench_orders_{fmt}"
     # each run writes a new table: the folder is removed (untimed) before it
-    clear = [ctx.python, "-c", f"import shutil; shutil.rmtree({str(out)!r}, ignore_errors=True)"]
+    clear = [ctx.python, str(DRIVERS / "remove_tree.py"), str(out)]
     return ctx.time(f"{label}: csv_to_parquet orders --table-format {fmt} (spark-submit)",
                     ctx.submit_cmd(REPO / "jobs" / "csv_to_parquet.py", "--table", "orders", "--input",
                                    str(ctx.orders_csv()), "--output", str(out), "--table-format", fmt),

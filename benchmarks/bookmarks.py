@@ -12,43 +12,12 @@ import os
 import time
 from pathlib import Path
 
-from dea_etl.bench import BenchContext, Ratio, Section, Timing, submit_env
+from benchmarks import DRIVERS, BenchContext, Ratio, Section, Timing
+from dea_etl.runtime.submit import submit_env
 
 OLD_FILES = 1000
 
-DRIVER = '''\
-import io, json, shutil, sys, time
-from rich.console import Console
-from dea_etl.bookmarks import open_store, reset_bookmark
-from dea_etl.pipelines import JOBS
-from dea_etl.runtime import get_spark, run_job
-
-src, new_file, out, store, runs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
-spark, _ = get_spark("bench-bookmarks")
-spark.sparkContext.setLogLevel("ERROR")
-job = JOBS["csv_to_parquet"]
-common = ["--table", "orders", "--input", src, "--JOB_NAME", "bench_orders", "--bookmark-store", store]
-enable = ["--output", out + "/incremental", "--job-bookmark-option", "job-bookmark-enable"]
-quiet = Console(file=io.StringIO())
-
-def timed(args):
-    t0 = time.perf_counter()
-    if run_job(job, args, console=quiet) != 0:
-        raise SystemExit(f"run failed: {args}")
-    return round(time.perf_counter() - t0, 3)
-
-timed([*common, *enable, "--run-id", "prepare"])  # the 1,000 old files are processed
-shutil.copy(new_file, src)  # then 1 new file arrives
-full, incremental = [], []
-for i in range(runs + 1):
-    f = timed([*common, "--output", out + "/full"])
-    n = timed([*common, *enable])
-    reset_bookmark(open_store(store), "bench_orders", "prepare")  # the new file is new again
-    if i:  # the first round warms up
-        full.append(f)
-        incremental.append(n)
-print(json.dumps({"full": full, "incremental": incremental}))
-'''
+DRIVER = DRIVERS / "bookmarks_job.py"
 
 
 def _split(csv: Path, folder: Path) -> tuple[int, Path]:
@@ -76,9 +45,7 @@ def run(ctx: BenchContext) -> Section:
     shutil.rmtree(work / "out", ignore_errors=True)
     shutil.rmtree(work / "store", ignore_errors=True)
     per_file, new = _split(ctx.orders_csv(), work / "input")
-    driver = ctx.workdir / "bench_bookmarks_driver.py"
-    driver.write_text(DRIVER)
-    cmd = ctx.submit_cmd(driver, str(work / "input"), str(new), str(work / "out"), str(work / "store"),
+    cmd = ctx.submit_cmd(DRIVER, str(work / "input"), str(new), str(work / "out"), str(work / "store"),
                          str(ctx.runs))
     proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace", check=False, env=submit_env())
     if proc.returncode != 0:

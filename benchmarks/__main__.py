@@ -1,4 +1,4 @@
-"""python -m dea_etl.bench --rows N --runs R --out BENCHMARKS.md [--only csv,...]"""
+"""python -m benchmarks --rows N --runs R --out BENCHMARKS.md [--only csv,...]"""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ import importlib
 import sys
 from pathlib import Path
 
-from dea_etl.bench import REPO, SECTIONS, BenchContext, load_sections, render, save_section
+from benchmarks import REPO, SECTIONS, BenchContext, load_sections, render, save_section
 
 
 def _command(argv: list[str] | None) -> str:
-    return "python -m dea_etl.bench " + " ".join(sys.argv[1:] if argv is None else argv)
+    return "python -m benchmarks " + " ".join(sys.argv[1:] if argv is None else argv)
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m dea_etl.bench")
+    p = argparse.ArgumentParser(prog="python -m benchmarks")
     p.add_argument("--rows", type=int, default=3_000_000)
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--out", default="BENCHMARKS.md")

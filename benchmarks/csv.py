@@ -5,24 +5,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from dea_etl.bench import REPO, BenchContext, Ratio, Section, Timing, capture
+from benchmarks import DRIVERS, REPO, BenchContext, Ratio, Section, Timing, capture
 
 #: The course's approach (schema inference, count, write), kept outside the library as a baseline.
-COURSE_SCRIPT = REPO / "benchmarks" / "course_csv_to_parquet.py"
+COURSE_SCRIPT = DRIVERS / "course_csv_to_parquet.py"
+DUCKDB_SCRIPT = DRIVERS / "duckdb_copy.py"
 
-DUCKDB_SCRIPT = '''\
-import sys, duckdb
-con = duckdb.connect()
-con.execute(f"COPY (SELECT * FROM read_csv('{sys.argv[1]}', header=false)) TO '{sys.argv[2]}' (FORMAT parquet)")
-'''
 
 
 def run(ctx: BenchContext) -> Section:
     src = ctx.orders_csv()
     out = ctx.workdir / "out"
     course = COURSE_SCRIPT
-    duck = ctx.workdir / "duckdb_copy.py"
-    duck.write_text(DUCKDB_SCRIPT)
+    duck = DUCKDB_SCRIPT
     ours = ctx.time(
         "a: dea-etl csv_to_parquet (spark-submit)",
         ctx.submit_cmd(REPO / "jobs" / "csv_to_parquet.py", "--table", "orders", "--input", str(src),
@@ -45,15 +40,14 @@ def run(ctx: BenchContext) -> Section:
 
 def profile(ctx: BenchContext) -> Section:
     """Where the time goes: process start, then each stage of the job in one warm Spark process."""
-    empty = ctx.workdir / "empty_job.py"
-    empty.write_text("from pyspark.sql import SparkSession\nSparkSession.builder.getOrCreate().stop()\n")
+    empty = DRIVERS / "empty_job.py"
     start = ctx.time("spark-submit of an empty PySpark script (JVM + Python start, session, stop)",
                      ctx.submit_cmd(empty))
-    cmd = ctx.submit_cmd(Path(__file__).with_name("csv_profile_job.py"), str(ctx.orders_csv()),
+    cmd = ctx.submit_cmd(DRIVERS / "csv_profile_job.py", str(ctx.orders_csv()),
                          str(ctx.workdir / "profile"), str(ctx.runs))
     stages = json.loads(capture(cmd).split("PROFILE ", 1)[1].splitlines()[0])
     section = Section("Where csv_to_parquet's time goes (orders)", [start])
-    section.timings += [Timing(name, "(inside csv_profile_job.py)", times) for name, times in stages.items()]
+    section.timings += [Timing(name, "(inside benchmarks/drivers/csv_profile_job.py)", times) for name, times in stages.items()]
     section.notes.append(
         "Stages 1-4 write to Spark's `noop` sink, so they measure reading, splitting, casting and date "
         "parsing without output; 5-7 write Snappy Parquet. Each stage's time includes the stages above it."

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import shutil
 
-from dea_etl.bench import REPO, BenchContext, Ratio, Section
-from dea_etl.bench import run as run_command
+from benchmarks import REPO, BenchContext, Ratio, Section
+from benchmarks import run as run_command
 
 TARGET_RATIO = 1.3
 

@@ -1,0 +1,70 @@
+"""DQ bench driver, run by ``benchmarks/dq.py`` through spark-submit.
+
+``dq_job.py PARQUET RUNS RULES_JSON GROUPED_JSON`` prints ``BENCH_JSON {...}``: seconds of a count() scan, of
+one evaluate() of every rule, of one evaluate() per rule, of a scan reading every column and of the fused
+aggregation alone; the jobs/stages of one evaluation; the rules that failed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+
+from dea_etl.io import read_table
+from dea_etl.quality import evaluate
+
+
+def timed(fn: Callable[[], object]) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return round(time.perf_counter() - t0, 3)
+
+
+def main(argv: list[str]) -> None:
+    spark = SparkSession.builder.appName("bench-dq").getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    path, runs, rules = argv[0], int(argv[1]), json.loads(argv[2])
+    grouped = tuple(json.loads(argv[3]))
+    ruleset = "Rules = [\n" + ",\n".join(rules) + "\n]"
+    fused_only = "Rules = [\n" + ",\n".join(r for r in rules if not r.startswith(grouped)) + "\n]"
+    df = read_table(spark, path)
+
+    def naive() -> None:
+        for rule in rules:
+            evaluate(df, "Rules = [ " + rule + " ]").collect()
+
+    def scan() -> None:
+        df.agg(*[F.max(c) for c in df.columns]).collect()
+
+    out: dict[str, Any] = {"count": [], "evaluate": [], "naive": [], "scan": [], "fused": []}
+    for i in range(runs + 1):  # the first round warms the JVM and the page cache and is not kept
+        measured = {
+            "count": timed(df.count),
+            "evaluate": timed(lambda: evaluate(df, ruleset).collect()),
+            "naive": timed(naive),
+            "scan": timed(scan),
+            "fused": timed(lambda: evaluate(df, fused_only).collect()),
+        }
+        if i:
+            for key, seconds in measured.items():
+                out[key].append(seconds)
+    sc = spark.sparkContext
+    sc.setJobGroup("dq-bench-jobs", "one evaluation")
+    outcomes = evaluate(df, ruleset).collect()
+    tracker = sc.statusTracker()
+    job_ids = tracker.getJobIdsForGroup("dq-bench-jobs")
+    infos = [tracker.getJobInfo(j) for j in job_ids]
+    out["jobs"] = [len(job_ids), sum(len(info.stageIds) for info in infos if info is not None)]
+    out["failed"] = [r["Rule"] for r in outcomes if r["Outcome"] != "Passed"]
+    print("BENCH_JSON " + json.dumps(out))
+    spark.stop()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
