@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+from decimal import Decimal
 
 import pytest
 from chispa import assert_df_equality
@@ -62,9 +64,9 @@ def test_valid_rows_are_typed_and_empty_fields_are_null(spark: SparkSession) -> 
         ("99999999999,Ann,5/1/2014,1", "field 'id': expected INT, found '99999999999'"),
         ("1,Ann,2014-05-01,1", "field 'day': expected a date like M/d/yyyy, found '2014-05-01'"),
         ("1,Ann,2/30/2014,1", "field 'day': expected a date like M/d/yyyy, found '2/30/2014'"),
-        ("1,Ann,5/1/2014,ten", "field 'amount': expected DOUBLE, found 'ten'"),
+        ("1,Ann,5/1/2014,ten", "field 'amount': expected a finite DOUBLE, found 'ten'"),
         (",Ann,5/1/2014,1", "field 'id': required value is empty"),
-        ("x,Ann,5/1/2014,ten", "field 'id': expected INT, found 'x'; field 'amount': expected DOUBLE, found 'ten'"),
+        ("x,Ann,5/1/2014,ten", "field 'id': expected INT, found 'x'; field 'amount': expected a finite DOUBLE, found 'ten'"),
     ],
 )
 def test_each_kind_of_bad_row_is_rejected_with_its_reason(spark: SparkSession, line: str, reason: str) -> None:
@@ -132,3 +134,66 @@ def test_quoted_and_unquoted_lines_parse_alike(spark: SparkSession, line: str, f
 def test_quoted_line_with_wrong_field_count_is_rejected(spark: SparkSession) -> None:
     reasons = [r.reason for r in rejected_rows(judged(spark, '1,"a, b",5/1/2014')).collect()]
     assert reasons == ["malformed CSV record: expected 4 fields"]
+
+
+TYPED = TableSpec(
+    name="typed",
+    columns=(
+        Column("n", "bigint", required=True),
+        Column("price", "decimal(10,2)"),
+        Column("flag", "boolean"),
+        Column("day", "string", type="date", fmt=("yyyy-MM-dd", "M/d/yyyy", "d.M.yyyy")),
+        Column("at", "string", type="timestamp"),
+        Column("ratio", "double", allow_non_finite=True),
+    ),
+)
+
+
+def typed_rows(spark: SparkSession, *rows: str):
+    return lines(spark, *rows).transform(parse_csv_lines(TYPED)).transform(with_typed_columns(TYPED))
+
+
+def test_bigint_decimal_boolean_several_date_formats_iso_timestamps_and_allowed_non_finite(
+    spark: SparkSession,
+) -> None:
+    df = typed_rows(
+        spark,
+        "9000000000,12.34,true,2014-05-01,2014-05-01 13:45:00,NaN",
+        "1,,no,1/5/2014,,Infinity",
+        "2,-.5,0,5.1.2014,2014-05-01T01:02:03,-1e400",
+    )
+    expected = spark.createDataFrame(
+        [
+            (9000000000, Decimal("12.34"), True, dt.date(2014, 5, 1), dt.datetime(2014, 5, 1, 13, 45), math.nan),
+            (1, None, False, dt.date(2014, 1, 5), None, math.inf),
+            (2, Decimal("-0.50"), False, dt.date(2014, 1, 5), dt.datetime(2014, 5, 1, 1, 2, 3), -math.inf),
+        ],
+        "n bigint, price decimal(10,2), flag boolean, day date, at timestamp, ratio double",
+    )
+    assert_df_equality(
+        df.transform(valid_rows(TYPED)), expected, ignore_row_order=True, ignore_nullable=True, allow_nan_equality=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("99999999999999999999,1,true,,,", "field 'n': expected BIGINT, found '99999999999999999999'"),
+        ("1,12.345,,,,", "field 'price': expected DECIMAL(10,2), found '12.345'"),
+        ("1,123456789.1,,,,", "field 'price': expected DECIMAL(10,2), found '123456789.1'"),
+        ("1,1e2,,,,", "field 'price': expected DECIMAL(10,2), found '1e2'"),
+        ("1,,maybe,,,", "field 'flag': expected BOOLEAN, found 'maybe'"),
+        ("1,,,2014-13-01,,", "field 'day': expected a date like yyyy-MM-dd or M/d/yyyy or d.M.yyyy, found '2014-13-01'"),
+        ("1,,,,noon,", "field 'at': expected TIMESTAMP, found 'noon'"),
+        ("1,,,,,x", "field 'ratio': expected DOUBLE, found 'x'"),
+    ],
+)
+def test_new_types_reject_what_does_not_fit(spark: SparkSession, line: str, reason: str) -> None:
+    assert [r.reason for r in rejected_rows(typed_rows(spark, line)).collect()] == [reason]
+
+
+def test_a_schema_with_an_unknown_type_or_a_misplaced_format_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown type 'decimal\\(40,2\\)'"):
+        Column("x", "decimal(40,2)")
+    with pytest.raises(ValueError, match="fmt is for date/timestamp columns"):
+        Column("x", "int", fmt="M/d/yyyy")

@@ -58,8 +58,9 @@ def test_the_example_table_file_reads_into_a_table_spec() -> None:
         ('{"name": "t"}', "t.json: missing 'columns'"),
         ('{"name": "t", "columns": [], "extra": 1}', "t.json: unknown key 'extra'"),
         ('{"name": "t-1", "columns": [{"name": "a", "type": "int"}]}', "t.json: name: expected letters"),
-        ('{"name": "t", "columns": [{"name": "a", "type": "bigint"}]}',
-         "t.json: columns[0].type: expected one of int, double, string, date, timestamp, found 'bigint'"),
+        ('{"name": "t", "columns": [{"name": "a", "type": "varchar"}]}',
+         "t.json: columns[0].type: expected one of int, bigint, double, float, boolean, string, date, timestamp, "
+         "decimal(p,s), found 'varchar'"),
         ('{"name": "t", "columns": [{"name": "a", "type": "int", "format": "yyyy"}]}',
          "t.json: columns[0].format: only a date or timestamp column has a format"),
         ('{"name": "t", "columns": [{"name": "a", "type": "int"}, {"name": "a", "type": "int"}]}',

@@ -33,6 +33,20 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+def root_cause(exc: BaseException) -> str:
+    """One line saying why an operation failed: for an error raised in Spark's JVM, the message of its
+    innermost cause (Py4J's own line only names a method: "An error occurred while calling o343.parquet");
+    for any other exception, :func:`first_line`."""
+    java = getattr(exc, "java_exception", None)
+    if java is None:
+        return first_line(exc)
+    message = None
+    while java is not None:
+        message = java.getMessage() or message
+        java = java.getCause()
+    return str(message).strip().splitlines()[0] if message else first_line(exc)
+
+
 def exit_code(exc: BaseException) -> int:
     """The exit code a job or command ends with after ``exc``: the class's, or 1 for anything unexpected."""
     return exc.exit_code if isinstance(exc, DeaEtlError) else EXIT_FAILURE

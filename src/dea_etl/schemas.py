@@ -8,13 +8,18 @@ rulesets use them), type dates as DATE, and give the taxi trips snake_case names
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from pyspark.sql.types import (
+    BooleanType,
     DataType,
     DateType,
+    DecimalType,
     DoubleType,
+    FloatType,
     IntegerType,
+    LongType,
     StringType,
     StructField,
     StructType,
@@ -23,14 +28,37 @@ from pyspark.sql.types import (
 
 from dea_etl.errors import UnknownTableError
 
-#: Spark's SQL type names, as used in ``try_cast`` and DDL.
+#: Spark's SQL type names, as used in ``try_cast`` and DDL (plus ``decimal(p,s)``, see :func:`sql_type`).
 SQL_TYPES: dict[str, DataType] = {
     "int": IntegerType(),
+    "bigint": LongType(),
     "double": DoubleType(),
+    "float": FloatType(),
+    "boolean": BooleanType(),
     "string": StringType(),
     "date": DateType(),
     "timestamp": TimestampType(),
 }
+
+_DECIMAL = re.compile(r"decimal\((\d+),\s*(\d+)\)")
+#: Types whose text may spell a non-finite value (``NaN``, ``Infinity``, or an overflow like ``1e400``).
+FLOATING = ("double", "float")
+
+
+def decimal_precision(name: str) -> tuple[int, int] | None:
+    """(precision, scale) of a ``decimal(p,s)`` type name; None for any other name."""
+    m = _DECIMAL.fullmatch(name.replace(" ", ""))
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def sql_type(name: str) -> DataType:
+    """The Spark type of a type name: one of :data:`SQL_TYPES` or ``decimal(p,s)`` (1 <= p <= 38, s <= p)."""
+    if name in SQL_TYPES:
+        return SQL_TYPES[name]
+    ps = decimal_precision(name)
+    if ps and 1 <= ps[0] <= 38 and ps[1] <= ps[0]:
+        return DecimalType(*ps)
+    raise ValueError(f"unknown type {name!r}; known: {', '.join(SQL_TYPES)}, decimal(p,s)")
 
 US_DATE = "M/d/yyyy"
 TAXI_TIMESTAMP = "M/d/yy H:mm"
@@ -40,16 +68,21 @@ TAXI_TIMESTAMP = "M/d/yy H:mm"
 class Column:
     """One column: its raw (catalog) name and type, and its processed name and type.
 
-    ``fmt`` is the datetime pattern used to parse a STRING raw value into a date/timestamp.
+    ``fmt`` is the datetime pattern used to parse a STRING raw value into a date/timestamp, or several
+    patterns tried in order (the first that parses the whole value wins); without it a date/timestamp
+    is read in ISO form (``2014-05-01``, ``2014-05-01 13:45:00``).
     ``required`` columns may not be empty: a row with an empty required column is quarantined.
+    ``allow_non_finite`` lets a double/float column hold ``NaN``/``Infinity`` (and overflows such as
+    ``1e400``); by default such a value sends the row to the quarantine.
     """
 
     raw_name: str
     raw_type: str
     name: str = ""
     type: str = ""
-    fmt: str | None = None
+    fmt: str | tuple[str, ...] | None = None
     required: bool = False
+    allow_non_finite: bool = False
 
     def __post_init__(self) -> None:
         if not self.name:
@@ -57,10 +90,19 @@ class Column:
         if not self.type:
             object.__setattr__(self, "type", self.raw_type)
         for t in (self.raw_type, self.type):
-            if t not in SQL_TYPES:
-                raise ValueError(f"column {self.raw_name}: unknown type {t!r}")
-        if self.type in ("date", "timestamp") and self.raw_type == "string" and not self.fmt:
-            raise ValueError(f"column {self.raw_name}: a {self.type} parsed from text needs fmt")
+            try:
+                sql_type(t)
+            except ValueError as exc:
+                raise ValueError(f"column {self.raw_name}: {exc}") from None
+        if self.fmt is not None and not (self.type in ("date", "timestamp") and self.formats):
+            raise ValueError(f"column {self.raw_name}: fmt is for date/timestamp columns (one or more patterns)")
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        """The datetime patterns to try, in order (empty: ISO form)."""
+        if self.fmt is None:
+            return ()
+        return (self.fmt,) if isinstance(self.fmt, str) else tuple(self.fmt)
 
 
 @dataclass(frozen=True)
@@ -81,7 +123,7 @@ class TableSpec:
 
     @property
     def raw_schema(self) -> StructType:
-        return StructType([StructField(c.raw_name, SQL_TYPES[c.raw_type], True) for c in self.columns])
+        return StructType([StructField(c.raw_name, sql_type(c.raw_type), True) for c in self.columns])
 
     @property
     def text_schema(self) -> StructType:
@@ -90,7 +132,7 @@ class TableSpec:
 
     @property
     def processed_schema(self) -> StructType:
-        fields = [StructField(c.name, SQL_TYPES[c.type], not c.required) for c in self.columns]
+        fields = [StructField(c.name, sql_type(c.type), not c.required) for c in self.columns]
         fields += [StructField(p, IntegerType(), True) for p, _ in self.partitions]
         return StructType(fields)
 

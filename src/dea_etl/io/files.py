@@ -45,6 +45,12 @@ def exists(spark: SparkSession, path: str) -> bool:
     return bool(fs.exists(hpath))
 
 
+def is_file(spark: SparkSession, path: str) -> bool:
+    """True when ``path`` exists and is a file (an object, on S3), not a folder."""
+    fs, hpath = _fs(spark, path)
+    return bool(fs.exists(hpath)) and bool(fs.getFileStatus(hpath).isFile())
+
+
 def list_files(spark: SparkSession, path: str) -> list[FileInfo]:
     """Every data file at ``path`` (a file, or a folder listed recursively), sorted by path.
 

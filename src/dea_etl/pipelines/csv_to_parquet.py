@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dea_etl.io.csv import check_encoding
 from dea_etl.io.lake import quarantine_path
 from dea_etl.io.parquet import MODES
 from dea_etl.pipelines.audit import GATE_ARG
@@ -16,6 +17,7 @@ ARGS = (
     Arg("output", required=True, help="Parquet table folder"),
     Arg("quarantine", help="where rejected rows go (default: <output>_quarantine)"),
     Arg("write-mode", default="overwrite", choices=MODES, help="how the output is replaced"),
+    Arg("encoding", default="UTF-8", help="the files' text encoding (UTF-8, ISO-8859-1, windows-1252, ...)"),
     *FORMAT_ARGS,
     GATE_ARG,
 )
@@ -29,6 +31,7 @@ def run(ctx: JobContext) -> list[TableResult]:
         output=output,
         quarantine=ctx.args.get("quarantine") or quarantine_path(output),
         mode=ctx.arg("write_mode"),
+        encoding=check_encoding(ctx.arg("encoding")),
     )
     return convert_tables(ctx, open_bookmarks(ctx, tables=[table]), [table])
 

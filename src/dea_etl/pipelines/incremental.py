@@ -33,6 +33,7 @@ from dea_etl.faults import checkpoint
 from dea_etl.io import manifest
 from dea_etl.io.glue_files import GlueBookmarkedFiles
 from dea_etl.io.incremental import new_files
+from dea_etl.io.paths import check_outputs
 from dea_etl.io.tables import TableFormat, read_in_format, table_exists
 from dea_etl.pipelines.audit import audit, gate_enabled, staged_tables
 from dea_etl.pipelines.convert import ConvertRequest, StagedConversion, stage_conversion
@@ -55,6 +56,7 @@ class TableSource:
     output: str
     quarantine: str
     mode: str = "overwrite"
+    encoding: str = "UTF-8"
 
     @property
     def transformation_ctx(self) -> str:
@@ -123,6 +125,7 @@ def _stage_table(
         quarantine=table.quarantine,
         run_id=ctx.run_id,
         mode=APPEND if _appends(ctx, table, selection, fmt) else table.mode,
+        encoding=table.encoding,
         table_format=fmt,
     )
     return stage_conversion(ctx.spark, request)
@@ -149,7 +152,11 @@ def _references(
 def convert_tables(
     ctx: JobContext, session: BookmarkSession, tables: Sequence[TableSource]
 ) -> list[TableResult]:
-    """Convert each table's new files; publish all tables together; return their results."""
+    """Convert each table's new files; publish all tables together; return their results.
+
+    Outputs that would harm an input (be it, contain it, lie inside it) are refused before anything is read.
+    """
+    check_outputs(ctx.spark, [t.source for t in tables], [p for t in tables for p in (t.output, t.quarantine)])
     staged: list[StagedConversion] = []
     results: list[TableResult] = []
     published = 0

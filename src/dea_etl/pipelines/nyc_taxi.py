@@ -6,6 +6,7 @@ One pass: no show()/count() actions before the write; timestamps parsed; bad row
 from __future__ import annotations
 
 from dea_etl.io.lake import quarantine_path
+from dea_etl.io.paths import check_outputs
 from dea_etl.pipelines.convert import ConvertRequest, convert, input_files
 from dea_etl.pipelines.formats import FORMAT_ARGS, table_format
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
@@ -20,6 +21,7 @@ ARGS = (
 
 def run(ctx: JobContext) -> list[TableResult]:
     output = ctx.arg("output")
+    check_outputs(ctx.spark, [ctx.arg("input")], [output, quarantine_path(output)])
     request = ConvertRequest(
         spec=TRIPDATA,
         input_files=input_files(ctx.spark, ctx.arg("input")),

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from dea_etl.errors import JobArgumentError
-from dea_etl.schemas import SQL_TYPES, Column, TableSpec
+from dea_etl.schemas import SQL_TYPES, Column, TableSpec, sql_type
 
 SUFFIXES = (".json",)
 PARTS = ("year", "month", "day")
@@ -80,8 +80,10 @@ def _column(obj: Any, where: str) -> Column:
     if not _NAME.match(name):
         raise _fail(f"{where}.name", f"expected letters, digits and _ (not starting with a digit), found {name!r}")
     kind = _str(c["type"], f"{where}.type", "a type")
-    if kind not in SQL_TYPES:
-        raise _fail(f"{where}.type", f"expected one of {', '.join(SQL_TYPES)}, found {kind!r}")
+    try:
+        sql_type(kind)
+    except ValueError:
+        raise _fail(f"{where}.type", f"expected one of {', '.join(SQL_TYPES)}, decimal(p,s), found {kind!r}") from None
     fmt = c.get("format")
     if fmt is not None and kind not in DEFAULT_FORMATS:
         raise _fail(f"{where}.format", f"only a date or timestamp column has a format (this one is {kind})")

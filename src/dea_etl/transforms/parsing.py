@@ -1,7 +1,8 @@
 """Turn CSV text lines into typed rows, with a reason for every row that does not fit.
 
-Pure ``DataFrame -> DataFrame`` steps (use with ``df.transform``). The input has one row per CSV line in
-:data:`RAW_LINE` and the file it came from in :data:`SOURCE_FILE`. A row that does not fit (wrong number
+Pure ``DataFrame -> DataFrame`` steps (use with ``df.transform``). The input has one row per CSV record
+(a line, or the lines of a record spanning lines: :mod:`dea_etl.transforms.records`) in :data:`RAW_LINE`
+and the file it came from in :data:`SOURCE_FILE`. A row that does not fit (wrong number
 of fields, text in a numeric column, an unparseable date, an empty required column) keeps its line and
 gets a :data:`REJECT_REASON`; valid rows have a null reason. Nothing is nulled or dropped silently.
 """
@@ -22,6 +23,9 @@ REJECT_REASON = "_reject_reason"
 #: True when the row does not fit (then REJECT_REASON says why).
 REJECTED = "_is_rejected"
 CORRUPT_RECORD = "_corrupt_record"
+#: True when the line's bytes are not valid in the input's encoding (set by readers that decode).
+BAD_BYTES = "_has_bad_bytes"
+LINE_NUMBER = "line_number"
 _FIELDS = "_fields"
 _PARSED = "_parsed"
 _QUOTED = "_has_quote"
@@ -29,9 +33,19 @@ _RAW_PREFIX = "_raw_"
 
 Transform = Callable[[DataFrame], DataFrame]
 
+UNBALANCED_QUOTES = (
+    "malformed CSV record: unbalanced quotes (a quoted field not closed before the end of the file, "
+    "or a quote inside an unquoted field)"
+)
+
 
 def _quoted(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
+
+
+def quote_count(line: Column) -> Column:
+    """How many double quotes the text holds."""
+    return F.length(line) - F.length(F.translate(line, '"', ""))
 
 
 def parse_csv_lines(spec: TableSpec) -> Transform:
@@ -39,7 +53,8 @@ def parse_csv_lines(spec: TableSpec) -> Transform:
 
     Lines without a double quote are split on commas (exactly what a CSV parser does with them, at a
     fraction of the cost); lines with quotes go through Spark's CSV parser (``from_csv``), which handles
-    quoted commas and escaped quotes. Empty fields become null either way.
+    quoted commas, escaped quotes and (in a record joined from several lines) line breaks. A record with
+    an odd number of quotes is malformed. Empty fields become null either way.
     """
     ddl = ", ".join(f"{_quoted(c.raw_name)} STRING" for c in spec.columns) + f", {CORRUPT_RECORD} STRING"
     # RFC 4180: a quote inside a quoted field is written twice ("say ""hi""").
@@ -62,9 +77,10 @@ def parse_csv_lines(spec: TableSpec) -> Transform:
             )
 
         found = F.size(F.col(_FIELDS))
+        quotes = quote_count(line)
         reason = F.when(
             F.col(_QUOTED),
-            F.when(
+            F.when(quotes % 2 == 1, F.lit(UNBALANCED_QUOTES)).when(
                 F.col(f"{_PARSED}.{CORRUPT_RECORD}").isNotNull(),
                 F.lit(f"malformed CSV record: expected {expected} fields"),
             ),
@@ -80,24 +96,46 @@ def parse_csv_lines(spec: TableSpec) -> Transform:
     return step
 
 
+def _finite(value: Column) -> Column:
+    """The value when it is a finite number, else null (NaN and the infinities are not)."""
+    return F.when(~F.isnan(value) & (F.abs(value) != F.lit(float("inf"))), value)
+
+
+def _valid_utf8(raw: Column) -> Column:
+    """True when the text's bytes are valid UTF-8 (Spark keeps a line's bytes as read; decoding them
+    replaces each invalid sequence with U+FFFD, so the round trip differs exactly when one is invalid)."""
+    return F.encode(raw, "UTF-8") == raw.cast("binary")
+
+
 def typed_value(raw: Column, column: schemas.Column) -> Column:
     """The raw text parsed as the column's processed type; null when empty or when it does not fit."""
-    if column.type in ("date", "timestamp") and column.raw_type == "string" and column.fmt:
+    if column.type in ("date", "timestamp") and column.raw_type == "string" and column.formats:
         parse = F.to_date if column.type == "date" else F.to_timestamp
-        return parse(raw, column.fmt)
+        parsed = [parse(raw, fmt) for fmt in column.formats]
+        return parsed[0] if len(parsed) == 1 else F.coalesce(*parsed)
     if column.type == "string":
         return raw
     # try_cast has ANSI semantics: '1.5' is not an INT (a plain cast would truncate it to 1).
-    return F.expr(f"try_cast({_quoted(column.raw_name)} AS {column.type.upper()})")
+    value = F.expr(f"try_cast({_quoted(column.raw_name)} AS {column.type.upper()})")
+    precision = schemas.decimal_precision(column.type)
+    if precision:  # more decimals than the scale would be rounded by the cast: not a fit
+        value = F.when(raw.rlike(rf"^\s*[+-]?[0-9]*(\.[0-9]{{0,{precision[1]}}})?\s*$"), value)
+    if column.type in schemas.FLOATING and not column.allow_non_finite:
+        value = _finite(value)
+    return value
+
+
+def _expected(column: schemas.Column) -> str:
+    if column.formats:
+        return f"a {column.type} like {' or '.join(column.formats)}"
+    if column.type in schemas.FLOATING and not column.allow_non_finite:
+        return f"a finite {column.type.upper()}"
+    return column.type.upper()
 
 
 def field_problem(raw: Column, typed: Column, column: schemas.Column) -> Column:
     """Null when the field is fine, else a message naming the field, what was expected and the value."""
-    if column.fmt:
-        expected = f"a {column.type} like {column.fmt}"
-    else:
-        expected = column.type.upper()
-    bad_value = F.format_string(f"field '{column.raw_name}': expected {expected}, found '%s'", raw)
+    bad_value = F.format_string(f"field '{column.raw_name}': expected {_expected(column)}, found '%s'", raw)
     problem = F.when(raw.isNotNull() & typed.isNull(), bad_value)
     if column.required:
         problem = F.when(raw.isNull(), F.lit(f"field '{column.raw_name}': required value is empty")).otherwise(
@@ -112,29 +150,50 @@ def field_is_bad(raw: Column, typed: Column, column: schemas.Column) -> Column:
     return (raw.isNull() | bad) if column.required else bad
 
 
-def with_typed_columns(spec: TableSpec) -> Transform:
+def has_bad_bytes(encoding: str) -> Column:
+    """True when the record's bytes are not valid in ``encoding``.
+
+    Text read in UTF-8 keeps its bytes as read and is tested here (splitting a line into fields would
+    decode it and hide them); text read in another encoding was decoded when read, and the reader's
+    :data:`BAD_BYTES` flag tells.
+    """
+    return ~_valid_utf8(F.col(RAW_LINE)) if is_utf8(encoding) else F.col(BAD_BYTES)
+
+
+def encoding_problem(encoding: str) -> Column:
+    """Null when the record's bytes are valid in ``encoding``, else the reason."""
+    return F.when(has_bad_bytes(encoding), F.lit(f"bytes not valid in {encoding}"))
+
+
+def is_utf8(encoding: str) -> bool:
+    return encoding.replace("-", "").replace("_", "").upper() == "UTF8"
+
+
+def with_typed_columns(spec: TableSpec, encoding: str = "UTF-8") -> Transform:
     """Raw text columns -> the processed columns (processed names and types) and the reject reason.
 
-    A row already rejected (malformed) keeps its reason; otherwise the reason lists every field that
-    does not fit, separated by '; '. Each value is parsed once: the typed values are projected first and
+    A record whose bytes are not valid in ``encoding`` is rejected for that; a row already rejected
+    (malformed) keeps its reason; otherwise the reason lists every field that does not fit, separated
+    by '; '. Each value is parsed once: the typed values are projected first and
     the checks refer to them (one projection with the parse repeated in each check costs 4x the time).
     """
 
     def step(df: DataFrame) -> DataFrame:
-        raw_names = {c.raw_name for c in spec.columns} | {REJECT_REASON, REJECTED}
+        raw_names = {c.raw_name for c in spec.columns} | {REJECT_REASON, REJECTED, BAD_BYTES}
         carried = [_quoted(c) for c in df.columns if c not in raw_names]
         typed_df = df.select(
             *(F.col(_quoted(c.raw_name)).alias(_RAW_PREFIX + c.raw_name) for c in spec.columns),
             *(typed_value(F.col(_quoted(c.raw_name)), c).alias(c.name) for c in spec.columns),
             *carried,
             F.col(REJECT_REASON),
+            *([F.col(BAD_BYTES)] if BAD_BYTES in df.columns else []),
         )
         raw = {c.name: F.col(_quoted(_RAW_PREFIX + c.raw_name)) for c in spec.columns}
         problems = F.concat_ws("; ", *(field_problem(raw[c.name], F.col(_quoted(c.name)), c) for c in spec.columns))
-        reason = F.coalesce(F.col(REJECT_REASON), F.when(problems != "", problems))
+        reason = F.coalesce(encoding_problem(encoding), F.col(REJECT_REASON), F.when(problems != "", problems))
         # The flag is what the main pass filters and counts on; the reason text (16 formatted checks,
         # 3x the cost of the flag) is then only computed for the quarantine.
-        bad = F.col(REJECT_REASON).isNotNull()
+        bad = F.col(REJECT_REASON).isNotNull() | has_bad_bytes(encoding)
         for c in spec.columns:
             bad = bad | field_is_bad(raw[c.name], F.col(_quoted(c.name)), c)
         # The partition-id guard is always true. It makes the flag nondeterministic to Spark's
@@ -175,8 +234,6 @@ def valid_rows(spec: TableSpec) -> Transform:
 
     return step
 
-
-LINE_NUMBER = "line_number"
 
 
 def rejected_rows(df: DataFrame) -> DataFrame:
