@@ -188,3 +188,29 @@ def test_pipeline_step_fails_the_job_in_fail_mode_and_keeps_outcomes(spark, smal
         data_quality.run(_ctx(spark, small_lake, "customers"))
     outcomes = read_table(spark, data_quality.dq_path(small_lake, "customers", "outcomes"))
     assert outcomes.where("Outcome = 'Failed'").select("Rule").collect()[0].Rule == 'IsUnique "customerid"'
+
+
+def test_cli_csv_accounts_for_rows_that_do_not_parse(spark, tmp_path, capsys):
+    csv = tmp_path / "customers.csv"
+    csv.write_text("293,Catherine,Abel,Catherine Abel\r\nnot-a-number,A,B,A B\r\n295,,,\r\n", encoding="utf-8")
+    rules = _ruleset(tmp_path, "Rules = [ RowCount = 2 ]")
+    args = ["dq", "--ruleset", rules, "--input", str(csv), "--format", "csv", "--table", "customers",
+            "--lake", str(tmp_path)]
+    assert main(args) == 1  # rows in (3) = evaluated (2) + quarantined (1): the quarantine fails the check
+    out = capsys.readouterr().out
+    assert "1 of 1 rules passed" in out
+    assert "rows in 3 = evaluated 2 + quarantined 1" in out
+    assert "1 of 3 rows quarantined, not evaluated: customers.csv line 2: " in out
+
+
+def test_cli_csv_reads_a_quoted_field_spanning_lines_as_one_row(spark, tmp_path, capsys):
+    csv = tmp_path / "customers.csv"
+    csv.write_text('293,Catherine,Abel,"Catherine\r\nAbel"\r\nnot-a-number,A,B,A B\r\n295,Kim,,\r\n', encoding="utf-8")
+    rules = _ruleset(tmp_path, "Rules = [ RowCount = 2 ]")
+    args = ["dq", "--ruleset", rules, "--input", str(csv), "--format", "csv", "--table", "customers",
+            "--lake", str(tmp_path)]
+    assert main(args) == 1  # the record on lines 1-2 is one row; the one on line 3 is quarantined
+    out = capsys.readouterr().out
+    assert "1 of 1 rules passed" in out
+    assert "rows in 3 = evaluated 2 + quarantined 1" in out
+    assert "customers.csv line 3: " in out

@@ -1,13 +1,14 @@
-"""engine="deequ": delegates to pydeequ when a Deequ jar is on the classpath; otherwise a clear error."""
+"""engine="deequ": Deequ's EvaluateDataQuality (through pydeequ) on the declared jars, in the native shape."""
 
 from __future__ import annotations
 
 import pytest
+from chispa import assert_df_equality
 
-from dea_etl.quality import evaluate
-from dea_etl.quality.deequ import DeequUnavailableError, deequ_on_classpath
+from dea_etl.quality import RULE_OUTCOMES_SCHEMA, evaluate, evaluate_rows
+from dea_etl.quality.deequ import DEEQU_CLASS, DeequUnavailableError, deequ_on_classpath, require_deequ
 
-RULESET = 'Rules = [ RowCount = 2, IsComplete "id" ]'
+RULESET = 'Rules = [ RowCount = 2, IsComplete "id", IsComplete "name" ]'
 
 
 @pytest.fixture(scope="module")
@@ -20,21 +21,43 @@ def test_unknown_engine_is_rejected(small_df):
         evaluate(small_df, RULESET, engine="pandas")
 
 
-def test_deequ_engine_without_a_jar_says_what_is_missing(spark, small_df):
-    if deequ_on_classpath(spark):
-        pytest.skip("a Deequ jar is on the classpath: the unavailable path cannot be exercised")
-    with pytest.raises(DeequUnavailableError, match="needs a Deequ jar on the Spark classpath"):
-        evaluate(small_df, RULESET, engine="deequ")
+def test_the_declared_jars_put_deequ_on_the_classpath(spark):
+    assert deequ_on_classpath(spark)
 
 
-def test_deequ_engine_gives_the_native_shape_and_outcomes(spark, small_df):
-    if not deequ_on_classpath(spark):
-        pytest.skip(
-            "no Deequ jar on the Spark classpath (com.amazon.deequ.dqdl.EvaluateDataQuality not found); "
-            "pip cannot install it - start Spark with --packages com.amazon.deequ:deequ:2.0.21-spark-3.5"
-        )
-    pytest.importorskip("pydeequ", reason="pydeequ (the deequ extra) is not installed")
+def test_a_missing_evaluator_class_says_what_is_missing(spark):
+    # The session has the jar, so the "no jar" path is exercised with a class name the JVM cannot load:
+    # the same lookup and the same error as a session started without --jars.
+    require_deequ(spark)
+    missing = DEEQU_CLASS + "DoesNotExist"
+    with pytest.raises(DeequUnavailableError, match=r"needs a Deequ jar on the Spark classpath \(.*DoesNotExist"):
+        require_deequ(spark, missing)
+
+
+def test_deequ_engine_gives_the_outcomes_in_the_native_shape(spark, small_df):
     deequ = evaluate(small_df, RULESET, engine="deequ")
+    expected = spark.createDataFrame(
+        [
+            ("RowCount = 2", "Passed", None, {"Dataset.*.RowCount": 2.0}),
+            ('IsComplete "id"', "Passed", None, {"Column.id.Completeness": 1.0}),
+            ('IsComplete "name"', "Failed", "Value: 0.5 does not meet the constraint requirement!",
+             {"Column.name.Completeness": 0.5}),
+        ],
+        RULE_OUTCOMES_SCHEMA,
+    )
+    assert_df_equality(deequ, expected, ignore_nullable=True)
     native = evaluate(small_df, RULESET)
-    assert deequ.columns == native.columns
     assert [(r.Rule, r.Outcome) for r in deequ.collect()] == [(r.Rule, r.Outcome) for r in native.collect()]
+
+
+def test_deequ_engine_gives_row_level_outcomes(small_df):
+    rows = evaluate_rows(small_df, RULESET, engine="deequ").orderBy("id").collect()
+    assert [r["DataQualityEvaluationResult"] for r in rows] == ["Passed", "Failed"]
+    assert rows[1]["DataQualityRulesFail"] == ['IsComplete "name"']
+
+
+def test_deequ_engine_takes_dqdl_text_only(small_df):
+    from dea_etl.quality import parse_ruleset
+
+    with pytest.raises(TypeError, match="takes the ruleset as DQDL text"):
+        evaluate(small_df, parse_ruleset(RULESET), engine="deequ")

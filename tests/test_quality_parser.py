@@ -67,26 +67,65 @@ def test_analyzers_section(parsed):
     ]
 
 
-def test_empty_rules_section():
-    assert parse_ruleset("Rules = [ ]").rules == ()
+def test_what_deequs_grammar_accepts_parses():
+    """Upper-case AND / OR, arithmetic, Metadata, bare column names, format tags, lower-case keywords."""
+    text = """Metadata = { "Version": "1.0", "Owners": ["data-team"] }
+    Rules = [
+        RowCount > 10 + 10,
+        RowCount between 1 + 1 and (2 * 3),
+        ColumnValues "n" != -1.5,
+        (RowCount > 1) AND (IsComplete id) OR (IsComplete "x"),
+        IsComplete order_id.v2,
+        ColumnDataType "d" = "DATE" with format = "yyyy-MM-dd",
+        ColumnValues "s" in ["a", null, EMPTY],
+        ColumnValues "d" > (now() + 1 hours)
+    ]"""
+    rs = parse_ruleset(text)
+    assert rs.metadata == {"Version": "1.0", "Owners": ["data-team"]}
+    first, between, ne, composite, bare, typed, keywords, date = rs.rules
+    assert first.condition == Condition(Op.GT, (20.0,))
+    assert between.condition == Condition(Op.BETWEEN, (2.0, 6.0))
+    assert ne.condition == Condition(Op.EQ, (-1.5,), negated=True)
+    assert composite.operator == "or" and composite.rules[0].operator == "and"
+    assert composite.rules[0].rules[1].params == ("id",)
+    assert bare.params == ("order_id.v2",)
+    assert (typed.condition.values, typed.format) == (("DATE",), "yyyy-MM-dd")
+    assert keywords.condition.values == ("a", Keyword.NULL, Keyword.EMPTY)
+    assert date.condition == Condition(Op.GT, (DateExpr(3600),))
 
 
 @pytest.mark.parametrize(
     ("text", "line", "column", "words"),
     [
-        ('Rules = [ IsComplete "a" > ]', 1, 28, "unexpected ']'; expected '(' or 'now'"),
+        ('Rules = [ IsComplete "a" > ]', 1, 28, "unexpected ']'; expected '(' or + or - or NULL"),
         ('Rules = [\n  RowCount > 1,\n  IsComplete "a" and IsUnique "a" ]', 3, 18, "unexpected 'and'"),
         ('Rules = [ Foo "a" ]', 1, 11, "unknown rule type 'Foo'"),
         ("Rules = [ RowCount > 1", 1, 23, "unexpected end of ruleset; expected ','"),
         ("Rules = [ RowCount > 1 @ ]", 1, 24, "unexpected character '@'"),
-        ('Rules = [ IsComplete "a" "b" ]', 1, 11, "IsComplete takes 1 quoted parameter(s), got 2"),
+        ('Rules = [ Completeness "a" "b" > 0.5 ]', 1, 11, "Completeness takes 1 quoted parameter(s), got 2"),
         ('Rules = [ IsComplete "a" > 1 ]', 1, 11, "IsComplete takes no condition"),
         ("Rules = [\n\n   RowCount ]", 3, 4, "RowCount needs a condition"),
         ('Rules = [ Mean "x" > 1 with threshold > 0.5 ]', 1, 11, "Mean does not take 'with threshold'"),
         ('Rules = [ ColumnValues "x" > 1 with thresh > 0.5 ]', 1, 37, "unknown tag 'thresh'"),
         ('Rules = [ DataFreshness "d" <= 3 ]', 1, 11, "DataFreshness compares with durations"),
         ('Rules = [ RowCount > "many" ]', 1, 11, "RowCount compares with numbers only"),
-        ("Rule = [ RowCount > 1 ]", 1, 1, "unexpected 'Rule'; expected 'Analyzers' or 'Rules'"),
+        ("Rule = [ RowCount > 1 ]", 1, 1, "unexpected 'Rule'; expected"),
+        ("Rules = [ ]", 1, 12, "no rules or analyzers"),
+        ('Rules = [ ColumnCount > 1 where "id > 1" ]', 1, 11, "ColumnCount is a dataset-level rule"),
+        ('Rules = [ ColumnExists "a" where "id > 1" ]', 1, 11, "ColumnExists is a dataset-level rule"),
+        ('Rules = [ ColumnNamesMatchPattern "a" where "id > 1" ]', 1, 11, "is a dataset-level rule"),
+        ('Rules = [ CustomSql "select 1" > 0 where "id > 1" ]', 1, 11, "CustomSql is a dataset-level rule"),
+        ('Rules = [ ReferentialIntegrity "a" "r.a" = 1 where "id > 1" ]', 1, 11, "is a dataset-level rule"),
+        ('Rules = [ DatasetMatch "r" "id" = 1 where "id > 1" ]', 1, 11, "is a dataset-level rule"),
+        ('Rules = [ RowCountMatch "r" = 1 where "id > 1" ]', 1, 11, "is a dataset-level rule"),
+        ('Rules = [ AggregateMatch "sum(a)" "sum(r.a)" = 1 where "id > 1" ]', 1, 11, "is a dataset-level rule"),
+        ('Rules = [ IsComplete "a" where "" ]', 1, 11, "a where clause needs a condition"),
+        ('Rules = [ ColumnValues "d" > now() + 1 hours ]', 1, 36, "unexpected '+'"),
+        ('Rules = [ ColumnValues "x" in [1, "a"] ]', 1, 11, "a list mixes numbers and strings"),
+        ('Rules = [ ColumnValues "x" matches "[a-" ]', 1, 11, "invalid regular expression '[a-'"),
+        ('Rules = [ ColumnNamesMatchPattern "(a" ]', 1, 11, "invalid regular expression '(a'"),
+        ("Rules = [ RowCount > 1 / 0 ]", 1, 24, "division by zero"),
+        ('Rules = [ ColumnDataType "d" = "DATE" with format > 1 ]', 1, 44, 'with format = "<value>"'),
     ],
 )
 def test_invalid_rulesets_name_line_column_and_expectation(text, line, column, words):

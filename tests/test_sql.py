@@ -131,7 +131,7 @@ COURSE_EXAMPLES = [
 def test_course_examples(
     spark: SparkSession, lake: Path, query: str, expected: list[tuple[Any, ...]]
 ) -> None:
-    rows = [tuple(r) for r in run_sql(spark, query).collect()]
+    rows = [tuple(r) for r in run_sql(spark, query, register_local_tables(spark, str(lake))).collect()]
     assert _sorted(rows) == _sorted(expected)
 
 
@@ -155,7 +155,7 @@ def test_cli_table_output(lake: Path, capsys: pytest.CaptureFixture[str]) -> Non
     ("query", "error_class"),
     [
         ("SELEC * FROM customers", "PARSE_SYNTAX_ERROR"),
-        ("SELECT * FROM nope", "TABLE_OR_VIEW_NOT_FOUND"),
+        ("SELECT * FROM nope", "refused: table 'nope' is not one of the query's tables"),
         ("SELECT nope FROM customers", "UNRESOLVED_COLUMN"),
     ],
 )

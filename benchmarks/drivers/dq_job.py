@@ -1,8 +1,9 @@
 """DQ bench driver, run by ``benchmarks/dq.py`` through spark-submit.
 
 ``dq_job.py PARQUET RUNS RULES_JSON GROUPED_JSON`` prints ``BENCH_JSON {...}``: seconds of a count() scan, of
-one evaluate() of every rule, of one evaluate() per rule, of a scan reading every column and of the fused
-aggregation alone; the jobs/stages of one evaluation; the rules that failed.
+one evaluate() of every rule, of one evaluate() per rule, of a scan reading every column, of the fused
+aggregation alone and of Deequ's EvaluateDataQuality on every rule (``engine="deequ"``); the jobs/stages of
+one evaluation; the rules that failed, ours and Deequ's.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def main(argv: list[str]) -> None:
     def scan() -> None:
         df.agg(*[F.max(c) for c in df.columns]).collect()
 
-    out: dict[str, Any] = {"count": [], "evaluate": [], "naive": [], "scan": [], "fused": []}
+    out: dict[str, Any] = {"count": [], "evaluate": [], "naive": [], "scan": [], "fused": [], "deequ": []}
     for i in range(runs + 1):  # the first round warms the JVM and the page cache and is not kept
         measured = {
             "count": timed(df.count),
@@ -50,6 +51,7 @@ def main(argv: list[str]) -> None:
             "naive": timed(naive),
             "scan": timed(scan),
             "fused": timed(lambda: evaluate(df, fused_only).collect()),
+            "deequ": timed(lambda: evaluate(df, ruleset, engine="deequ").collect()),
         }
         if i:
             for key, seconds in measured.items():
@@ -62,6 +64,8 @@ def main(argv: list[str]) -> None:
     infos = [tracker.getJobInfo(j) for j in job_ids]
     out["jobs"] = [len(job_ids), sum(len(info.stageIds) for info in infos if info is not None)]
     out["failed"] = [r["Rule"] for r in outcomes if r["Outcome"] != "Passed"]
+    theirs = evaluate(df, ruleset, engine="deequ").collect()
+    out["deequ_failed"] = [r["Rule"] for r in theirs if r["Outcome"] != "Passed"]
     print("BENCH_JSON " + json.dumps(out))
     spark.stop()
 

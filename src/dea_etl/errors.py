@@ -12,6 +12,7 @@ DqdlSyntaxError        2     an invalid DQDL ruleset (:mod:`dea_etl.quality`)
 InputError             1     an input is missing, unreadable or not of the expected shape
 AccountingError        1     rows in != rows written + rows quarantined; nothing was published
 OutputError            1     an output could not be written or published
+UnsafeSqlError         1     SQL that is not one read-only query over the allowed tables (sqlguard)
 (any other)            1     data-quality gate, bookmarks, deploy, package, jars, Glue runtime...
 =====================  ====  =====================================================================
 

@@ -8,12 +8,15 @@ their metadata tables read as ``orders.snapshots``, ``orders.history``, ``orders
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pyspark.sql import DataFrame, SparkSession
 
 from dea_etl.catalog.tables import catalog_tables, processed_root
 from dea_etl.io import files
 from dea_etl.io.iceberg import is_iceberg_table, table_ref
 from dea_etl.io.parquet import read_table
+from dea_etl.sqlguard import check_query
 
 
 def register_local_tables(spark: SparkSession, lake: str) -> list[str]:
@@ -43,6 +46,23 @@ def iceberg_catalog_of(spark: SparkSession, lake: str) -> str | None:
     return None
 
 
-def run_sql(spark: SparkSession, query: str) -> DataFrame:
-    """The result of ``query`` over the registered views (Spark SQL: Athena's common SELECT syntax)."""
+#: Iceberg's metadata tables, read as ``<table>.<name>`` with the lake's catalog current.
+ICEBERG_METADATA_TABLES = (
+    "snapshots", "history", "refs", "files", "data_files", "manifests", "partitions", "entries",
+    "metadata_log_entries",
+)
+
+
+def iceberg_metadata_tables(spark: SparkSession, lake: str) -> list[str]:
+    """``orders.snapshots``, ``orders.history``, ... for each Iceberg table of the lake (the names the SQL
+    guard lets ``dea-etl sql`` read beside the registered views)."""
+    root = processed_root(lake)
+    return [f"{t.name}.{m}" for t in catalog_tables() if is_iceberg_table(spark, t.table_folder(root))
+            for m in ICEBERG_METADATA_TABLES]
+
+
+def run_sql(spark: SparkSession, query: str, tables: Iterable[str]) -> DataFrame:
+    """The result of ``query`` over the registered views ``tables`` (Spark SQL: Athena's common SELECT
+    syntax); anything but one read-only query over them raises :class:`~dea_etl.sqlguard.UnsafeSqlError`."""
+    check_query(spark, query, tables)
     return spark.sql(query)

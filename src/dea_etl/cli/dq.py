@@ -20,10 +20,27 @@ from rich.table import Table
 from dea_etl.cli.output import error
 from dea_etl.errors import first_line
 
+#: How many quarantined lines the outcome names (all are counted).
+SHOWN_REJECTS = 5
 
-def _load(spark: Any, ns: argparse.Namespace) -> tuple[Any, dict[str, Any], Any]:
-    """The DataFrame to check, its references (the lake's other processed tables) and, for CSV input,
-    the rows that could not be parsed (else None)."""
+
+def _quarantine_outcome(rows_in: int, rejects: list[Any]) -> dict[str, Any]:
+    """The CSV rows that do not parse, as one more outcome: rows in = evaluated + quarantined."""
+    names = "; ".join(f"{r['source_file'].rsplit('/', 1)[-1]} line {r['line_number']}: {r['reason']}"
+                      for r in rejects[:SHOWN_REJECTS])
+    more = f" (and {len(rejects) - SHOWN_REJECTS} more)" if len(rejects) > SHOWN_REJECTS else ""
+    return {
+        "Rule": "(input) every CSV row parses with the table's schema",
+        "Outcome": "Failed" if rejects else "Passed",
+        "FailureReason": f"{len(rejects)} of {rows_in} rows quarantined, not evaluated: {names}{more}"
+        if rejects else None,
+        "EvaluatedMetrics": {"Dataset.*.RowsIn": float(rows_in), "Dataset.*.RowsQuarantined": float(len(rejects))},
+    }
+
+
+def _load(spark: Any, ns: argparse.Namespace) -> tuple[Any, dict[str, Any], Any, dict[str, Any] | None]:
+    """The DataFrame to check, its references (the lake's other processed tables) and, for CSV input, the
+    rows that could not be parsed and the outcome that accounts for them (else None, None)."""
     from dea_etl.io import files
     from dea_etl.io.lake import Lake
     from dea_etl.io.tables import read_any
@@ -38,17 +55,22 @@ def _load(spark: Any, ns: argparse.Namespace) -> tuple[Any, dict[str, Any], Any]
         alias, _, path = item.partition("=")
         refs[alias] = read_any(spark, path)
     if ns.input is None:
-        return read_any(spark, lake.processed(str(name))), refs, None
+        return read_any(spark, lake.processed(str(name))), refs, None, None
     if ns.format == "parquet":
-        return read_any(spark, ns.input), refs, None
-    from dea_etl.io.csv import is_skipped_line, read_lines
+        return read_any(spark, ns.input), refs, None, None
+    from dea_etl.io.csv import is_skipped_line, read_lines, with_line_numbers
     from dea_etl.pipelines.convert import input_files, parsed_rows
     from dea_etl.transforms.parsing import rejected_rows, valid_rows
+    from dea_etl.transforms.records import records_from_lines
 
     assert spec is not None  # checked by _dq: --format csv needs --table
-    lines = read_lines(spark, input_files(spark, ns.input))
-    parsed = parsed_rows(lines.where(~is_skipped_line(spec)), spec)
-    return parsed.transform(valid_rows(spec)), refs, rejected_rows(parsed)
+    # RFC 4180 records (a quoted field may span lines), each numbered by its first line, as read_csv_table
+    records = records_from_lines(with_line_numbers(read_lines(spark, input_files(spark, ns.input))))
+    parsed = parsed_rows(records.where(~is_skipped_line(spec)), spec).cache()
+    rows_in = parsed.count()
+    unparsed = rejected_rows(parsed)
+    rejects = unparsed.orderBy("source_file", "line_number").collect()
+    return parsed.transform(valid_rows(spec)), refs, unparsed, _quarantine_outcome(rows_in, rejects)
 
 
 def _name(ns: argparse.Namespace) -> str:
@@ -96,17 +118,23 @@ def _stopped(spark: Any, created: bool, code: int) -> int:
     return code
 
 
-def _render(rows: list[Any], console: Console) -> None:
+def _render(rows: list[Any], accounting: dict[str, Any] | None, console: Console) -> None:
     table = Table(title="data quality outcomes")
     for name in ("Rule", "Outcome", "FailureReason", "EvaluatedMetrics"):
         table.add_column(name, overflow="fold")
-    for r in rows:
+    for r in ([accounting] if accounting else []) + rows:
         metrics = "\n".join(f"{k} = {v:.6g}" for k, v in sorted((r["EvaluatedMetrics"] or {}).items()))
         style = "green" if r["Outcome"] == "Passed" else "red"
         table.add_row(r["Rule"], f"[{style}]{r['Outcome']}[/{style}]", r["FailureReason"] or "", metrics)
     console.print(table)
     failed = sum(r["Outcome"] != "Passed" for r in rows)
     console.print(f"{len(rows) - failed} of {len(rows)} rules passed", highlight=False)
+    if accounting is not None:
+        m = accounting["EvaluatedMetrics"]
+        n, q = int(m["Dataset.*.RowsIn"]), int(m["Dataset.*.RowsQuarantined"])
+        console.print(f"rows in {n} = evaluated {n - q} + quarantined {q}", highlight=False, soft_wrap=True)
+        if q:
+            console.print(accounting["FailureReason"], highlight=False, soft_wrap=True, markup=False)
 
 
 def _dq(ns: argparse.Namespace) -> int:
@@ -139,11 +167,11 @@ def _dq(ns: argparse.Namespace) -> int:
     if spark is None:
         spark, created = get_spark("dea-etl-dq")
     try:
-        df, refs, unparsed = _load(spark, ns)
+        df, refs, unparsed, accounting = _load(spark, ns)
         run = recording.Run.now(_name(ns), Path(ns.ruleset).stem, text, new_run_id())
         history = recording.history_for(spark, ns.lake, run, ruleset, bool(ns.report))
         roots = tuple(p for p in (ns.lake, ns.input) if p)
-        rows = evaluate(df, ruleset, refs, history=history, file_roots=roots).collect()
+        rows = [r.asDict() for r in evaluate(df, ruleset, refs, history=history, file_roots=roots).collect()]
         if ns.report or ns.record:
             _after(spark, ns, run, ruleset, history, rows, df, refs, unparsed)
     except Exception as exc:
@@ -152,8 +180,9 @@ def _dq(ns: argparse.Namespace) -> int:
     finally:
         if created:
             spark.stop()
-    _render(rows, Console(width=None if sys.stdout.isatty() else 160))
-    return 0 if all(r["Outcome"] == "Passed" for r in rows) else 1
+    _render(rows, accounting, Console(width=None if sys.stdout.isatty() else 160))
+    every = rows + ([accounting] if accounting else [])
+    return 0 if all(r["Outcome"] == "Passed" for r in every) else 1
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

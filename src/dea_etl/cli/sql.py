@@ -1,4 +1,5 @@
-"""``dea-etl sql "SELECT ..." [--lake lake|s3://BUCKET] [--output-format table|json]``: SQL over a lake.
+"""``dea-etl sql "SELECT ..." [--lake lake|s3://BUCKET] [--output-format table|json]``: one read-only query
+over a lake's tables (anything else is refused before it runs, see :mod:`dea_etl.sqlguard`).
 
 Parquet and Iceberg tables alike; an Iceberg table's metadata tables too (``orders.snapshots``).
 """
@@ -20,19 +21,24 @@ def one_line_error(exc: BaseException) -> str:
 
 def _sql(ns: argparse.Namespace) -> int:
     from dea_etl.catalog import register_local_tables, run_sql
-    from dea_etl.catalog.local import iceberg_catalog_of
+    from dea_etl.catalog.local import iceberg_catalog_of, iceberg_metadata_tables
     from dea_etl.runtime import get_spark
+    from dea_etl.sqlguard import UnsafeSqlError
 
     spark, created = get_spark("dea-etl-sql")
     spark.sparkContext.setLogLevel("ERROR")
     previous = spark.catalog.currentCatalog()
     try:
-        register_local_tables(spark, ns.lake)
+        tables = register_local_tables(spark, ns.lake)
         iceberg = iceberg_catalog_of(spark, ns.lake)
         if iceberg:  # orders.snapshots, orders.history, ...
             spark.catalog.setCurrentCatalog(iceberg)
-        df = run_sql(spark, ns.query)
+            tables += iceberg_metadata_tables(spark, ns.lake)
+        df = run_sql(spark, ns.query, tables)
         rows = df.collect()
+    except UnsafeSqlError as exc:
+        error(f"refused: {exc}")
+        return 1
     except Exception as exc:
         error(one_line_error(exc))
         return 1

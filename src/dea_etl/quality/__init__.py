@@ -5,18 +5,24 @@ EvaluatedMetrics); ``evaluate_rows`` gives rowLevelOutcomes; ``analyze`` gives t
 ``Analyzers = [...]`` section (Analyzer, EvaluatedMetrics); an invalid ruleset raises
 :class:`DqdlSyntaxError` (a ValueError) naming line, column and what was expected.
 
-Semantics (chosen to follow Glue / Deequ; each is tested):
+Semantics (chosen to follow Glue / Deequ; each is tested, and tests/test_quality_differential.py compares
+them with Deequ's own EvaluateDataQuality; docs/dq-deequ-differences.md lists where they differ and why):
 
 - Conditions on metrics: ``between a and b`` excludes both bounds; ``=`` / ``!=`` / ``in`` compare numbers
   with a tolerance of 1e-5 (as DQDL does).
 - ``where "<sql>"`` restricts a rule to the rows where the predicate is true; a row outside it passes at
-  row level and does not count in the rule's ratios.
+  row level and does not count in the rule's ratios. A where clause that leaves no row passes the rule
+  with no metric (as Deequ), except RowCount, which is judged (0). Dataset-level rules take no where.
+- Columns: case-insensitive; ``"a.b"`` is a top-level column of that name if there is one, else field
+  ``b`` of struct ``a``; back-quote (``"`a.b`"``) to mean the top-level name; spaces and dashes are fine;
+  a bare name (``IsComplete order_id``) is read as quoted.
 - Completeness / IsComplete: non-null rows / rows (``Column.<c>.Completeness``).
-- Uniqueness / IsUnique: rows whose value occurs exactly once / all rows; a null row is never unique
-  (Deequ's definition). Several columns: ``Multicolumn.a,b.Uniqueness``, rows with all keys null excluded
-  from the groups. UniqueValueRatio: values occurring once / distinct non-null values.
-  DistinctValuesCount: distinct non-null values. Entropy: ``-sum(p ln p)`` with ``p = count / rows``
-  over the non-null values (natural log, as Deequ).
+- Uniqueness / IsUnique / IsPrimaryKey: rows whose value occurs exactly once / rows with a value; a row
+  whose keys are all null is left out (Deequ's definition; it passes at row level, except for
+  IsPrimaryKey, which also needs completeness). Several columns: ``Multicolumn.a,b.Uniqueness``.
+  UniqueValueRatio: values occurring once / distinct non-null values. DistinctValuesCount: distinct
+  values, null counting as one (as Deequ). Entropy: ``-sum(p ln p)`` with ``p = count / non-null rows``
+  (natural log, as Deequ).
 - Mean, Sum: over non-null values; StandardDeviation and Variance are the *population* statistics
   (``stddev_pop`` / ``var_pop``, as Deequ). A column with no non-null value fails the rule.
 - ColumnCorrelation: Pearson correlation over rows where both values are non-null.
@@ -24,19 +30,27 @@ Semantics (chosen to follow Glue / Deequ; each is tested):
   where clause passes (``Column.<c>.ColumnValues.Compliance`` etc. = passing rows / rows), or when
   ``with threshold`` holds for that ratio. ColumnValues with ``>``/``>=``/``<``/``<=``/``=`` on a numeric
   column reports ``Column.<c>.Minimum`` / ``Maximum`` instead of the compliance (as Glue).
-  Nulls fail a positive condition and pass its negation unless ``NULL`` is listed
-  (:mod:`dea_etl.quality.predicates`); ColumnLength ignores nulls; ColumnDataType counts a null as
-  compliant and, for a STRING column, checks that each value casts to the type.
-- DataFreshness: age = now (session time zone) - value (a DATE is its midnight); a null value fails.
+  ``matches`` reports ``Column.<c>.PatternMatch``. Nulls fail every condition but ``!=`` and ``not in``,
+  which they pass unless ``NULL`` is listed (:mod:`dea_etl.quality.predicates`, Glue's ColumnValues
+  reference). ColumnLength judges a null as a 0-length string (Glue's reference) and reports the values'
+  MinimumLength (``>``, ``>=``), MaximumLength (``<``, ``<=``) or both. ColumnDataType: a null fits no
+  type; a STRING column's values must cast to the type (``with format = "..."``: parse dates and
+  timestamps with that pattern); ``DECIMAL(p,s)`` takes numbers that fit it.
+- DataFreshness: age = now (session time zone) - value (a DATE is its midnight); a null value fails;
+  the reason reads "<share>% of rows passed" (as Deequ).
+- ColumnExists: ``Dataset.<c>.ColumnExists`` 1 or 0.
 - ColumnNamesMatchPattern: ``re.search`` on each name (``Dataset.*.ColumnNamesPatternMatchRatio``).
 - ReferentialIntegrity: rows whose key(s) exist in the reference / rows; a null key does not match.
   DatasetMatch: primary rows whose key matches a reference row with equal (null-safe) match columns /
   primary rows. SchemaMatch: (name, type) pairs in both / the larger column count. RowCountMatch:
-  rows / reference rows. AggregateMatch: ``sum(...)`` or ``avg(...)`` ratio (0/0 = 1).
+  rows / reference rows. AggregateMatch: ``sum(...)`` or ``avg(...)`` ratio (0/0 = 1),
+  ``Column.<first column>.AggregateMatch``.
 - CustomSql: the query sees the data as ``primary`` (and each reference by its alias; these are registered
   as temporary views of the session) and must return one
-  number (``Dataset.*.CustomSQL``); with ``with threshold`` and no condition, the query selects the passing
-  rows and the ratio passing / rows is judged (``Dataset.*.CustomSQL.Compliance``). A query whose
+  number (``Dataset.*.CustomSQL``); with no condition, the query selects the passing rows and the ratio
+  passing / rows is judged against ``with threshold`` (else it must be 1; ``Dataset.*.CustomSQL.Compliance``).
+  Only one read-only query over ``primary`` and the references runs (:mod:`dea_etl.sqlguard`, checked on
+  the parsed plan; ``where`` clauses too); anything else fails the rule with the reason. A query whose
   analyzed plan only filters ``primary`` (Project over Filter over the data itself: no join, aggregate,
   distinct, window, limit, union or subquery) is then evaluated in the shared pass as
   ``count_if(<predicate>)`` and at row level (a null predicate fails the row, as the filter drops it).

@@ -18,8 +18,8 @@ from pyspark.sql.types import DataType, NumericType, StringType
 from dea_etl.quality.context import Context, Outcome, Prepared, RuleError, fmt
 from dea_etl.quality.model import Condition, Op, Rule
 from dea_etl.quality.predicates import age_seconds, number_predicate, value_predicate
+from dea_etl.quality.registry import Signature, rule_type
 
-Handler = Callable[[Rule, Context], Prepared]
 ALL = Condition(Op.EQ, (1.0,))
 
 
@@ -44,26 +44,30 @@ def _numeric(ctx: Context, name: str) -> str:
 
 # -- dataset shape ---------------------------------------------------------------------------------
 
+@rule_type("RowCount", Signature(0, 0, "required"), analyzer=True)
 def row_count(rule: Rule, ctx: Context) -> Prepared:
     n = ctx.rows(ctx.where(rule.where))
     assert rule.condition is not None
     return Prepared(lambda v: judge(float(v[n]), rule.condition, {"Dataset.*.RowCount": float(v[n])}))  # type: ignore[arg-type]
 
 
+@rule_type("ColumnCount", Signature(0, 0, "required", where=False), analyzer=True)
 def column_count(rule: Rule, ctx: Context) -> Prepared:
     count = float(len(ctx.df.columns))
     return Prepared(lambda v: judge(count, rule.condition, {"Dataset.*.ColumnCount": count}))  # type: ignore[arg-type]
 
 
+@rule_type("ColumnExists", Signature(1, 1, "none", where=False))
 def column_exists(rule: Rule, ctx: Context) -> Prepared:
     try:
         ctx.column(rule.params[0])
-        outcome = Outcome(True)
-    except RuleError as exc:
-        outcome = Outcome(False, str(exc))
-    return Prepared(lambda v: outcome)
+        found = 1.0
+    except RuleError:
+        found = 0.0
+    return Prepared(lambda v: judge(found, ALL, {f"Dataset.{rule.params[0]}.ColumnExists": found}))
 
 
+@rule_type("ColumnNamesMatchPattern", Signature(1, 1, "none", where=False))
 def column_names_match_pattern(rule: Rule, ctx: Context) -> Prepared:
     try:
         pattern = re.compile(rule.params[0])
@@ -81,8 +85,13 @@ def column_names_match_pattern(rule: Rule, ctx: Context) -> Prepared:
 
 # -- completeness and compliance (row-level rules) --------------------------------------------------
 
+def _rows_failed(ratio: float, failed: int, rows: int) -> str:
+    return f"Value: {fmt(ratio)} does not meet the constraint requirement ({failed} of {rows} rows failed)."
+
+
 def _compliance(rule: Rule, ctx: Context, passes: Column, metric: str, default: Condition = ALL,
-                extra: Mapping[str, str] | None = None) -> Prepared:
+                extra: Mapping[str, str] | None = None,
+                wording: Callable[[float, int, int], str] = _rows_failed) -> Prepared:
     """A rule judged on the share of rows (in its where clause) that pass ``passes``."""
     where = ctx.where(rule.where)
     n, ok = ctx.rows(where), ctx.count_if(passes, where)
@@ -95,25 +104,28 @@ def _compliance(rule: Rule, ctx: Context, passes: Column, metric: str, default: 
         outcome = judge(ratio, cond, metrics)
         if outcome.passed:
             return outcome
-        return Outcome(False, f"Value: {fmt(ratio)} does not meet the constraint requirement "
-                              f"({v[n] - v[ok]} of {v[n]} rows failed).", metrics)
+        return Outcome(False, wording(ratio, v[n] - v[ok], v[n]), metrics)
 
     return Prepared(finish, ~where | F.coalesce(passes, F.lit(False)))
 
 
+@rule_type("Completeness", Signature(1, 1, "required"), row_level=True, analyzer=True)
+@rule_type("IsComplete", Signature(1, 1, "none"), row_level=True)
 def completeness(rule: Rule, ctx: Context) -> Prepared:
     col, _ = ctx.column(rule.params[0])
     cond = rule.condition if rule.rule_type == "Completeness" else ALL
     return _compliance(rule, ctx, F.col(col).isNotNull(), f"Column.{col}.Completeness", cond or ALL)
 
 
+@rule_type("ColumnValues", Signature(1, 1, "required", "any", threshold=True), row_level=True)
 def column_values(rule: Rule, ctx: Context) -> Prepared:
     col, dtype = ctx.column(rule.params[0])
     cond = rule.condition
     assert cond is not None
     passes = value_predicate(F.col(col), dtype, cond)
     extra: dict[str, str] = {}
-    metric = f"Column.{col}.ColumnValues.Compliance"
+    kind = "PatternMatch" if cond.op is Op.MATCHES and not cond.negated else "ColumnValues.Compliance"
+    metric = f"Column.{col}.{kind}"
     if rule.threshold is None and not cond.negated and cond.numbers and isinstance(dtype, NumericType):
         where = ctx.where(rule.where)
         if cond.op in (Op.GT, Op.GE, Op.EQ):
@@ -125,23 +137,32 @@ def column_values(rule: Rule, ctx: Context) -> Prepared:
     return _compliance(rule, ctx, passes, metric, extra=extra)
 
 
+@rule_type("DataFreshness", Signature(1, 1, "required", "duration", threshold=True), row_level=True)
 def data_freshness(rule: Rule, ctx: Context) -> Prepared:
     col, _ = ctx.column(rule.params[0])
     assert rule.condition is not None
     passes = number_predicate(age_seconds(F.col(col)), rule.condition) & F.col(col).isNotNull()
-    return _compliance(rule, ctx, passes, f"Column.{col}.DataFreshness.Compliance")
+    return _compliance(rule, ctx, passes, f"Column.{col}.DataFreshness.Compliance", wording=_share_passed)
 
 
+def _share_passed(ratio: float, failed: int, rows: int) -> str:
+    return f"{ratio * 100:.2f}% of rows passed"
+
+
+@rule_type("ColumnLength", Signature(1, 1, "required", threshold=True), row_level=True, analyzer=True)
 def column_length(rule: Rule, ctx: Context) -> Prepared:
     col, _ = ctx.column(rule.params[0])
-    assert rule.condition is not None
-    length = F.length(F.col(col).cast("string"))
+    cond = rule.condition
+    assert cond is not None
+    value_length = F.length(F.col(col).cast("string"))
     where = ctx.where(rule.where)
-    extra = {
-        f"Column.{col}.MinimumLength": ctx.plan.agg(F.min(F.when(where, length)).cast("double")),
-        f"Column.{col}.MaximumLength": ctx.plan.agg(F.max(F.when(where, length)).cast("double")),
-    }
-    passes = F.col(col).isNull() | number_predicate(length, rule.condition)
+    extra = {}  # the lengths of the values (nulls aside, as Deequ's metrics)
+    if cond.op not in (Op.LT, Op.LE) or cond.negated:
+        extra[f"Column.{col}.MinimumLength"] = ctx.plan.agg(F.min(F.when(where, value_length)).cast("double"))
+    if cond.op not in (Op.GT, Op.GE) or cond.negated:
+        extra[f"Column.{col}.MaximumLength"] = ctx.plan.agg(F.max(F.when(where, value_length)).cast("double"))
+    # judged per row with a null as a 0-length string (Glue's ColumnLength reference)
+    passes = number_predicate(F.coalesce(value_length, F.lit(0)), cond)
     metric = f"Column.{col}.ColumnLength.Compliance" if rule.threshold else ""
     return _compliance(rule, ctx, passes, metric, extra=extra)
 
@@ -152,33 +173,47 @@ _TYPE_NAMES = {
     "STRING": "string", "DATE": "date", "TIMESTAMP": "timestamp",
 }
 _INTEGRAL = {"tinyint", "smallint", "int", "bigint"}
+_DECIMAL = re.compile(r"DECIMAL\s*\(\s*(\d+)\s*,\s*(\d+)\s*\)", re.IGNORECASE)
 
 
-def _fits(col: Column, dtype: DataType, target: str) -> Column:
-    if dtype.simpleString().split("(")[0] == target:
+def _target(name: str) -> str:
+    """A DQDL type name as Spark's: ``INTEGER`` -> ``int``, ``DECIMAL(10,2)`` -> ``decimal(10,2)``."""
+    m = _DECIMAL.fullmatch(name.strip())
+    if m:
+        return f"decimal({int(m.group(1))},{int(m.group(2))})"
+    if name.upper() not in _TYPE_NAMES:
+        raise RuleError(f"Unknown data type {name!r}; expected one of {', '.join(_TYPE_NAMES)} or DECIMAL(p,s)")
+    return _TYPE_NAMES[name.upper()]
+
+
+def _fits(col: Column, dtype: DataType, target: str, fmt: str | None) -> Column:
+    actual = dtype.simpleString()
+    if actual == target or ("(" not in target and actual.split("(")[0] == target):
         return F.lit(True)
+    if isinstance(dtype, NumericType) and target.startswith("decimal"):
+        return col.cast(target if "(" in target else "decimal(38,18)").isNotNull()  # fits without overflow
     if not isinstance(dtype, StringType):
         return F.lit(False)
     if target == "string":
         return F.lit(True)
+    if fmt is not None and target in ("date", "timestamp"):
+        parse = F.to_date if target == "date" else F.to_timestamp
+        return parse(col, fmt).isNotNull()
     cast = col.cast("decimal(38,18)" if target == "decimal" else target).isNotNull()
     if target in _INTEGRAL:
         return F.trim(col).rlike(r"^[+-]?\d+$") & cast
     return cast
 
 
+@rule_type("ColumnDataType", Signature(1, 1, "required", "string", threshold=True), row_level=True)
 def column_data_type(rule: Rule, ctx: Context) -> Prepared:
     col, dtype = ctx.column(rule.params[0])
     assert rule.condition is not None
-    targets = []
-    for name in rule.condition.values:
-        if str(name).upper() not in _TYPE_NAMES:
-            raise RuleError(f"Unknown data type {name!r}; expected one of {', '.join(_TYPE_NAMES)}")
-        targets.append(_TYPE_NAMES[str(name).upper()])
+    targets = [_target(str(name)) for name in rule.condition.values]
     fits = F.lit(False)
     for t in targets:
-        fits = fits | _fits(F.col(col), dtype, t)
-    passes = F.col(col).isNull() | (~fits if rule.condition.negated else fits)
+        fits = fits | _fits(F.col(col), dtype, t, rule.format)
+    passes = F.col(col).isNotNull() & (~fits if rule.condition.negated else fits)  # a null fits no type (Deequ)
     return _compliance(rule, ctx, passes, f"Column.{col}.ColumnDataType.Compliance")
 
 
@@ -189,6 +224,10 @@ _STATS: dict[str, Callable[[Column], Column]] = {
 }
 
 
+@rule_type("Mean", Signature(1, 1, "required"), analyzer=True)
+@rule_type("Sum", Signature(1, 1, "required"), analyzer=True)
+@rule_type("StandardDeviation", Signature(1, 1, "required"), analyzer=True)
+@rule_type("Variance", Signature(1, 1, "required"), analyzer=True)
 def statistic(rule: Rule, ctx: Context) -> Prepared:
     col = _numeric(ctx, rule.params[0])
     where = ctx.where(rule.where)
@@ -203,6 +242,7 @@ def statistic(rule: Rule, ctx: Context) -> Prepared:
     return Prepared(finish)
 
 
+@rule_type("ColumnCorrelation", Signature(2, 2, "required"), analyzer=True)
 def column_correlation(rule: Rule, ctx: Context) -> Prepared:
     a, b = _numeric(ctx, rule.params[0]), _numeric(ctx, rule.params[1])
     where = ctx.where(rule.where)
@@ -218,21 +258,3 @@ def column_correlation(rule: Rule, ctx: Context) -> Prepared:
 
     return Prepared(finish)
 
-
-HANDLERS: dict[str, Handler] = {
-    "RowCount": row_count,
-    "ColumnCount": column_count,
-    "ColumnExists": column_exists,
-    "ColumnNamesMatchPattern": column_names_match_pattern,
-    "Completeness": completeness,
-    "IsComplete": completeness,
-    "ColumnValues": column_values,
-    "DataFreshness": data_freshness,
-    "ColumnLength": column_length,
-    "ColumnDataType": column_data_type,
-    "Mean": statistic,
-    "Sum": statistic,
-    "StandardDeviation": statistic,
-    "Variance": statistic,
-    "ColumnCorrelation": column_correlation,
-}

@@ -16,9 +16,11 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from dea_etl.errors import first_line
-from dea_etl.quality.checks import Handler, judge
+from dea_etl.quality.checks import ALL, judge
 from dea_etl.quality.context import Context, Outcome, Prepared, RuleError
 from dea_etl.quality.model import Rule
+from dea_etl.quality.registry import Signature, rule_type
+from dea_etl.sqlguard import UnsafeSqlError, check_query
 
 PRIMARY = "primary"
 
@@ -35,6 +37,7 @@ def _reference_columns(spec: str) -> tuple[str, list[str]]:
     return alias, _split_columns(cols)
 
 
+@rule_type("ReferentialIntegrity", Signature(2, 2, "required", where=False), row_level=True)
 def referential_integrity(rule: Rule, ctx: Context) -> Prepared:
     keys = [ctx.column(c)[0] for c in _split_columns(rule.params[0])]
     alias, ref_cols = _reference_columns(rule.params[1])
@@ -66,6 +69,7 @@ def _mapping(spec: str) -> list[tuple[str, str]]:
     return pairs
 
 
+@rule_type("DatasetMatch", Signature(2, 3, "required", where=False))
 def dataset_match(rule: Rule, ctx: Context) -> Prepared:
     alias = rule.params[0]
     ref = ctx.reference(alias)
@@ -99,6 +103,7 @@ def dataset_match(rule: Rule, ctx: Context) -> Prepared:
     return Prepared(finish)
 
 
+@rule_type("SchemaMatch", Signature(1, 1, "required"))
 def schema_match(rule: Rule, ctx: Context) -> Prepared:
     alias = rule.params[0]
     ref = ctx.reference(alias)
@@ -109,6 +114,7 @@ def schema_match(rule: Rule, ctx: Context) -> Prepared:
     return Prepared(lambda v: judge(ratio, rule.condition, {metric: ratio}))  # type: ignore[arg-type]
 
 
+@rule_type("RowCountMatch", Signature(1, 1, "required", where=False))
 def row_count_match(rule: Rule, ctx: Context) -> Prepared:
     alias = rule.params[0]
     ref = ctx.reference(alias)
@@ -126,18 +132,19 @@ def row_count_match(rule: Rule, ctx: Context) -> Prepared:
 _AGGREGATE = re.compile(r"^\s*(sum|avg)\s*\(\s*(?:([A-Za-z_][\w]*)\.)?([^()]+?)\s*\)\s*$", re.IGNORECASE)
 
 
-def _aggregate(ctx: Context, spec: str) -> tuple[DataFrame, Any]:
+def _aggregate(ctx: Context, spec: str) -> tuple[DataFrame, Any, str]:
     m = _AGGREGATE.match(spec)
     if not m:
         raise RuleError(f"Aggregate {spec!r} must be sum(column) or avg(column), optionally alias.column")
     fn, alias, column = m.group(1).lower(), m.group(2), m.group(3)
     df = ctx.df if alias in (None, PRIMARY) else ctx.reference(alias)
     name, _ = ctx.column(column, df)
-    return df, (F.sum if fn == "sum" else F.avg)(F.col(name)).cast("double")
+    return df, (F.sum if fn == "sum" else F.avg)(F.col(name)).cast("double"), name
 
 
+@rule_type("AggregateMatch", Signature(2, 2, "required", where=False))
 def aggregate_match(rule: Rule, ctx: Context) -> Prepared:
-    (df1, e1), (df2, e2) = _aggregate(ctx, rule.params[0]), _aggregate(ctx, rule.params[1])
+    (df1, e1, name), (df2, e2, _) = _aggregate(ctx, rule.params[0]), _aggregate(ctx, rule.params[1])
     a1 = ctx.plan.agg(e1) if df1 is ctx.df else None
     a2 = ctx.plan.agg(e2) if df2 is ctx.df else None
 
@@ -147,7 +154,7 @@ def aggregate_match(rule: Rule, ctx: Context) -> Prepared:
         if first is None or second is None:
             raise RuleError("An aggregate has no non-null values")
         ratio = 1.0 if first == 0 and second == 0 else (0.0 if second == 0 else first / second)
-        return judge(ratio, rule.condition, {"Dataset.*.AggregateMatch": ratio})  # type: ignore[arg-type]
+        return judge(ratio, rule.condition, {f"Column.{name}.AggregateMatch": ratio})  # type: ignore[arg-type]
 
     return Prepared(finish)
 
@@ -207,7 +214,7 @@ def _row_filter(rule: Rule, ctx: Context) -> Prepared | None:
     """``select ... from primary where <predicate>`` with a threshold: a row passes when the predicate holds.
 
     Evaluated in the shared pass (and at row level) instead of as its own query."""
-    if rule.condition is None and rule.threshold is not None:
+    if rule.condition is None:
         _register_views(ctx)
         passes = _filter_predicate(ctx, rule.params[0])
     else:
@@ -220,13 +227,24 @@ def _row_filter(rule: Rule, ctx: Context) -> Prepared | None:
         if not v[n]:
             raise RuleError("No rows to evaluate")
         ratio = float(v[ok]) / float(v[n])
-        return judge(ratio, rule.threshold, {"Dataset.*.CustomSQL.Compliance": ratio})  # type: ignore[arg-type]
+        return judge(ratio, rule.threshold or ALL, {"Dataset.*.CustomSQL.Compliance": ratio})
 
     return Prepared(finish, passes)
 
 
+def _check_sql(ctx: Context, sql: str) -> None:
+    """One read-only query over ``primary`` and the references, before anything analyzes or runs it."""
+    try:
+        check_query(ctx.df.sparkSession, sql, [PRIMARY, *ctx.references])
+    except UnsafeSqlError as exc:
+        raise RuleError(f"CustomSql refused: {exc}") from None
+
+
+@rule_type("CustomSql", Signature(1, 1, "optional", threshold=True, where=False),
+           row_level=lambda rule: rule.condition is None)
 def custom_sql(rule: Rule, ctx: Context) -> Prepared:
     sql = rule.params[0]
+    _check_sql(ctx, sql)
     fused = _row_filter(rule, ctx)
     if fused is not None:
         return fused
@@ -237,11 +255,11 @@ def custom_sql(rule: Rule, ctx: Context) -> Prepared:
         _register_views(ctx)
         try:
             result = spark.sql(sql)
-            if rule.condition is None:  # row form: the query selects the passing rows
+            if rule.condition is None:  # row form: the query selects the passing rows (all, without threshold)
                 if not v[n]:
                     raise RuleError("No rows to evaluate")
                 ratio = result.count() / v[n]
-                return judge(ratio, rule.threshold, {"Dataset.*.CustomSQL.Compliance": ratio})  # type: ignore[arg-type]
+                return judge(ratio, rule.threshold or ALL, {"Dataset.*.CustomSQL.Compliance": ratio})
             rows = result.take(2)
         except RuleError:
             raise
@@ -255,16 +273,5 @@ def custom_sql(rule: Rule, ctx: Context) -> Prepared:
             raise RuleError("CustomSql must return exactly one numeric value") from None
         return judge(value, rule.condition, {"Dataset.*.CustomSQL": value})
 
-    if rule.condition is None and rule.threshold is None:
-        raise RuleError("CustomSql needs a condition, or 'with threshold' for a query that selects rows")
     return Prepared(finish)
 
-
-HANDLERS: dict[str, Handler] = {
-    "ReferentialIntegrity": referential_integrity,
-    "DatasetMatch": dataset_match,
-    "SchemaMatch": schema_match,
-    "RowCountMatch": row_count_match,
-    "AggregateMatch": aggregate_match,
-    "CustomSql": custom_sql,
-}

@@ -17,9 +17,10 @@ from typing import Any
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import DataType
+from pyspark.sql.types import DataType, StructField, StructType
 
 from dea_etl.errors import DeaEtlError, first_line
+from dea_etl.sqlguard import UnsafeSqlError, check_expression
 
 
 class RuleError(DeaEtlError):
@@ -182,6 +183,25 @@ def _group_values(df: DataFrame, req: GroupRequest) -> dict[str, Any]:
     return {req.prefix + k: v for k, v in row.asDict().items()}
 
 
+def _reference(name: str) -> str:
+    """A top-level column name as ``F.col`` reads it: back-quoted when a dot or back-quote would split it."""
+    return f"`{name.replace('`', '``')}`" if "." in name or "`" in name else name
+
+
+def _nested(fields: list[StructField], path: list[str]) -> tuple[str, DataType] | None:
+    """``a.b.c`` through struct fields (case-insensitive), as (``a.b.c`` spelled as in the data, type)."""
+    names: list[str] = []
+    dtype: DataType | None = None
+    for part in path:
+        found = next((f for f in fields if f.name.lower() == part.lower()), None)
+        if found is None or (dtype is not None and not isinstance(dtype, StructType)):
+            return None
+        names.append(_reference(found.name))
+        dtype = found.dataType
+        fields = found.dataType.fields if isinstance(found.dataType, StructType) else []
+    return (".".join(names), dtype) if dtype is not None and len(path) > 1 else None
+
+
 @dataclass
 class Context:
     """What a rule handler sees: the data, the reference datasets, the shared plan."""
@@ -193,16 +213,30 @@ class Context:
     file_roots: tuple[str, ...] = ()
 
     def column(self, name: str, df: DataFrame | None = None) -> tuple[str, DataType]:
-        """The column's name as in the data (case-insensitive lookup) and its type; RuleError if absent."""
-        for f in (df or self.df).schema.fields:
-            if f.name.lower() == name.lower():
-                return f.name, f.dataType
+        """The column as ``F.col`` takes it and its type; RuleError if absent. Lookup is case-insensitive:
+        a top-level column of that name (``"a.b"`` or back-quoted ``"`a.b`"``, spaces and dashes
+        allowed), else a field of a struct (``"a.b"``: field ``b`` of ``a``)."""
+        fields = (df or self.df).schema.fields
+        quoted = len(name) > 1 and name.startswith("`") and name.endswith("`")
+        wanted = name[1:-1].replace("``", "`") if quoted else name
+        for f in fields:
+            if f.name.lower() == wanted.lower():
+                return _reference(f.name), f.dataType
+        if not quoted:
+            nested = _nested(fields, wanted.split("."))
+            if nested is not None:
+                return nested
         raise RuleError(f"Column {name!r} does not exist")
 
     def where(self, sql: str | None) -> Column:
         """The rule's ``where`` predicate (true when absent); RuleError on SQL that does not analyze."""
         if sql is None:
             return F.lit(True)
+        try:
+            check_expression(self.df.sparkSession, sql)
+        except UnsafeSqlError as exc:
+            verb = "is invalid" if str(exc).startswith("does not parse") else "refused"
+            raise RuleError(f"where clause {sql!r} {verb}: {exc}") from None
         try:
             pred = F.expr(sql)
             self.df.where(pred)

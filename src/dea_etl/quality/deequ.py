@@ -23,23 +23,29 @@ class DeequUnavailableError(DeaEtlError, RuntimeError):
     """engine="deequ" was asked for, but no Deequ jar (or no pydeequ) is available."""
 
 
-def deequ_on_classpath(spark: SparkSession) -> bool:
-    """True when the JVM can load Deequ's DQDL evaluator class."""
+def deequ_on_classpath(spark: SparkSession, class_name: str = DEEQU_CLASS) -> bool:
+    """True when the JVM can load Deequ's DQDL evaluator class (or ``class_name``)."""
     jvm: Any = spark.sparkContext._jvm
     try:
         loader = jvm.java.lang.Thread.currentThread().getContextClassLoader()
-        jvm.java.lang.Class.forName(DEEQU_CLASS, False, loader)
+        jvm.java.lang.Class.forName(class_name, False, loader)
         return True
     except Exception:
         return False
 
 
-def _evaluator(spark: SparkSession) -> Any:
-    if not deequ_on_classpath(spark):
+def require_deequ(spark: SparkSession, class_name: str = DEEQU_CLASS) -> None:
+    """Raise :class:`DeequUnavailableError` naming what is missing when the JVM cannot load ``class_name``."""
+    if not deequ_on_classpath(spark, class_name):
         raise DeequUnavailableError(
-            f"engine='deequ' needs a Deequ jar on the Spark classpath ({DEEQU_CLASS} not found); "
-            "start Spark with --packages com.amazon.deequ:deequ:2.0.21-spark-3.5 or use engine='native'"
+            f"engine='deequ' needs a Deequ jar on the Spark classpath ({class_name} not found); "
+            "start Spark with --jars \"$(dea-etl jars)\" (or through dea_etl.runtime.get_spark) "
+            "or use engine='native'"
         )
+
+
+def _evaluator(spark: SparkSession) -> Any:
+    require_deequ(spark)
     import pyspark
 
     # pydeequ reads SPARK_VERSION when it is imported; give it the running version if unset.
@@ -58,10 +64,19 @@ def _text(ruleset: str | Ruleset) -> str:
     raise TypeError("engine='deequ' takes the ruleset as DQDL text")
 
 
+def _register_views(df: DataFrame, references: Mapping[str, DataFrame] | None) -> None:
+    """CustomSql in Deequ reads ``primary`` (and the references) from the session's catalog, as the native
+    engine registers them: without this it reads whatever ``primary`` a previous evaluation left."""
+    df.createOrReplaceTempView("primary")
+    for alias, ref in (references or {}).items():
+        ref.createOrReplaceTempView(alias)
+
+
 def evaluate_deequ(
     df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, DataFrame] | None
 ) -> DataFrame:
     evaluator = _evaluator(df.sparkSession)
+    _register_views(df, references)
     out = evaluator.process(df.sparkSession, df, _text(ruleset), dict(references or {}))
     return out.select(*OUTCOME_COLUMNS)  # type: ignore[no-any-return]
 
@@ -70,5 +85,6 @@ def evaluate_rows_deequ(
     df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, DataFrame] | None
 ) -> DataFrame:
     evaluator = _evaluator(df.sparkSession)
+    _register_views(df, references)
     result = evaluator.processRows(df.sparkSession, df, _text(ruleset), dict(references or {}))
     return result["rowLevelOutcomes"]  # type: ignore[no-any-return]

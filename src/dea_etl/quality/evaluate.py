@@ -12,11 +12,12 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, MapType, NumericType, StringType, StructField, StructType
 
 from dea_etl.errors import JobArgumentError, first_line
-from dea_etl.quality import checks, comparisons, filerules, grouped, historic
+from dea_etl.quality import historic
 from dea_etl.quality.context import Context, Outcome, Plan, Prepared, RuleError
 from dea_etl.quality.history import History
 from dea_etl.quality.model import Analyzer, Condition, Op, Rule, RuleNode, Ruleset
 from dea_etl.quality.parser import parse_ruleset
+from dea_etl.quality.registry import registered
 
 PASSED, FAILED = "Passed", "Failed"
 RULE_OUTCOMES_SCHEMA = StructType([
@@ -28,7 +29,6 @@ RULE_OUTCOMES_SCHEMA = StructType([
 ROW_PASS, ROW_FAIL, ROW_SKIP = "DataQualityRulesPass", "DataQualityRulesFail", "DataQualityRulesSkip"
 ROW_RESULT = "DataQualityEvaluationResult"
 ROW_LEVEL_COLUMNS = (ROW_PASS, ROW_FAIL, ROW_SKIP, ROW_RESULT)
-HANDLERS = {**checks.HANDLERS, **grouped.HANDLERS, **comparisons.HANDLERS, **filerules.HANDLERS}
 ENGINES = ("native", "deequ")
 
 
@@ -47,12 +47,27 @@ class Evaluation:
         return all(o.passed for o in self.outcomes)
 
 
+#: Rule types judged even when their where clause leaves no row (the others pass then, as Deequ).
+_JUDGED_WITHOUT_ROWS = frozenset({"RowCount"})
+
+
+def _vacuous(p: Prepared, rows: str) -> Prepared:
+    """A rule whose where clause leaves no row passes with no metric (as Deequ); else it is judged."""
+    def finish(v: Mapping[str, object]) -> Outcome:
+        return Outcome(True) if v[rows] == 0 else p.finish(v)
+
+    return Prepared(finish, p.row)
+
+
 def _prepare_all(leaves: list[Rule], ctx: Context) -> dict[int, Prepared | Outcome]:
     prepared: dict[int, Prepared | Outcome] = {}
     for i, leaf in enumerate(leaves):
         ctx.plan.current_rule = i
         try:
-            prepared[i] = HANDLERS[leaf.rule_type](leaf, ctx)
+            p = registered()[leaf.rule_type].handler(leaf, ctx)
+            if leaf.where is not None and leaf.rule_type not in _JUDGED_WITHOUT_ROWS:
+                p = _vacuous(p, ctx.rows(ctx.where(leaf.where)))
+            prepared[i] = p
         except RuleError as exc:
             prepared[i] = Outcome(False, str(exc))
         except Exception as exc:
@@ -104,10 +119,7 @@ def _row(node: RuleNode, leaf_ids: dict[int, int], prepared: dict[int, Prepared 
         if isinstance(p, Prepared):
             return p.row
         # a row-level rule that cannot be evaluated fails every row (never a silent pass)
-        row_level = HANDLERS[node.rule_type] in _ROW_LEVEL
-        if node.rule_type == "CustomSql":
-            row_level = node.condition is None
-        return F.lit(False) if row_level else None
+        return F.lit(False) if registered()[node.rule_type].is_row_level(node) else None
     cols = [_row(r, leaf_ids, prepared) for r in node.rules]
     if any(c is None for c in cols):
         return None
@@ -116,13 +128,6 @@ def _row(node: RuleNode, leaf_ids: dict[int, int], prepared: dict[int, Prepared 
     for c in present[1:]:
         combined = (combined & c) if node.operator == "and" else (combined | c)
     return combined
-
-
-_ROW_LEVEL = {
-    checks.completeness, checks.column_values, checks.data_freshness, checks.column_length,
-    checks.column_data_type, grouped.uniqueness, grouped.is_primary_key, comparisons.referential_integrity,
-    comparisons.custom_sql,
-}
 
 
 def run_ruleset(df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, DataFrame] | None = None,
@@ -190,6 +195,8 @@ ANALYZER_OUTCOMES_SCHEMA = StructType([
     StructField("EvaluatedMetrics", MapType(StringType(), DoubleType(), False), False),
 ])
 _ANY = Condition(Op.GT, (-math.inf,))
+#: Any length, as a range: ColumnLength reports both MinimumLength and MaximumLength for it.
+_ANY_LENGTH = Condition(Op.BETWEEN, (-math.inf, math.inf))
 
 
 _ALL_STATISTICS = ("Completeness", "Uniqueness", "DistinctValuesCount", "UniqueValueRatio", "Entropy")
@@ -201,7 +208,8 @@ def _analyzer_rules(df: DataFrame, a: Analyzer) -> list[Rule]:
     completeness, uniqueness, ...; + mean, sum, standard deviation, minimum, maximum of a numeric column;
     + minimum and maximum length of a string column)."""
     if a.analyzer_type != "AllStatistics":
-        return [Rule(a.analyzer_type, a.params, _ANY, a.text, where=a.where)]
+        cond = _ANY_LENGTH if a.analyzer_type == "ColumnLength" else _ANY
+        return [Rule(a.analyzer_type, a.params, cond, a.text, where=a.where)]
     col = a.params[0] if a.params else ""
     kind = next((f.dataType for f in df.schema.fields if f.name.lower() == col.lower()), None)
     names = ["RowCount", *_ALL_STATISTICS]
@@ -211,7 +219,7 @@ def _analyzer_rules(df: DataFrame, a: Analyzer) -> list[Rule]:
         rules += [Rule("ColumnValues", (col,), Condition(op, (bound,)), a.text, where=a.where)
                   for op, bound in ((Op.GT, -math.inf), (Op.LT, math.inf))]
     elif isinstance(kind, StringType):
-        rules.append(Rule("ColumnLength", (col,), _ANY, a.text, where=a.where))
+        rules.append(Rule("ColumnLength", (col,), _ANY_LENGTH, a.text, where=a.where))
     return rules
 
 

@@ -22,15 +22,15 @@ import hashlib
 import os
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 from urllib.parse import urlparse
 
 from dea_etl.errors import InputError
 from dea_etl.io import files
 from dea_etl.quality.context import Context, Outcome, Prepared, RuleError
 from dea_etl.quality.model import Condition, DateExpr, Op, Rule
+from dea_etl.quality.registry import Signature, rule_type
 
 SIZE_UNITS = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
 HASHES = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256"}
@@ -118,6 +118,7 @@ def _done(outcome: Outcome) -> Prepared:
     return Prepared(lambda _values: outcome)
 
 
+@rule_type("FileFreshness", Signature(1, 1, "required", "any", threshold=True, where=False))
 def file_freshness(rule: Rule, ctx: Context) -> Prepared:
     assert rule.condition is not None
     listed = _listed(ctx, rule.params[0])
@@ -126,6 +127,7 @@ def file_freshness(rule: Rule, ctx: Context) -> Prepared:
     return _done(_compliance(rule, listed, mtimes, cond, "Dataset.*.FileFreshness.Compliance"))
 
 
+@rule_type("FileSize", Signature(1, 1, "required", threshold=True, where=False))
 def file_size(rule: Rule, ctx: Context) -> Prepared:
     assert rule.condition is not None
     listed = _listed(ctx, rule.params[0])
@@ -133,6 +135,7 @@ def file_size(rule: Rule, ctx: Context) -> Prepared:
                              "Dataset.*.FileSize.Compliance"))
 
 
+@rule_type("FileUniqueness", Signature(1, 1, "required", where=False))
 def file_uniqueness(rule: Rule, ctx: Context) -> Prepared:
     assert rule.condition is not None
     listed = _listed(ctx, rule.params[0])
@@ -150,6 +153,7 @@ def _algorithm(rule: Rule) -> str:
     return name
 
 
+@rule_type("FileMatch", Signature(1, 2, "optional", "any", where=False))
 def file_match(rule: Rule, ctx: Context) -> Prepared:
     algorithm = _algorithm(rule)
     listed = _listed(ctx, rule.params[0])
@@ -168,10 +172,3 @@ def file_match(rule: Rule, ctx: Context) -> Prepared:
         reason = f"{bad} of {len(listed)} files match none of the {algorithm} checksums"
     return _done(Outcome(passed, None if passed else reason, metrics))
 
-
-HANDLERS: Mapping[str, Any] = {
-    "FileFreshness": file_freshness,
-    "FileSize": file_size,
-    "FileUniqueness": file_uniqueness,
-    "FileMatch": file_match,
-}

@@ -12,9 +12,10 @@ from typing import Any
 from pyspark.sql import Column, Window
 from pyspark.sql import functions as F
 
-from dea_etl.quality.checks import ALL, Handler, judge, share
-from dea_etl.quality.context import Context, Outcome, Prepared, RuleError, fmt
+from dea_etl.quality.checks import ALL, judge, share
+from dea_etl.quality.context import Context, Outcome, Prepared, RuleError
 from dea_etl.quality.model import Rule
+from dea_etl.quality.registry import Signature, rule_type
 
 
 def _label(columns: tuple[str, ...]) -> str:
@@ -28,40 +29,42 @@ def _grouped(rule: Rule, ctx: Context) -> tuple[tuple[str, ...], str, str]:
 
 
 def _unique_row(cols: tuple[str, ...], where: Column) -> Column:
-    """Row-level uniqueness: the row's value (tuple) occurs once among the rows in the where clause."""
+    """Row-level uniqueness: the row's value (tuple) occurs once among the rows in the where clause; a row
+    whose keys are all null is not counted (as in the ratio), so it passes."""
     present = F.lit(False)
     for c in cols:
         present = present | F.col(c).isNotNull()
     n = F.sum(F.when(where, 1).otherwise(0)).over(Window.partitionBy(*[F.col(c) for c in cols]))
-    return present & (n == 1)
+    return ~present | (n == 1)
 
 
+@rule_type("Uniqueness", Signature(1, 16, "required"), row_level=True, analyzer=True)
+@rule_type("IsUnique", Signature(1, 16, "none"), row_level=True)
 def uniqueness(rule: Rule, ctx: Context) -> Prepared:
-    cols, g, n = _grouped(rule, ctx)
+    cols, g, _ = _grouped(rule, ctx)
     metric = f"{_label(cols)}.Uniqueness"
     cond = rule.condition or ALL
 
     def finish(v: Mapping[str, Any]) -> Outcome:
-        ratio = share(v[g + "unique"], v[n])
+        ratio = share(v[g + "unique"], v[g + "valued"])
         return judge(ratio, cond, {metric: ratio})
 
     where = ctx.where(rule.where)
     return Prepared(finish, ~where | _unique_row(cols, where))
 
 
+@rule_type("IsPrimaryKey", Signature(1, 16, "none"), row_level=True)
 def is_primary_key(rule: Rule, ctx: Context) -> Prepared:
     cols, g, n = _grouped(rule, ctx)
     where = ctx.where(rule.where)
     complete = {c: ctx.count_if(F.col(c).isNotNull(), where) for c in cols}
 
     def finish(v: Mapping[str, Any]) -> Outcome:
-        uniq = share(v[g + "unique"], v[n])
+        uniq = share(v[g + "unique"], v[g + "valued"])
         metrics = {f"{_label(cols)}.Uniqueness": uniq}
         metrics.update({f"Column.{c}.Completeness": share(v[a], v[n]) for c, a in complete.items()})
-        if all(ALL.holds(m) for m in metrics.values()):
-            return Outcome(True, None, metrics)
-        return Outcome(False, "Values are not unique and complete: " + ", ".join(
-            f"{k} = {fmt(m)}" for k, m in metrics.items() if not ALL.holds(m)), metrics)
+        failing = [m for m in metrics.values() if not ALL.holds(m)]
+        return judge(failing[0] if failing else 1.0, ALL, metrics)
 
     complete_row = F.lit(True)
     for c in cols:
@@ -79,11 +82,11 @@ def _group_stat(rule: Rule, ctx: Context, name: str, value: GroupValue) -> Prepa
 
 
 def _entropy(v: Mapping[str, Any], g: str, n: str) -> float:
-    rows = float(v[n] or 0)
+    rows = float(v[g + "valued"] or 0)
     if not rows:
         raise RuleError("No rows to evaluate")
-    # -sum(c/N * ln(c/N)) = (sum c) / N * ln N - sum(c ln c) / N, with N counting null rows too
-    return float(v[g + "valued"] or 0) / rows * math.log(rows) - float(v[g + "clogc"] or 0.0) / rows
+    # -sum(c/N * ln(c/N)) = ln N - sum(c ln c) / N, N = the non-null rows (as Deequ)
+    return math.log(rows) - float(v[g + "clogc"] or 0.0) / rows
 
 
 def _unique_value_ratio(v: Mapping[str, Any], g: str, n: str) -> float:
@@ -93,26 +96,21 @@ def _unique_value_ratio(v: Mapping[str, Any], g: str, n: str) -> float:
 
 
 def _distinct(v: Mapping[str, Any], g: str, n: str) -> float:
-    return float(v[g + "distinct"])
+    has_null = (v[n] or 0) > (v[g + "valued"] or 0)
+    return float(v[g + "distinct"]) + (1.0 if has_null else 0.0)  # null is a value of its own (as Deequ)
 
 
+@rule_type("Entropy", Signature(1, 1, "required"), analyzer=True)
 def entropy(rule: Rule, ctx: Context) -> Prepared:
     return _group_stat(rule, ctx, "Entropy", _entropy)
 
 
+@rule_type("DistinctValuesCount", Signature(1, 1, "required"), analyzer=True)
 def distinct_values_count(rule: Rule, ctx: Context) -> Prepared:
     return _group_stat(rule, ctx, "DistinctValuesCount", _distinct)
 
 
+@rule_type("UniqueValueRatio", Signature(1, 1, "required"), analyzer=True)
 def unique_value_ratio(rule: Rule, ctx: Context) -> Prepared:
     return _group_stat(rule, ctx, "UniqueValueRatio", _unique_value_ratio)
 
-
-HANDLERS: dict[str, Handler] = {
-    "Uniqueness": uniqueness,
-    "IsUnique": uniqueness,
-    "IsPrimaryKey": is_primary_key,
-    "Entropy": entropy,
-    "DistinctValuesCount": distinct_values_count,
-    "UniqueValueRatio": unique_value_ratio,
-}

@@ -24,12 +24,21 @@ from datetime import UTC, datetime
 
 from dea_etl.quality.anomaly import detect
 from dea_etl.quality.charts import LOWER, PREDICTED, UPPER
-from dea_etl.quality.context import Outcome
+from dea_etl.quality.context import Context, Outcome, Prepared, RuleError
 from dea_etl.quality.dynamic import Dynamic, DynamicRuleError, threshold
 from dea_etl.quality.history import EMPTY, History
 from dea_etl.quality.model import Composite, Condition, Op, Rule, RuleNode, Ruleset
+from dea_etl.quality.registry import Signature, rule_type
 
 DETECT = "DetectAnomalies"
+
+
+@rule_type(DETECT, Signature(1, 3, "none"))
+def detect_anomalies(rule: Rule, ctx: Context) -> Prepared:
+    """Never reached through run_ruleset: :func:`plan` turns a DetectAnomalies rule into the rule it
+    watches and judges it with the history afterwards."""
+    raise RuleError("DetectAnomalies is evaluated with the metric history (run_ruleset / evaluate)")
+
 _ANY = Condition(Op.GT, (-math.inf,))
 _DATASET = {"RowCount": "RowCount", "ColumnCount": "ColumnCount", "CustomSql": "CustomSQL"}
 _COLUMN = frozenset({"Completeness", "Mean", "Sum", "StandardDeviation", "Variance", "Entropy",

@@ -115,8 +115,13 @@ class Rule:
     threshold: Condition | None = None
     line: int = 0
     column: int = 0
-    #: other ``with NAME = "value"`` tags (file rules: ``hashAlgorithm``)
+    #: other ``with NAME = "value"`` tags (file rules: ``hashAlgorithm``; ColumnDataType: ``format``)
     options: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def format(self) -> str | None:
+        """``with format = "<pattern>"``: the date/timestamp pattern of a string column (ColumnDataType)."""
+        return dict(self.options).get("format")
 
 
 @dataclass(frozen=True)
@@ -151,6 +156,8 @@ class Analyzer:
 class Ruleset:
     rules: tuple[RuleNode, ...] = field(default_factory=tuple)
     analyzers: tuple[Analyzer, ...] = field(default_factory=tuple)
+    #: The ``Metadata = {...}`` section (e.g. ``{"Version": "1.0"}``); it does not change the evaluation.
+    metadata: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     def leaves(self) -> list[Rule]:
         out: list[Rule] = []

@@ -7,6 +7,7 @@ checked against its rule type's signature (parameters, condition, threshold) wit
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any, ClassVar
 
@@ -14,9 +15,9 @@ from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from dea_etl.errors import EXIT_USAGE, DeaEtlError
-from dea_etl.quality.dynamic import BinOp, Dynamic, DynamicRuleError, as_expr, call
+from dea_etl.quality.dynamic import BinOp, Dynamic, DynamicRuleError, Num, as_expr, call
 from dea_etl.quality.filerules import SIZE_UNITS
-from dea_etl.quality.grammar import ANALYZER_TYPES, GRAMMAR, SIGNATURES, TERMINAL_WORDS
+from dea_etl.quality.grammar import GRAMMAR, TERMINAL_WORDS
 from dea_etl.quality.model import (
     Analyzer,
     Composite,
@@ -30,6 +31,7 @@ from dea_etl.quality.model import (
     Ruleset,
     Value,
 )
+from dea_etl.quality.registry import analyzer_types, registered
 
 
 class DqdlSyntaxError(DeaEtlError, ValueError):
@@ -52,6 +54,16 @@ def _parser() -> Lark:
 def _unquote(token: str) -> str:
     body = token[1:-1]
     return body.replace('\\"', '"').replace("\\\\", "\\")
+
+
+def _params(children: list[Any]) -> tuple[str, ...]:
+    """The leading quoted (``"a b"``) or bare (``a_b``) parameters of a rule's children."""
+    out = []
+    for child in children:
+        if not (isinstance(child, Token) and child.type in ("STRING", "COLUMN")):
+            break
+        out.append(_unquote(child) if child.type == "STRING" else str(child))
+    return tuple(out)
 
 
 def _words(names: set[str] | frozenset[str]) -> tuple[str, ...]:
@@ -96,7 +108,7 @@ def _syntax_error(exc: UnexpectedInput, text: str) -> DqdlSyntaxError:
 
 
 #: ``with NAME ...`` tags: the threshold, and the file rules' hash algorithm
-TAGS = ("threshold", "hashAlgorithm")
+TAGS = ("threshold", "format", "hashAlgorithm")
 
 
 class _SemanticError(DeaEtlError):
@@ -105,37 +117,56 @@ class _SemanticError(DeaEtlError):
         self.line, self.column, self.message = line, column, message
 
 
+def _check_regex(pattern: str, at: tuple[int, int]) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise _SemanticError(f"invalid regular expression {pattern!r}: {exc}", *at) from None
+
+
 def _check_rule(rule: Rule, name_token: Token) -> None:
-    sig = SIGNATURES.get(rule.rule_type)
-    where = (name_token.line or 0, name_token.column or 0)
-    if sig is None:
+    types = registered()
+    at = (name_token.line or 0, name_token.column or 0)
+    if rule.rule_type not in types:
         raise _SemanticError(
-            f"unknown rule type {rule.rule_type!r}; expected one of {', '.join(sorted(SIGNATURES))}", *where
+            f"unknown rule type {rule.rule_type!r}; expected one of {', '.join(sorted(types))}", *at
         )
+    sig = types[rule.rule_type].signature
     n = len(rule.params)
     if not sig.min_params <= n <= sig.max_params:
         lo, hi = sig.min_params, sig.max_params
         want = str(lo) if lo == hi else f"{lo} to {hi}"
-        raise _SemanticError(f"{rule.rule_type} takes {want} quoted parameter(s), got {n}", *where)
+        raise _SemanticError(f"{rule.rule_type} takes {want} quoted parameter(s), got {n}", *at)
     if sig.condition == "required" and rule.condition is None:
-        raise _SemanticError(f"{rule.rule_type} needs a condition (e.g. > 0.9)", *where)
+        raise _SemanticError(f"{rule.rule_type} needs a condition (e.g. > 0.9)", *at)
     if sig.condition == "none" and rule.condition is not None:
-        raise _SemanticError(f"{rule.rule_type} takes no condition", *where)
+        raise _SemanticError(f"{rule.rule_type} takes no condition", *at)
+    if rule.where is not None and not sig.where:
+        raise _SemanticError(f"{rule.rule_type} is a dataset-level rule: it takes no where clause", *at)
+    if rule.where is not None and not rule.where.strip():
+        raise _SemanticError("a where clause needs a condition, got an empty string", *at)
     if rule.threshold is not None and not sig.threshold:
-        raise _SemanticError(f"{rule.rule_type} does not take 'with threshold'", *where)
+        raise _SemanticError(f"{rule.rule_type} does not take 'with threshold'", *at)
     if rule.threshold is not None and rule.threshold.numbers is None:
-        raise _SemanticError("a threshold must compare with numbers", *where)
+        raise _SemanticError("a threshold must compare with numbers", *at)
+    if rule.rule_type == "ColumnNamesMatchPattern":
+        _check_regex(rule.params[0], at)
     cond = rule.condition
     if cond is None:
         return
+    if cond.op is Op.MATCHES:
+        _check_regex(str(cond.values[0]), at)
+    plain = [v for v in cond.values if not isinstance(v, Keyword)]
+    if len({isinstance(v, float) for v in plain}) > 1:
+        raise _SemanticError("a list mixes numbers and strings; quote all of them or none", *at)
     if sig.kind == "number" and cond.numbers is None:
-        raise _SemanticError(f"{rule.rule_type} compares with numbers only", *where)
+        raise _SemanticError(f"{rule.rule_type} compares with numbers only", *at)
     if sig.kind == "duration" and not all(isinstance(v, Duration) for v in cond.values):
-        raise _SemanticError(f"{rule.rule_type} compares with durations (e.g. <= 24 hours)", *where)
+        raise _SemanticError(f"{rule.rule_type} compares with durations (e.g. <= 24 hours)", *at)
     if sig.kind == "string" and not all(isinstance(v, str) for v in cond.values):
-        raise _SemanticError(f"{rule.rule_type} compares with quoted type names", *where)
+        raise _SemanticError(f"{rule.rule_type} compares with quoted type names", *at)
     if cond.op is Op.MATCHES and sig.kind != "any":
-        raise _SemanticError(f"{rule.rule_type} does not take 'matches'", *where)
+        raise _SemanticError(f"{rule.rule_type} does not take 'matches'", *at)
 
 
 @v_args(inline=True)
@@ -154,8 +185,17 @@ class _Build(Transformer[Token, Any]):
     def string(self, tok: Token) -> str:
         return _unquote(tok)
 
-    def dyn_bin(self, left: float, op: Token, right: float) -> Dynamic:
-        return Dynamic(BinOp(str(op), as_expr(left), as_expr(right)))
+    def dyn_bin(self, left: float, op: Token, right: float) -> float:
+        """Arithmetic: folded to a number when both sides are numbers, else a dynamic operand."""
+        if isinstance(left, Dynamic) or isinstance(right, Dynamic):
+            return Dynamic(BinOp(str(op), as_expr(left), as_expr(right)))
+        if str(op) == "/" and right == 0:
+            raise _SemanticError("division by zero in a number", op.line or 0, op.column or 0)
+        if str(op) == "+":
+            return left + right
+        if str(op) == "-":
+            return left - right
+        return left * right if str(op) == "*" else left / right
 
     def dyn_call(self, name: Token, *args: float | None) -> Dynamic:
         try:
@@ -167,7 +207,12 @@ class _Build(Transformer[Token, Any]):
         return float(amount) * SIZE_UNITS[str(unit)]
 
     def keyword(self, tok: Token) -> Keyword:
-        return Keyword(str(tok))
+        return Keyword(str(tok).upper())
+
+    def signed(self, sign: Token, value: float) -> float:
+        if str(sign) == "+":
+            return value
+        return Dynamic(BinOp("-", Num(0.0), value.expr)) if isinstance(value, Dynamic) else -value
 
     def duration(self, amount: Token, unit: Token) -> Duration:
         if not str(amount).isdigit():
@@ -175,12 +220,10 @@ class _Build(Transformer[Token, Any]):
             raise _SemanticError(message, amount.line or 0, amount.column or 0)
         return Duration(int(str(amount)), str(unit))
 
-    def date_expr(self, *parts: Any) -> DateExpr:
-        if len(parts) == 1 and isinstance(parts[0], DateExpr):
-            return parts[0]
-        sign, duration = parts if len(parts) == 2 else (None, None)
-        if duration is None:
-            return DateExpr(0)
+    def now(self) -> DateExpr:
+        return DateExpr(0)
+
+    def now_offset(self, sign: Token, duration: Duration) -> DateExpr:
         return DateExpr(duration.seconds * (-1 if str(sign) == "-" else 1))
 
     # conditions
@@ -201,26 +244,46 @@ class _Build(Transformer[Token, Any]):
     def where(self, sql: Token) -> str:
         return _unquote(sql)
 
-    def tag(self, name: Token, cond: Condition) -> tuple[Token, Condition]:
+    def tag(self, name: Token, cond: Condition) -> tuple[str, Condition]:
+        at = (name.line or 0, name.column or 0)
         if str(name) not in TAGS:
-            message = f"unknown tag {str(name)!r}; expected 'threshold' or 'hashAlgorithm'"
-            raise _SemanticError(message, name.line or 0, name.column or 0)
-        if str(name) != "threshold" and (cond.op is not Op.EQ or not isinstance(cond.values[0], str)):
-            raise _SemanticError(f'{name} takes = "<value>"', name.line or 0, name.column or 0)
-        return name, cond
+            raise _SemanticError(f"unknown tag {str(name)!r}; expected {' or '.join(map(repr, TAGS))}", *at)
+        if str(name) != "threshold" and (cond.op is not Op.EQ or cond.negated or not isinstance(cond.values[0], str)):
+            raise _SemanticError(f'a {name} tag is written with {name} = "<value>"', *at)
+        return str(name), cond
+
+    def metadata(self, entries: dict[str, Any]) -> dict[str, Any]:
+        return entries
+
+    def data_sources(self, entries: dict[str, Any]) -> dict[str, Any]:
+        return entries
+
+    def dictionary(self, *pairs: tuple[str, Any]) -> dict[str, Any]:
+        return dict(pairs)
+
+    def pair(self, key: Token, value: str | list[str]) -> tuple[str, str | list[str]]:
+        return _unquote(key), value
+
+    def meta_text(self, value: Token) -> str:
+        return _unquote(value)
+
+    def meta_texts(self, *values: Token) -> list[str]:
+        return [_unquote(v) for v in values]
 
 
 class _Rules(_Build):
     @v_args(meta=True, inline=False)
     def dq_rule(self, meta: Any, children: list[Any]) -> Rule:
         name, *rest = children
-        params = tuple(_unquote(t) for t in rest if isinstance(t, Token) and t.type == "STRING")
-        cond, where, tag = rest[-3:]
-        threshold = tag[1] if tag and str(tag[0]) == "threshold" else None
-        options = ((str(tag[0]), str(tag[1].values[0])),) if tag and threshold is None else ()
+        params = _params(rest)
+        cond, where = rest[len(params)], rest[len(params) + 1]
+        tags: dict[str, Condition] = {}
+        for tag_name, tag_cond in rest[len(params) + 2:]:
+            tags[tag_name] = tag_cond
+        options = tuple((k, str(c.values[0])) for k, c in tags.items() if k != "threshold")
         rule = Rule(
             rule_type=str(name), params=params, condition=cond, text=self._span(meta), where=where,
-            threshold=threshold, line=meta.line, column=meta.column, options=options,
+            threshold=tags.get("threshold"), line=meta.line, column=meta.column, options=options,
         )
         _check_rule(rule, name)
         return rule
@@ -228,13 +291,12 @@ class _Rules(_Build):
     @v_args(meta=True, inline=False)
     def analyzer(self, meta: Any, children: list[Any]) -> Analyzer:
         name, *rest = children
-        if str(name) not in ANALYZER_TYPES:
+        if str(name) not in analyzer_types():
             raise _SemanticError(
-                f"unknown analyzer {str(name)!r}; expected one of {', '.join(sorted(ANALYZER_TYPES))}",
+                f"unknown analyzer {str(name)!r}; expected one of {', '.join(sorted(analyzer_types()))}",
                 name.line or 0, name.column or 0,
             )
-        params = tuple(_unquote(t) for t in rest if isinstance(t, Token) and t.type == "STRING")
-        return Analyzer(str(name), params, self._span(meta), rest[-1])
+        return Analyzer(str(name), _params(rest), self._span(meta), rest[-1])
 
     def _composite(self, op: str, meta: Any, children: list[RuleNode]) -> Composite:
         parts: list[RuleNode] = []
@@ -263,12 +325,13 @@ class _Rules(_Build):
         return "analyzers", [c for c in children if c is not None]
 
     @v_args(inline=False)
-    def start(self, sections: list[tuple[str, list[Any]]]) -> Ruleset:
+    def start(self, children: list[Any]) -> Ruleset:
+        metadata, _sources, *sections = children
         rules: list[RuleNode] = []
         analyzers: list[Analyzer] = []
         for kind, items in sections:
             (rules if kind == "rules" else analyzers).extend(items)
-        return Ruleset(tuple(rules), tuple(analyzers))
+        return Ruleset(tuple(rules), tuple(analyzers), dict(metadata or {}))
 
 
 def parse_ruleset(text: str) -> Ruleset:
@@ -284,4 +347,7 @@ def parse_ruleset(text: str) -> Ruleset:
         if isinstance(orig, _SemanticError):
             raise DqdlSyntaxError(orig.message, orig.line, orig.column) from None
         raise
+    if not ruleset.rules and not ruleset.analyzers:
+        lines = text.splitlines() or [""]
+        raise DqdlSyntaxError("no rules or analyzers: a ruleset needs at least one", len(lines), len(lines[-1]) + 1)
     return ruleset

@@ -2,8 +2,9 @@
 
 Null semantics (the same for every row-level rule, documented in :mod:`dea_etl.quality`):
 a null fails ``=``, ``>``, ``>=``, ``<``, ``<=``, ``between``, ``in`` and ``matches`` unless ``NULL`` is
-one of the listed values; the negated forms (``!=``, ``not in``, ``not between``, ``not matches``) are the
-exact negation, so a null passes them unless ``NULL`` is listed.
+one of the listed values; ``!=`` and ``not in`` are the exact negation, so a null passes them unless
+``NULL`` is listed; ``not between`` and ``not matches`` fail a null too ("for all ColumnValues rules other
+than != and NOT IN, NULL rows will fail the rule", AWS Glue's ColumnValues reference).
 """
 
 from __future__ import annotations
@@ -105,6 +106,8 @@ def positive(col: Column, dtype: DataType, cond: Condition) -> Column:
 def value_predicate(col: Column, dtype: DataType, cond: Condition) -> Column:
     """True when the row's value satisfies ``cond`` (see the module doc for nulls)."""
     pred = positive(col, dtype, cond)
+    if cond.negated and cond.op in (Op.BETWEEN, Op.MATCHES):
+        return ~pred & col.isNotNull()  # only != and not in let a null pass (Glue's ColumnValues doc)
     return ~pred if cond.negated else pred
 
 
