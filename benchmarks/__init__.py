@@ -29,6 +29,7 @@ SECTIONS = (
     "benchmarks.dq",
     "benchmarks.bookmarks",
     "benchmarks.publish",
+    "benchmarks.iceberg",
 )
 REPO = Path(__file__).resolve().parents[1]
 #: The programs the sections run (through spark-submit or python), committed as files.

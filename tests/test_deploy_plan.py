@@ -285,3 +285,40 @@ def test_state_machine_command_prints_asl(dist: Path, capsys: pytest.CaptureFixt
     )
     asl = json.loads(capsys.readouterr().out)
     assert asl["States"]["raw_to_processed"]["Resource"] == "arn:aws:states:::glue:startJobRun.sync"
+
+
+@pytest.mark.parametrize("target", ["glue", "emr", "emr-serverless"])
+def test_iceberg_deployments_carry_the_iceberg_settings(
+    target: str, dist: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["deploy", "--jobs", "raw_to_processed", "--target", target, "--bucket", "b", "--dist", str(dist),
+                 "--role", ROLE, "--cluster-id", "j-1", "--application-id", "00a", "--execution-role-arn", ROLE,
+                 "--table-format", "iceberg", "--iceberg-database", "sales", "--dry-run"])
+    out, err = capsys.readouterr()
+    assert code == 0, err  # the requests passed botocore's validation against the API models
+    (request,) = [r["request"] for r in json.loads(out)
+                  if r["operation"] in ("CreateJob", "AddJobFlowSteps", "StartJobRun")]
+    catalog = [
+        "spark.sql.extensions=org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
+        "spark.sql.catalog.glue_catalog=org.apache.iceberg.spark.SparkCatalog",
+        "spark.sql.catalog.glue_catalog.catalog-impl=org.apache.iceberg.aws.glue.GlueCatalog",
+        "spark.sql.catalog.glue_catalog.io-impl=org.apache.iceberg.aws.s3.S3FileIO",
+        "spark.sql.catalog.glue_catalog.warehouse=s3://b/processedData/",
+    ]
+    job_args = ["--table-format", "iceberg", "--iceberg-database", "sales"]
+    if target == "glue":
+        args = request["DefaultArguments"]
+        assert args["--datalake-formats"] == "iceberg"
+        assert args["--conf"] == " --conf ".join(catalog)
+        assert (args["--table-format"], args["--iceberg-database"]) == ("iceberg", "sales")
+        return
+    jar = "spark.jars=/usr/share/aws/iceberg/lib/iceberg-spark3-runtime.jar"
+    if target == "emr":
+        argv = request["Steps"][0]["HadoopJarStep"]["Args"]
+        confs = [argv[i + 1] for i, token in enumerate(argv) if token == "--conf"]
+        assert argv[-len(job_args):] == job_args
+    else:
+        driver = request["jobDriver"]["sparkSubmit"]
+        confs = driver["sparkSubmitParameters"].split(" --conf ")
+        assert driver["entryPointArguments"][-len(job_args):] == job_args
+    assert [c for c in confs if c in (jar, *catalog)] == [jar, *catalog]

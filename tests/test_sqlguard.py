@@ -106,3 +106,12 @@ def test_dea_etl_sql_refuses_with_one_line_and_exit_1(tmp_path: Path, capsys: py
     assert main(["sql", "select * from text.`/etc/passwd`", "--lake", str(tmp_path / "lake")]) == 1
     assert "refused: table 'text./etc/passwd' is not one of the query's tables (none)" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_two_part_name_is_allowed_only_when_given_as_such(spark: SparkSession) -> None:
+    # dea-etl sql gives an Iceberg table's metadata tables (orders.snapshots) by their two-part names
+    check_query(spark, "select * from orders.snapshots", ["orders", "orders.snapshots"])
+    for query in ("select * from orders.files", "select * from parquet.`orders.snapshots`",
+                  "select * from x.orders.snapshots"):
+        with pytest.raises(UnsafeSqlError, match="is not one of the query's tables"):
+            check_query(spark, query, ["orders", "orders.snapshots"])

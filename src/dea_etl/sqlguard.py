@@ -71,7 +71,8 @@ class _Walker:
                 self.plan(pair._2())
         if name == "UnresolvedRelation":
             parts = [str(p) for p in _seq(node.multipartIdentifier())]
-            if len(parts) != 1 or parts[0].lower() not in self.tables:
+            # one-part names; two-part only when given as such (an Iceberg table's ``orders.snapshots``)
+            if len(parts) > 2 or ".".join(parts).lower() not in self.tables:
                 allowed = ", ".join(sorted(self.tables)) or "none"
                 raise UnsafeSqlError(f"table {'.'.join(parts)!r} is not one of the query's tables ({allowed})")
         if name == "UnresolvedTableValuedFunction":

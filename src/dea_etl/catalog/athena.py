@@ -64,6 +64,27 @@ def create_table_ddl(
     return "\n".join(lines)
 
 
+def create_iceberg_table_ddl(table: CatalogTable, processed_root: str, database: str | None = None) -> str:
+    """Athena's ``CREATE TABLE ... TBLPROPERTIES ('table_type'='ICEBERG')`` for the table (partition columns
+    among the columns, identity-partitioned by them), ending with ``;``.
+
+    Athena creates the table (in the Glue Data Catalog, at the table's folder); the jobs then write to it
+    through the ``glue_catalog`` Spark catalog (``--table-format iceberg`` on AWS).
+    """
+    location = table.table_folder(processed_root)
+    name = f"{_quoted(database)}.{_quoted(table.name)}" if database else _quoted(table.name)
+    columns = [*table.columns, *table.partition_keys]
+    lines = [f"CREATE TABLE IF NOT EXISTS {name} ("]
+    lines.append(",\n".join(f"  {_quoted(n)} {t}" for n, t in columns))
+    lines.append(")")
+    if table.partition_keys:
+        lines.append("PARTITIONED BY (" + ", ".join(_quoted(n) for n, _ in table.partition_keys) + ")")
+    lines.append(f"LOCATION '{location}'")
+    props = [("table_type", "ICEBERG"), ("format", "parquet"), ("write_compression", "snappy")]
+    lines.append("TBLPROPERTIES (\n" + ",\n".join(f"  '{k}'='{v}'" for k, v in props) + "\n);")
+    return "\n".join(lines)
+
+
 def _literal(key: str, value: str, type_name: str) -> str:
     return value if type_name in ("int", "bigint", "smallint", "tinyint") and value.lstrip("-").isdigit() \
         else "'" + value.replace("'", "''") + "'"

@@ -18,6 +18,7 @@ MODULES = (
     "dea_etl.cli.bookmark",
     "dea_etl.cli.catalog",
     "dea_etl.cli.sql",
+    "dea_etl.cli.table",
     "dea_etl.cli.deploy",
     "dea_etl.cli.jars",
     "dea_etl.cli.submit",

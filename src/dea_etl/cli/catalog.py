@@ -1,4 +1,5 @@
-"""``dea-etl catalog register ...`` (Glue Data Catalog) and ``dea-etl catalog ddl ...`` (Athena DDL)."""
+"""``dea-etl catalog register ...`` (Glue Data Catalog) and ``dea-etl catalog ddl ...`` (Athena DDL, Parquet
+or Iceberg tables)."""
 
 from __future__ import annotations
 
@@ -102,7 +103,7 @@ def _ddl(ns: argparse.Namespace) -> int:
     from botocore.exceptions import BotoCoreError, ClientError
 
     from dea_etl.catalog import ProjectionRanges, create_table_ddl
-    from dea_etl.catalog.athena import add_partitions_ddl
+    from dea_etl.catalog.athena import add_partitions_ddl, create_iceberg_table_ddl
     from dea_etl.errors import DeaEtlError
 
     try:
@@ -117,10 +118,13 @@ def _ddl(ns: argparse.Namespace) -> int:
         error(f"catalog ddl: {exc}")
         return 1
     statements = [f"CREATE DATABASE IF NOT EXISTS `{ns.database}`;"] if ns.database else []
-    for t in tables:
-        statements.append(create_table_ddl(t, root, ns.database, ProjectionRanges(year=(low, high))))
-        added = add_partitions_ddl(t, root, slices.get(t.name, []), ns.database)
-        statements += [added] if added else []
+    if ns.table_format == "iceberg":
+        statements += [create_iceberg_table_ddl(t, root, ns.database) for t in tables]
+    else:
+        for t in tables:
+            statements.append(create_table_ddl(t, root, ns.database, ProjectionRanges(year=(low, high))))
+            added = add_partitions_ddl(t, root, slices.get(t.name, []), ns.database)
+            statements += [added] if added else []
     print("\n\n".join(statements))
     return 0
 
@@ -150,4 +154,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     d.add_argument("--database", default=None, help="the database the tables go in (and a CREATE DATABASE)")
     d.add_argument("--tables", default="", help="comma-separated tables (default: all)")
     d.add_argument("--year-range", default="2011,2030", help="projected years: FIRST,LAST")
+    d.add_argument("--table-format", choices=["parquet", "iceberg"], default="parquet",
+                   help="parquet: external tables with partition projection; iceberg: Athena Iceberg tables")
     d.set_defaults(handler=_ddl)

@@ -60,6 +60,8 @@ def config_from_args(ns: argparse.Namespace, manifest: Any) -> tuple[Any, list[s
     from dea_etl.pipelines import JOBS
 
     values = {"lake": Lake.in_bucket(ns.bucket).root, **_arg_values(ns.arg)}
+    if ns.table_format == "iceberg":
+        values |= {"table-format": "iceberg", "iceberg-database": ns.iceberg_database}
     wanted = [j.strip() for j in ns.jobs.split(",") if j.strip()] if ns.jobs else None
     jobs, notes = select_jobs(manifest.jobs, JOBS, values, wanted)
     cfg = DeployConfig(
@@ -83,6 +85,7 @@ def config_from_args(ns: argparse.Namespace, manifest: Any) -> tuple[Any, list[s
         schedule=ns.schedule,
         run=not ns.no_run,
         build_id=manifest.build_id,
+        table_format=ns.table_format,
     )
     return cfg, notes
 
@@ -217,6 +220,10 @@ def _deploy_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--no-run", action="store_true", help="EMR / EMR Serverless: do not add steps / start runs now"
     )
+    p.add_argument("--table-format", choices=("parquet", "iceberg"), default="parquet",
+                   help="iceberg: the jobs write Iceberg tables in the Glue Data Catalog (--datalake-formats "
+                        "iceberg and the glue_catalog settings on Glue; the Iceberg settings on EMR / EMR Serverless)")
+    p.add_argument("--iceberg-database", default="dea_etl", help="with iceberg: the Glue database of the tables")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -41,22 +41,23 @@ def _quarantine_outcome(rows_in: int, rejects: list[Any]) -> dict[str, Any]:
 def _load(spark: Any, ns: argparse.Namespace) -> tuple[Any, dict[str, Any], Any, dict[str, Any] | None]:
     """The DataFrame to check, its references (the lake's other processed tables) and, for CSV input, the
     rows that could not be parsed and the outcome that accounts for them (else None, None)."""
-    from dea_etl.io import files, read_table
+    from dea_etl.io import files
     from dea_etl.io.lake import Lake
+    from dea_etl.io.tables import read_any
     from dea_etl.tables import TABLES, source_table
 
     lake = Lake(ns.lake)
     spec = source_table(ns.table) if ns.table else None
     name = spec.name if spec else None
-    refs = {t: read_table(spark, lake.processed(t)) for t in TABLES
+    refs = {t: read_any(spark, lake.processed(t)) for t in TABLES
             if t != name and files.exists(spark, lake.processed(t))}
     for item in ns.reference or []:
         alias, _, path = item.partition("=")
-        refs[alias] = read_table(spark, path)
+        refs[alias] = read_any(spark, path)
     if ns.input is None:
-        return read_table(spark, lake.processed(str(name))), refs, None, None
+        return read_any(spark, lake.processed(str(name))), refs, None, None
     if ns.format == "parquet":
-        return read_table(spark, ns.input), refs, None, None
+        return read_any(spark, ns.input), refs, None, None
     from dea_etl.io.csv import is_skipped_line, read_lines, with_line_numbers
     from dea_etl.pipelines.convert import input_files, parsed_rows
     from dea_etl.transforms.parsing import rejected_rows, valid_rows

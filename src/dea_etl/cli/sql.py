@@ -1,16 +1,15 @@
 """``dea-etl sql "SELECT ..." [--lake lake|s3://BUCKET] [--output-format table|json]``: one read-only query
-over a lake's tables (anything else is refused before it runs, see :mod:`dea_etl.sqlguard`)."""
+over a lake's tables (anything else is refused before it runs, see :mod:`dea_etl.sqlguard`).
+
+Parquet and Iceberg tables alike; an Iceberg table's metadata tables too (``orders.snapshots``).
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
 import re
 
-from rich.console import Console
-from rich.table import Table
-
-from dea_etl.cli.output import error
+from dea_etl.cli.output import error, print_rows
 
 
 def one_line_error(exc: BaseException) -> str:
@@ -22,13 +21,19 @@ def one_line_error(exc: BaseException) -> str:
 
 def _sql(ns: argparse.Namespace) -> int:
     from dea_etl.catalog import register_local_tables, run_sql
+    from dea_etl.catalog.local import iceberg_catalog_of, iceberg_metadata_tables
     from dea_etl.runtime import get_spark
     from dea_etl.sqlguard import UnsafeSqlError
 
     spark, created = get_spark("dea-etl-sql")
     spark.sparkContext.setLogLevel("ERROR")
+    previous = spark.catalog.currentCatalog()
     try:
         tables = register_local_tables(spark, ns.lake)
+        iceberg = iceberg_catalog_of(spark, ns.lake)
+        if iceberg:  # orders.snapshots, orders.history, ...
+            spark.catalog.setCurrentCatalog(iceberg)
+            tables += iceberg_metadata_tables(spark, ns.lake)
         df = run_sql(spark, ns.query, tables)
         rows = df.collect()
     except UnsafeSqlError as exc:
@@ -38,16 +43,10 @@ def _sql(ns: argparse.Namespace) -> int:
         error(one_line_error(exc))
         return 1
     finally:
+        spark.catalog.setCurrentCatalog(previous)
         if created:
             spark.stop()
-    if ns.output_format == "json":
-        for row in rows:
-            print(json.dumps(row.asDict(recursive=True), default=str))
-        return 0
-    table = Table(*df.columns)
-    for row in rows:
-        table.add_row(*("NULL" if v is None else str(v) for v in row))
-    Console().print(table)
+    print_rows(rows, df.columns, ns.output_format)
     return 0
 
 

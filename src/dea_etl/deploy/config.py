@@ -85,6 +85,8 @@ class DeployConfig:
     run: bool = True
     #: Identifies the build (from the manifest's checksums); part of EMR step and EMR Serverless run names.
     build_id: str = ""
+    #: ``iceberg``: the jobs write Iceberg tables in the Glue Data Catalog (``--table-format iceberg``).
+    table_format: str = "parquet"
 
     @property
     def lake(self) -> Lake:

@@ -9,6 +9,7 @@ from typing import Any
 from dea_etl.deploy.calls import ApiCall
 from dea_etl.deploy.config import DeployConfig, JobDeployment
 from dea_etl.deploy.package import LIBRARY_ZIP
+from dea_etl.deploy.spark import iceberg_conf
 
 
 def security_configuration_name(cfg: DeployConfig) -> str:
@@ -44,6 +45,10 @@ def default_arguments(
         "--enable-metrics": "true",
         "--enable-glue-datacatalog": "true",
     }
+    if cfg.table_format == "iceberg":
+        # Glue 5.0's own Iceberg, and the catalog settings in the one --conf Glue takes ("k=v --conf k=v ...").
+        args["--datalake-formats"] = "iceberg"
+        args["--conf"] = " --conf ".join(f"{k}={v}" for k, v in iceberg_conf(cfg).items())
     args.update({f"--{name}": value for name, value in job.arguments})
     return args
 

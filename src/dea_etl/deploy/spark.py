@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from dea_etl.deploy.config import DeployConfig, Target
 from dea_etl.deploy.package import DEPS_ZIP, LIBRARY_ZIP
+from dea_etl.io.iceberg import catalog_conf
+from dea_etl.io.iceberg import session_conf as iceberg_session_conf
 from dea_etl.runtime.platform import FORCE_VARIABLE
 
 VENV_PYTHON = "./environment/bin/python"
+#: The Iceberg Spark runtime EMR 7 and EMR Serverless releases ship.
+EMR_ICEBERG_JAR = "/usr/share/aws/iceberg/lib/iceberg-spark3-runtime.jar"
 
 
 def py_files(cfg: DeployConfig) -> str:
@@ -38,8 +42,18 @@ def venv_conf(cfg: DeployConfig) -> dict[str, str]:
     return conf
 
 
+def iceberg_conf(cfg: DeployConfig) -> dict[str, str]:
+    """With ``--table-format iceberg``: Iceberg's SQL extensions and the ``glue_catalog`` catalog (the Glue
+    Data Catalog, warehouse ``processedData/``). On EMR and EMR Serverless the release's own Iceberg
+    runtime jar is added too (an EMR cluster must have Iceberg enabled: ``iceberg-defaults``)."""
+    if cfg.table_format != "iceberg":
+        return {}
+    conf = {**iceberg_session_conf(), **catalog_conf(cfg.lake.processed("") + "/")}
+    return conf if cfg.target is Target.GLUE else {"spark.jars": EMR_ICEBERG_JAR, **conf}
+
+
 def spark_conf(cfg: DeployConfig) -> dict[str, str]:
-    return {**platform_conf(cfg), **cfg.encryption.emrfs_conf(), **venv_conf(cfg)}
+    return {**platform_conf(cfg), **cfg.encryption.emrfs_conf(), **venv_conf(cfg), **iceberg_conf(cfg)}
 
 
 def conf_args(conf: dict[str, str]) -> list[str]:

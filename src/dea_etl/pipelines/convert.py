@@ -23,8 +23,10 @@ from pyspark.sql import functions as F
 from dea_etl.errors import AccountingError, InputError, OutputError, root_cause
 from dea_etl.io import files, manifest
 from dea_etl.io.csv import is_skipped_line, read_lines, with_line_numbers
-from dea_etl.io.parquet import StagedParquet, stage_parquet
+from dea_etl.io.iceberg import StagedIceberg
+from dea_etl.io.parquet import StagedParquet
 from dea_etl.io.paths import check_outputs
+from dea_etl.io.tables import DEFAULT_FORMAT, Staged, TableFormat, stage_table
 from dea_etl.runtime.summary import TableResult
 from dea_etl.schemas import TableSpec
 from dea_etl.transforms.parsing import (
@@ -55,6 +57,7 @@ class ConvertRequest:
     cluster_partitions: bool = True
     #: The files' text encoding (bytes not valid in it send the record to the quarantine).
     encoding: str = "UTF-8"
+    table_format: TableFormat = DEFAULT_FORMAT
 
 
 def parsed_rows(records_df: DataFrame, spec: TableSpec, encoding: str = "UTF-8") -> DataFrame:
@@ -86,25 +89,30 @@ def _observed(obs: Observation, counted: Callable[[], DataFrame], *metrics: Colu
     return {k: int(v or 0) for k, v in found.items()}
 
 
+def _written(staged: Staged, df: DataFrame) -> DataFrame:
+    """What ``staged`` wrote: the Parquet run's prefix, or the rows the Iceberg snapshot added."""
+    if isinstance(staged, StagedIceberg):
+        return staged.new_rows_df()
+    assert isinstance(staged, StagedParquet)
+    return df.sparkSession.read.schema(df.schema).parquet(manifest.run_prefix(staged.target, staged.publication.run))
+
+
 def _stage_counted(
-    df: DataFrame, target: str, run_id: str, mode: str, partition_by: Sequence[str], cluster: bool = True
-) -> tuple[StagedParquet, int]:
+    df: DataFrame, target: str, req: ConvertRequest, mode: str, partition_by: Sequence[str], cluster: bool = True
+) -> tuple[Staged, int]:
     rows = F.count(F.lit(1)).alias("rows")
     counted = Observation()
     try:
-        staged = stage_parquet(
-            df.observe(counted, rows), target, run_id=run_id, mode=mode, partition_by=partition_by,
-            cluster_partitions=cluster,
+        staged = stage_table(
+            df.observe(counted, rows), target, table_format=req.table_format, run_id=req.run_id, mode=mode,
+            partition_by=partition_by, cluster_partitions=cluster,
         )
     except OutputError:
         raise
     except Exception as exc:  # Py4J / Spark: say which path and why, in one line
         raise OutputError(f"writing {target} failed: {root_cause(exc)}") from exc
     # When the observation is dropped (see _observed), what was staged is counted, not the input again.
-    def written() -> DataFrame:
-        return df.sparkSession.read.schema(df.schema).parquet(manifest.run_prefix(staged.target, staged.publication.run))
-
-    return staged, _observed(counted, written, rows)["rows"]
+    return staged, _observed(counted, lambda: _written(staged, df), rows)["rows"]
 
 
 def read_csv_table(spark: SparkSession, spec: TableSpec, paths: Sequence[str]) -> tuple[DataFrame, DataFrame]:
@@ -119,12 +127,12 @@ def read_csv_table(spark: SparkSession, spec: TableSpec, paths: Sequence[str]) -
     return rows.transform(valid_rows(spec)), rejected_rows(rows)
 
 
-def _stage_quarantine(spark: SparkSession, req: ConvertRequest, spanning: bool) -> tuple[StagedParquet, int]:
+def _stage_quarantine(spark: SparkSession, req: ConvertRequest, spanning: bool) -> tuple[Staged, int]:
     records = read_records(spark, req, spanning=spanning, numbered=True)
     bad = parsed_rows(records.where(~is_skipped_line(req.spec)), req.spec, req.encoding)
     return _stage_counted(
         rejected_rows(bad).withColumns({"run_id": F.lit(req.run_id), "table": F.lit(req.spec.name)}),
-        req.quarantine, req.run_id, "append" if req.mode == "append" else "overwrite", (),
+        req.quarantine, req, "append" if req.mode == "append" else "overwrite", (),
     )
 
 
@@ -132,7 +140,7 @@ def _stage_quarantine(spark: SparkSession, req: ConvertRequest, spanning: bool) 
 class _Pass:
     """The main pass: valid rows staged, and what it counted."""
 
-    staged: StagedParquet
+    staged: Staged
     rows_in: int
     rows_written: int
     rejected: int
@@ -154,7 +162,7 @@ def _main_pass(spark: SparkSession, req: ConvertRequest, spanning: bool) -> _Pas
         records.observe(seen, *record_metrics).where(~F.col(_SKIPPED)).drop(_SKIPPED), req.spec, req.encoding
     ).observe(judged, *row_metrics)
     staged, written = _stage_counted(
-        observed_rows.transform(valid_rows(req.spec)), req.output, req.run_id, req.mode, req.spec.partition_by,
+        observed_rows.transform(valid_rows(req.spec)), req.output, req, req.mode, req.spec.partition_by,
         req.cluster_partitions,
     )
     counts = _observed(seen, lambda: records, *record_metrics) | _observed(judged, lambda: rows, *row_metrics)
@@ -166,11 +174,12 @@ class StagedConversion:
     """A conversion written to staging and checked, waiting to be published (or discarded)."""
 
     result: TableResult
-    staged: list[StagedParquet]
+    staged: list[Staged]
 
     @property
     def publications(self) -> list[dict[str, Any]]:
-        return [s.publication.to_dict() for s in self.staged]
+        """The manifest publications of the Parquet tables (Iceberg tables settle from their snapshots)."""
+        return [s.publication.to_dict() for s in self.staged if isinstance(s, StagedParquet)]
 
     def publish(self) -> None:
         for s in self.staged:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dea_etl.io.csv import check_encoding
 from dea_etl.io.lake import quarantine_path
 from dea_etl.io.parquet import MODES
+from dea_etl.pipelines.audit import GATE_ARG
+from dea_etl.pipelines.formats import FORMAT_ARGS
 from dea_etl.pipelines.incremental import TableSource, convert_tables, open_bookmarks
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
 from dea_etl.tables import TABLE_HELP, source_table
@@ -16,6 +18,8 @@ ARGS = (
     Arg("quarantine", help="where rejected rows go (default: <output>_quarantine)"),
     Arg("write-mode", default="overwrite", choices=MODES, help="how the output is replaced"),
     Arg("encoding", default="UTF-8", help="the files' text encoding (UTF-8, ISO-8859-1, windows-1252, ...)"),
+    *FORMAT_ARGS,
+    GATE_ARG,
 )
 
 
@@ -29,7 +33,7 @@ def run(ctx: JobContext) -> list[TableResult]:
         mode=ctx.arg("write_mode"),
         encoding=check_encoding(ctx.arg("encoding")),
     )
-    return convert_tables(ctx, open_bookmarks(ctx), [table])
+    return convert_tables(ctx, open_bookmarks(ctx, tables=[table]), [table])
 
 
 JOB = JobSpec("csv_to_parquet", ARGS, run, "one table's CSV files -> typed Parquet")

@@ -19,12 +19,13 @@ import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from pyspark.sql import DataFrame, Observation, SparkSession
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from dea_etl.io import files
 from dea_etl.io.lake import Lake
-from dea_etl.io.parquet import read_table, stage_parquet, write_parquet
+from dea_etl.io.tables import DEFAULT_FORMAT, TableFormat, read_any, read_in_format, stage_counted, table_exists, write_table
+from dea_etl.pipelines.formats import FORMAT_ARGS, table_format
 from dea_etl.quality import recording
 from dea_etl.quality.evaluate import FAILED, ROW_RESULT, evaluate_rows
 from dea_etl.quality.gate import DataQualityError, GateResult, gate
@@ -39,6 +40,7 @@ ARGS = (
     Arg("lake", required=True, help="lake root: a folder or s3://BUCKET[/PREFIX]"),
     Arg("tables", help="comma-separated tables or marts to check (default: every seed table with a ruleset)"),
     REPORT_ARG,
+    *FORMAT_ARGS,
 )
 
 
@@ -47,39 +49,35 @@ def dq_path(lake: Lake, table: str, what: str) -> str:
     return f"{lake.processed('_dq')}/{table}/{what}"
 
 
-def _write_outcomes(result: GateResult, lake: Lake, table: str, run_id: str) -> str:
-    path = dq_path(lake, table, "outcomes")
+def write_outcomes(result: GateResult, path: str, table: str, run_id: str, fmt: TableFormat) -> str:
+    """Append the gate's outcomes (+ table, mode, run id, time) to the table at ``path``."""
     out = result.outcomes_df.select(
         F.lit(table).alias("table"), F.lit(result.mode).alias("mode"), "*",
         F.lit(run_id).alias("run_id"), F.lit(datetime.now(UTC)).cast("timestamp").alias("evaluated_at"),
     )
-    write_parquet(out.coalesce(1), path, run_id=run_id, mode="append")
+    write_table(out.coalesce(1), path, table_format=fmt, run_id=run_id, mode="append")
     return path
 
 
-def _counted(df: DataFrame) -> tuple[DataFrame, Observation]:
-    obs = Observation()
-    return df.observe(obs, F.count(F.lit(1)).alias("rows")), obs
-
-
-def _quarantine(result: GateResult, lake: Lake, table: str, run_id: str) -> tuple[int, int]:
+def _quarantine(result: GateResult, lake: Lake, table: str, run_id: str, fmt: TableFormat) -> tuple[int, int]:
     """Move the failing rows out of the processed table; returns (rows kept, rows quarantined)."""
     assert result.quarantined_df is not None
     spark = result.passed_df.sparkSession
-    bad, bad_obs = _counted(result.quarantined_df.withColumn("run_id", F.lit(run_id)))
-    staged_bad = stage_parquet(bad, dq_path(lake, table, "quarantine"), run_id=run_id)
-    quarantined = int(bad_obs.get["rows"])
+    bad = result.quarantined_df.withColumn("run_id", F.lit(run_id))
+    staged_bad, quarantined = stage_counted(bad, dq_path(lake, table, "quarantine"), table_format=fmt, run_id=run_id)
     if not quarantined:
-        staged_bad.discard()
-        files.delete(spark, dq_path(lake, table, "quarantine"))
+        if fmt.is_iceberg:  # the quarantine of this run is empty (a new snapshot; the history keeps the old)
+            staged_bad.publish()
+        else:
+            staged_bad.discard()
+            files.delete(spark, dq_path(lake, table, "quarantine"))
         return -1, 0
     spec = lake_tables().get(table)
-    good, good_obs = _counted(result.passed_df)
-    staged_good = stage_parquet(good, lake.processed(table), run_id=run_id,
-                                partition_by=spec.partition_by if spec else ())
+    staged_good, kept = stage_counted(result.passed_df, lake.processed(table), table_format=fmt, run_id=run_id,
+                                      partition_by=spec.partition_by if spec else ())
     staged_good.publish()
     staged_bad.publish()
-    return int(good_obs.get["rows"]), quarantined
+    return kept, quarantined
 
 
 def _evaluated(result: GateResult) -> list[Evaluated]:
@@ -89,7 +87,7 @@ def _evaluated(result: GateResult) -> list[Evaluated]:
 def _unparsed(spark: SparkSession, lake: Lake, table: str) -> DataFrame | None:
     """The rows csv_to_parquet quarantined for this table (they never reached the checked table)."""
     path = lake.quarantine(table)
-    return read_table(spark, path) if files.exists(spark, path) else None
+    return read_any(spark, path) if files.exists(spark, path) else None
 
 
 def _record(df: DataFrame, lake: Lake, run: recording.Run, result: GateResult, report: str | None,
@@ -109,10 +107,11 @@ def _record(df: DataFrame, lake: Lake, run: recording.Run, result: GateResult, r
 
 
 def check_table(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: str,
-                references: dict[str, DataFrame], report: str | None = None) -> TableResult:
+                references: dict[str, DataFrame], report: str | None = None,
+                fmt: TableFormat = DEFAULT_FORMAT) -> TableResult:
     started = time.monotonic()
     table = ruleset.name
-    df = read_table(spark, lake.processed(table))
+    df = read_in_format(spark, lake.processed(table), fmt)
     rows_in = df.count()
     run = recording.Run.now(table, ruleset.name, ruleset.text, run_id)
     parsed = parse_ruleset(ruleset.text)
@@ -121,15 +120,15 @@ def check_table(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: s
         result = gate(df, parsed, ruleset.mode, references, table=table, history=history,
                       file_roots=(lake.root,))
     except DataQualityError as exc:
-        _write_outcomes(exc.result, lake, table, run_id)
+        write_outcomes(exc.result, dq_path(lake, table, "outcomes"), table, run_id, fmt)
         _record(df, lake, run, exc.result, report, references, history)
         raise
-    outcomes = _write_outcomes(result, lake, table, run_id)
+    outcomes = write_outcomes(result, dq_path(lake, table, "outcomes"), table, run_id, fmt)
     _record(df, lake, run, result, report, references, history)
     kept, quarantined = rows_in, 0
     if result.quarantined_df is not None:
         try:
-            kept, quarantined = _quarantine(result, lake, table, run_id)
+            kept, quarantined = _quarantine(result, lake, table, run_id, fmt)
         finally:
             result.release()
         kept = rows_in if kept < 0 else kept
@@ -148,17 +147,19 @@ def check_table(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: s
 
 
 def _present(ctx: JobContext, lake: Lake, tables: Iterable[str]) -> list[str]:
-    return [t for t in tables if files.exists(ctx.spark, lake.processed(t))]
+    fmt = table_format(ctx)
+    return [t for t in tables if table_exists(ctx.spark, lake.processed(t), fmt)]
 
 
 def _check_tables(ctx: JobContext, lake: Lake, tables: list[str]) -> list[TableResult]:
     """Each table's shipped ruleset, the processed seed tables (but itself) as its references."""
-    references = {t: read_table(ctx.spark, lake.processed(t)) for t in _present(ctx, lake, TABLES)}
+    fmt = table_format(ctx)
+    references = {t: read_in_format(ctx.spark, lake.processed(t), fmt) for t in _present(ctx, lake, TABLES)}
     results = []
     for table in tables:
         others = {alias: ref for alias, ref in references.items() if alias != table}
         results.append(check_table(ctx.spark, lake, packaged_ruleset(table), ctx.run_id, others,
-                                   ctx.args.get("report") or None))
+                                   ctx.args.get("report") or None, fmt))
     return results
 
 

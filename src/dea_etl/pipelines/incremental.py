@@ -15,8 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pyspark.sql import DataFrame
+
 from dea_etl.bookmarks import (
     DISABLE,
+    ENABLE,
     BookmarkSession,
     BookmarkStore,
     Claim,
@@ -27,13 +30,17 @@ from dea_etl.bookmarks import (
 )
 from dea_etl.errors import JobArgumentError
 from dea_etl.faults import checkpoint
-from dea_etl.io import files, manifest
+from dea_etl.io import manifest
 from dea_etl.io.glue_files import GlueBookmarkedFiles
 from dea_etl.io.incremental import new_files
 from dea_etl.io.paths import check_outputs
+from dea_etl.io.tables import TableFormat, read_in_format, table_exists
+from dea_etl.pipelines.audit import audit, gate_enabled, staged_tables
 from dea_etl.pipelines.convert import ConvertRequest, StagedConversion, stage_conversion
+from dea_etl.pipelines.formats import table_format
+from dea_etl.pipelines.settle import settle_interrupted_run
 from dea_etl.runtime import JobContext, Platform, TableResult
-from dea_etl.schemas import TableSpec
+from dea_etl.schemas import TABLES, TableSpec
 
 APPEND = "append"
 #: ``--bookmark-store glue``: Glue's own job bookmarks (the default on Glue).
@@ -68,8 +75,14 @@ def bookmark_location(ctx: JobContext, default: str | None = None) -> str | None
     return default
 
 
-def open_bookmarks(ctx: JobContext, default_store: str | None = None) -> BookmarkSession:
-    """The run's bookmark session (``--job-bookmark-*``), its commit registered on ``ctx.on_commit``."""
+def open_bookmarks(
+    ctx: JobContext, default_store: str | None = None, tables: Sequence[TableSource] = ()
+) -> BookmarkSession:
+    """The run's bookmark session (``--job-bookmark-*``), its commit registered on ``ctx.on_commit``.
+
+    With Iceberg ``tables``, a run that published them all and stopped before committing is settled
+    first (:func:`~dea_etl.pipelines.settle.settle_interrupted_run`).
+    """
     option = ctx.args.get("job_bookmark_option") or DISABLE
     store = native = None
     if option != DISABLE:
@@ -82,6 +95,8 @@ def open_bookmarks(ctx: JobContext, default_store: str | None = None) -> Bookmar
             native = GlueBookmarkedFiles(ctx.glue_context)
         else:
             store = open_store(location)
+            if option == ENABLE:
+                settle_interrupted_run(ctx, store, tables, table_format(ctx))
     session = start_session(
         ctx.job_name, ctx.run_id, option, store,
         from_run_id=ctx.args.get("job_bookmark_from"), to_run_id=ctx.args.get("job_bookmark_to"),
@@ -91,14 +106,16 @@ def open_bookmarks(ctx: JobContext, default_store: str | None = None) -> Bookmar
     return session
 
 
-def _appends(ctx: JobContext, table: TableSource, selection: Selection) -> bool:
+def _appends(ctx: JobContext, table: TableSource, selection: Selection, fmt: TableFormat) -> bool:
     """Add the rows to the table (never replace it) when earlier runs' rows are in it."""
     if selection.incremental:
         return True
-    return selection.append_if_exists and files.exists(ctx.spark, table.output)
+    return selection.append_if_exists and table_exists(ctx.spark, table.output, fmt)
 
 
-def _stage_table(ctx: JobContext, table: TableSource, selection: Selection) -> StagedConversion | None:
+def _stage_table(
+    ctx: JobContext, table: TableSource, selection: Selection, fmt: TableFormat
+) -> StagedConversion | None:
     if not selection.files:
         return None
     request = ConvertRequest(
@@ -107,8 +124,9 @@ def _stage_table(ctx: JobContext, table: TableSource, selection: Selection) -> S
         output=table.output,
         quarantine=table.quarantine,
         run_id=ctx.run_id,
-        mode=APPEND if _appends(ctx, table, selection) else table.mode,
+        mode=APPEND if _appends(ctx, table, selection, fmt) else table.mode,
         encoding=table.encoding,
+        table_format=fmt,
     )
     return stage_conversion(ctx.spark, request)
 
@@ -116,6 +134,19 @@ def _stage_table(ctx: JobContext, table: TableSource, selection: Selection) -> S
 def _bookmark_note(table: TableSource, selection: Selection, *, appended: bool) -> str:
     note = f"{table.transformation_ctx}: {len(selection.files)} files read, {selection.skipped} skipped"
     return note + (" (appended)" if appended and selection.incremental else "")
+
+
+def _references(
+    ctx: JobContext, tables: Sequence[TableSource], staged: Sequence[StagedConversion], fmt: TableFormat
+) -> dict[str, DataFrame]:
+    """The gate's references: the run's tables as staged, else the seed tables beside each output."""
+    refs: dict[str, DataFrame] = {}
+    for parent in {t.output.rstrip("/").rpartition("/")[0] for t in tables}:
+        for name in TABLES:
+            path = f"{parent}/{name}" if parent else name
+            if name not in refs and table_exists(ctx.spark, path, fmt):
+                refs[name] = read_in_format(ctx.spark, path, fmt)
+    return refs | staged_tables(staged)
 
 
 def convert_tables(
@@ -129,10 +160,11 @@ def convert_tables(
     staged: list[StagedConversion] = []
     results: list[TableResult] = []
     published = 0
+    fmt = table_format(ctx)
     try:
         for table in tables:
             selection = new_files(ctx.spark, table.source, table.transformation_ctx, session)
-            conversion = _stage_table(ctx, table, selection)
+            conversion = _stage_table(ctx, table, selection, fmt)
             result = conversion.result if conversion else TableResult(table.spec.name, output=table.output)
             if conversion:
                 staged.append(conversion)
@@ -140,6 +172,9 @@ def convert_tables(
             if session.tracking:
                 result.metrics["bookmark"] = _bookmark_note(table, selection, appended=bool(conversion))
             results.append(result)
+        if gate_enabled(ctx, fmt):
+            audit(ctx, staged, fmt, _references(ctx, tables, staged, fmt),
+                  {t.spec.name: t.spec.partition_by for t in tables})
         checkpoint("staged")
         session.claim([p for conversion in staged for p in conversion.publications])
         checkpoint("claimed")

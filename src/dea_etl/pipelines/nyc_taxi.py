@@ -8,12 +8,14 @@ from __future__ import annotations
 from dea_etl.io.lake import quarantine_path
 from dea_etl.io.paths import check_outputs
 from dea_etl.pipelines.convert import ConvertRequest, convert, input_files
+from dea_etl.pipelines.formats import FORMAT_ARGS, table_format
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
 from dea_etl.schemas import TRIPDATA
 
 ARGS = (
     Arg("input", required=True, help="tripdata CSV file or folder (with header)"),
     Arg("output", required=True, help="Parquet output folder"),
+    *FORMAT_ARGS,
 )
 
 
@@ -26,6 +28,7 @@ def run(ctx: JobContext) -> list[TableResult]:
         output=output,
         quarantine=quarantine_path(output),
         run_id=ctx.run_id,
+        table_format=table_format(ctx),
     )
     return [convert(ctx.spark, request)]
 

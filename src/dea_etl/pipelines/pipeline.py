@@ -15,6 +15,8 @@ from pathlib import Path
 
 from dea_etl.io.lake import lay_out_lake
 from dea_etl.pipelines import data_quality, mart_quality, raw_to_processed, sales_mart
+from dea_etl.pipelines.audit import GATE_ARG
+from dea_etl.pipelines.formats import FORMAT_ARGS
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
 
 SAMPLE_FILES = {
@@ -28,6 +30,8 @@ ARGS = (
     Arg("lake", default="lake", help="lake root to lay out and fill: a folder or s3://BUCKET[/PREFIX]"),
     Arg("data", default="data", help="folder with the sample CSV files"),
     data_quality.REPORT_ARG,
+    *FORMAT_ARGS,
+    GATE_ARG,
 )
 
 #: The pipeline, in order: the one definition (``make run``, the deployed Glue workflow and the Step Functions

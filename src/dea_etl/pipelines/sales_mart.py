@@ -20,7 +20,8 @@ from pyspark.sql import functions as F
 
 from dea_etl.errors import JobArgumentError
 from dea_etl.io.lake import Lake
-from dea_etl.io.parquet import read_table, stage_counted
+from dea_etl.io.tables import TableFormat, read_in_format, stage_counted
+from dea_etl.pipelines.formats import FORMAT_ARGS, table_format
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
 from dea_etl.schemas import CUSTOMERS, EMPLOYEES, ORDERS, TableSpec
 from dea_etl.tables.marts import MARTS, MartSpec
@@ -35,6 +36,7 @@ ARGS = (
         default=str(DEFAULT_BROADCAST_MAX_BYTES),
         help="broadcast a dimension whose estimated size is at most this many bytes",
     ),
+    *FORMAT_ARGS,
 )
 
 
@@ -66,8 +68,8 @@ def in_months(months: Sequence[Month]) -> Column:
     return cond
 
 
-def read_processed(spark: SparkSession, lake: Lake, spec: TableSpec) -> DataFrame:
-    return read_table(spark, lake.processed(spec.name), spec.processed_schema)
+def read_processed(spark: SparkSession, lake: Lake, spec: TableSpec, fmt: TableFormat) -> DataFrame:
+    return read_in_format(spark, lake.processed(spec.name), fmt, spec.processed_schema)
 
 
 def unknown_key_metrics(headers_df: DataFrame) -> dict[str, int]:
@@ -92,12 +94,16 @@ def unknown_key_metrics(headers_df: DataFrame) -> dict[str, int]:
     return {k: int(v) for k, v in row.asDict().items()}
 
 
-def _write_mart(headers_df: DataFrame, spec: MartSpec, lake: Lake, run_id: str, partial: bool) -> TableResult:
+def _write_mart(
+    headers_df: DataFrame, spec: MartSpec, lake: Lake, run_id: str, partial: bool, fmt: TableFormat
+) -> TableResult:
     started = time.monotonic()
     mart_df = headers_df.transform(MART_BUILDERS[spec.name])
     mode = "overwrite-partitions" if partial and spec.partition_by else "overwrite"
     output = lake.processed(spec.name)
-    staged, rows = stage_counted(mart_df, output, run_id=run_id, mode=mode, partition_by=spec.partition_by)
+    staged, rows = stage_counted(
+        mart_df, output, table_format=fmt, run_id=run_id, mode=mode, partition_by=spec.partition_by
+    )
     staged.publish()
     return TableResult(
         table=spec.name,
@@ -114,12 +120,13 @@ def run(ctx: JobContext) -> list[TableResult]:
     lake = Lake(ctx.arg("lake"))
     months = parse_months(ctx.args.get("months"))
     broadcast_max_bytes = int(ctx.args.get("broadcast_max_bytes") or DEFAULT_BROADCAST_MAX_BYTES)
-    orders = read_processed(ctx.spark, lake, ORDERS)
+    fmt = table_format(ctx)
+    orders = read_processed(ctx.spark, lake, ORDERS, fmt)
     if months:
         orders = orders.where(in_months(months))
     enrich = enrich_orders(
-        read_processed(ctx.spark, lake, CUSTOMERS),
-        read_processed(ctx.spark, lake, EMPLOYEES),
+        read_processed(ctx.spark, lake, CUSTOMERS, fmt),
+        read_processed(ctx.spark, lake, EMPLOYEES, fmt),
         broadcast_max_bytes=broadcast_max_bytes,
     )
     headers = orders.transform(order_headers).transform(enrich).persist(StorageLevel.MEMORY_AND_DISK)
@@ -135,7 +142,7 @@ def run(ctx: JobContext) -> list[TableResult]:
         specs = [m for m in MARTS.values() if not months or m.partition_by]
         # The marts are small: their jobs wait on scheduling more than on the cores, so run them together.
         with ThreadPoolExecutor(max_workers=len(specs)) as pool:
-            marts = list(pool.map(lambda m: _write_mart(headers, m, lake, ctx.run_id, bool(months)), specs))
+            marts = list(pool.map(lambda m: _write_mart(headers, m, lake, ctx.run_id, bool(months), fmt), specs))
         return [lines_result, *marts]
     finally:
         headers.unpersist()

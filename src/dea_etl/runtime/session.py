@@ -7,6 +7,8 @@ from collections.abc import Mapping
 
 from pyspark.sql import SparkSession
 
+from dea_etl.io.iceberg import LOCAL_READ_CONF as ICEBERG_LOCAL_READ_CONF
+from dea_etl.io.iceberg import session_conf as iceberg_session_conf
 from dea_etl.javahome import ensure_java_home
 from dea_etl.jvm import jar_paths
 from dea_etl.runtime.submit import log4j2_java_option
@@ -148,15 +150,31 @@ def get_spark(
         if master:
             builder = builder.master(master)
         local = {**LOCAL_BUILD_CONF, **local_jvm_conf()} if local_defaults else {}
-        for key, value in {**local, **(conf or {})}.items():
+        # Iceberg's SQL extensions can only be set while the session is built (kept beside any given).
+        for key, value in {**local, **iceberg_session_conf(_launch_conf("spark.sql.extensions")), **(conf or {})}.items():
             builder = builder.config(key, value)
         active = builder.getOrCreate()
     for key, value in SESSION_CONF.items():
         active.conf.set(key, value)
     if local_defaults:
         apply_s3a(active)
+        for key, value in ICEBERG_LOCAL_READ_CONF.items():
+            active.conf.set(key, value)
     balance_file_splits(active)
     return active, created
+
+
+def _launch_conf(key: str) -> str | None:
+    """A setting the JVM was launched with (spark-submit's ``--conf``), before any session exists.
+
+    Only under spark-submit (the JVM runs already): launching it here would lose the builder's settings.
+    """
+    if "PYSPARK_GATEWAY_PORT" not in os.environ:
+        return None
+    from pyspark import SparkConf, SparkContext
+
+    SparkContext._ensure_initialized()
+    return SparkConf().get(key, None)
 
 
 def balance_file_splits(spark: SparkSession) -> None:

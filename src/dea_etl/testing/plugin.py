@@ -22,6 +22,8 @@ from dea_etl.testing import (
 @pytest.fixture(scope="session")
 def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
     """One local SparkSession for the test session, set up as dea_etl's local sessions are."""
+    from dea_etl.io.iceberg import LOCAL_READ_CONF as ICEBERG_LOCAL_READ_CONF
+    from dea_etl.io.iceberg import session_conf as iceberg_session_conf
     from dea_etl.javahome import ensure_java_home
     from dea_etl.runtime.session import SESSION_CONF, local_jvm_conf
     from dea_etl.runtime.submit import log4j2_java_option
@@ -33,8 +35,11 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
         **TEST_SPARK_CONF,
         "spark.sql.warehouse.dir": str(work / "warehouse"),
         "spark.driver.extraJavaOptions": f"-Dderby.system.home={work / 'derby'} {log4j2_java_option()}".strip(),
-        # The declared jars (S3A, Deequ, Iceberg) and s3:// through S3A, as every local session the library builds.
+        # The declared jars (S3A, Deequ, Iceberg), s3:// through S3A and Iceberg's SQL extensions, as every local
+        # session the library builds.
         **local_jvm_conf(),
+        **iceberg_session_conf(),
+        **ICEBERG_LOCAL_READ_CONF,
         **SESSION_CONF,
     }
     builder = SparkSession.builder.master("local[2]").appName("dea-etl-tests")

@@ -1,0 +1,112 @@
+"""The whole pipeline with --table-format iceberg: the same rows as with Parquet, each write one commit.
+
+The pipelines run as `dea-etl run ...` in processes of their own (as from a shell); the test session reads
+and compares what they wrote."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from chispa import assert_df_equality
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from dea_etl.io import read_table
+from dea_etl.io.iceberg import RUN_ID_PROPERTY, table_ref
+from dea_etl.io.tables import ICEBERG, TableFormat, read_in_format
+from dea_etl.pipelines.pipeline import SAMPLE_FILES, STEPS
+from dea_etl.tables import MARTS, TABLES
+
+ICEBERG_FORMAT = TableFormat(ICEBERG)
+pytestmark = pytest.mark.slow  # the pipeline end to end, twice (and once more on S3)
+
+
+def _dea_etl(*args: str) -> None:
+    """``dea-etl ARGS`` in its own process (and JVM): the test session only reads what it wrote."""
+    cli = Path(sys.executable).with_name("dea-etl")
+    proc = subprocess.run([str(cli), *args], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def _run_pipeline(lake: Path, data_dir: Path, *extra: str) -> None:
+    _dea_etl("run", "pipeline", "--lake", str(lake), "--data", str(data_dir), "--run-id", "run-1", *extra)
+
+
+@pytest.fixture(scope="module")
+def lakes(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    data_dir = Path(__file__).resolve().parent.parent / "data"
+    parquet, iceberg = tmp_path_factory.mktemp("parquet") / "lake", tmp_path_factory.mktemp("iceberg") / "lake"
+    _run_pipeline(parquet, data_dir)
+    _run_pipeline(iceberg, data_dir, "--table-format", "iceberg")
+    return parquet, iceberg
+
+
+def _both(spark: SparkSession, lakes: tuple[Path, Path], *parts: str) -> tuple[DataFrame, DataFrame]:
+    parquet, iceberg = (str(lake / "processedData" / "/".join(parts)) for lake in lakes)
+    iceberg_df = read_in_format(spark, iceberg, ICEBERG_FORMAT)
+    return read_table(spark, parquet).select(*iceberg_df.columns), iceberg_df
+
+
+@pytest.mark.parametrize("table", [*TABLES, *MARTS])
+def test_every_table_and_mart_has_the_parquet_rows(spark: SparkSession, lakes: tuple[Path, Path], table: str) -> None:
+    parquet_df, iceberg_df = _both(spark, lakes, table)
+    assert iceberg_df.count() > 0
+    assert_df_equality(iceberg_df, parquet_df, ignore_row_order=True, ignore_nullable=True)
+
+
+@pytest.mark.parametrize("table", ["orders", "customer_sales"])
+def test_dq_outcomes_are_the_parquet_outcomes(spark: SparkSession, lakes: tuple[Path, Path], table: str) -> None:
+    parquet_df, iceberg_df = _both(spark, lakes, "_dq", table, "outcomes")
+    assert iceberg_df.count() > 0
+
+    def comparable(df: DataFrame) -> DataFrame:
+        # rows with a map cannot be sorted: the metrics as JSON, rounded (a sum of doubles depends on the
+        # order the files are read in: AggregateMatch is 0.9999999999999998 on one, ...92 on the other)
+        rounded = F.transform_values("EvaluatedMetrics", lambda _, v: F.round(v, 9))
+        metrics = F.to_json(F.array_sort(F.map_entries(rounded)))
+        return df.drop("evaluated_at").withColumn("EvaluatedMetrics", metrics)
+
+    assert_df_equality(comparable(iceberg_df), comparable(parquet_df), ignore_row_order=True, ignore_nullable=True)
+
+
+def test_the_tables_are_iceberg_tables_in_the_lake(lakes: tuple[Path, Path]) -> None:
+    orders = lakes[1] / "processedData" / "orders"
+    assert (orders / "metadata" / "version-hint.text").is_file()
+    assert sorted(p.name for p in (orders / "data").iterdir()) == ["year=2011", "year=2012", "year=2013", "year=2014"]
+
+
+def test_each_write_is_one_snapshot_on_main_carrying_the_run_id(spark: SparkSession, lakes: tuple[Path, Path]) -> None:
+    ident = table_ref(spark, str(lakes[1] / "processedData" / "customer_sales")).ident
+    history = spark.sql(f"SELECT h.snapshot_id, s.summary['{RUN_ID_PROPERTY}'] AS run_id, s.operation "
+                        f"FROM {ident}.history h JOIN {ident}.snapshots s USING (snapshot_id) "
+                        "ORDER BY h.made_current_at").collect()
+    # the empty table, then the job's rows in one snapshot, main moved once; no staging branch is left
+    assert [(r.run_id, r.operation) for r in history] == [(None, "append"), ("run-1", "overwrite")]
+    assert [r.name for r in spark.sql(f"SELECT name FROM {ident}.refs").collect()] == ["main"]
+
+
+def test_the_pipeline_steps_on_the_moto_s3_lake_give_the_same_marts(
+    spark: SparkSession, lakes: tuple[Path, Path], aws: str, data_dir: Path
+) -> None:
+    import boto3
+
+    from dea_etl.runtime.session import apply_s3a
+
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="ice-pipeline")
+    for table, name in SAMPLE_FILES.items():
+        s3.upload_file(str(data_dir / name), "ice-pipeline", f"rawData/{table}/{name}")
+    apply_s3a(spark)
+    lake = "s3://ice-pipeline"
+    for step in STEPS:
+        _dea_etl("run", step.name, "--lake", lake, "--run-id", "run-s3", "--table-format", "iceberg")
+    for table in ("orders", "customer_sales", "territory_sales_monthly"):
+        s3_df = read_in_format(spark, f"{lake}/processedData/{table}", ICEBERG_FORMAT)
+        local_df = read_table(spark, str(lakes[0] / "processedData" / table)).select(*s3_df.columns)
+        assert_df_equality(s3_df, local_df, ignore_row_order=True, ignore_nullable=True)
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="ice-pipeline", Prefix="processedData/orders/metadata/")
+            .get("Contents", [])]
+    assert "processedData/orders/metadata/version-hint.text" in keys
