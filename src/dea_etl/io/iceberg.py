@@ -31,7 +31,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StructField, StructType
 
 from dea_etl.io import files
-from dea_etl.io.parquet import cluster_by_partitions
+from dea_etl.io.parquet import check_mode, cluster_by_partitions
 
 EXTENSIONS = "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions"
 #: The catalog kept in the lake itself (HadoopCatalog over each table's parent folder).
@@ -247,6 +247,7 @@ def stage_iceberg(
     ``mode``: ``overwrite`` (the whole table), ``overwrite-partitions`` (the partitions present in
     ``df``), ``append``. ``properties`` go to the snapshot summary with the run id and the mode.
     """
+    check_mode(mode, partition_by)  # an unknown mode must not fall through to a whole-table overwrite
     spark = df.sparkSession
     ref = table_ref(spark, target, catalog)
     created = not table_exists(spark, ref)

@@ -103,6 +103,14 @@ def _check_not_legacy(spark: SparkSession, target: str, mode: str) -> None:
         )
 
 
+def check_mode(mode: str, partition_by: Sequence[str]) -> None:
+    """A write mode every table format accepts (``overwrite-partitions`` needs partition columns)."""
+    if mode not in MODES:
+        raise JobArgumentError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+    if mode == "overwrite-partitions" and not partition_by:
+        raise JobArgumentError("mode 'overwrite-partitions' needs partition columns")
+
+
 def stage_parquet(
     df: DataFrame,
     target: str,
@@ -119,10 +127,7 @@ def stage_parquet(
     file per ~``target_file_bytes`` (a shuffle by the partition columns); without ``cluster_partitions``
     no shuffle happens and every write task writes a file for each partition it holds.
     """
-    if mode not in MODES:
-        raise JobArgumentError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
-    if mode == "overwrite-partitions" and not partition_by:
-        raise JobArgumentError("mode 'overwrite-partitions' needs partition columns")
+    check_mode(mode, partition_by)
     spark = df.sparkSession
     target = target.rstrip("/")
     _check_not_legacy(spark, target, mode)
