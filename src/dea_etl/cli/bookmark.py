@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 from dea_etl.cli.output import error, note
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 DEFAULT_STORE = "lake/tmpDir/bookmarks"
 
@@ -45,6 +49,13 @@ def _show(ns: argparse.Namespace) -> int:
     return 0
 
 
+def _spark() -> SparkSession:
+    """A local session (with the declared jars, S3A and Iceberg), for a claim that holds Iceberg writes."""
+    from dea_etl.runtime import get_spark
+
+    return get_spark("dea-etl-bookmark-release")[0]
+
+
 def _release(ns: argparse.Namespace) -> int:
     from dea_etl.bookmarks import open_store
     from dea_etl.errors import DeaEtlError
@@ -54,7 +65,7 @@ def _release(ns: argparse.Namespace) -> int:
         return 2
 
     try:
-        held, changed = settle_claims(open_store(ns.bookmark_store), ns.job, commit=ns.commit)
+        held, changed = settle_claims(open_store(ns.bookmark_store), ns.job, commit=ns.commit, spark=_spark)
     except DeaEtlError as exc:
         return _fail(str(exc))
     for line in changed:

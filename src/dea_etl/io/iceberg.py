@@ -30,6 +30,8 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructField, StructType
 
+from dea_etl.errors import OutputError
+from dea_etl.faults import checkpoint
 from dea_etl.io import files
 from dea_etl.io.parquet import check_mode, cluster_by_partitions
 
@@ -184,7 +186,17 @@ class StagedIceberg:
     base_snapshot_id: int
     #: the table was created by this write (discarding drops it)
     created: bool = False
+    #: the path the table was named by, and its catalog (what settling a stopped run needs)
+    path: str = ""
+    catalog: IcebergCatalog = field(default_factory=IcebergCatalog)
     published: bool = field(default=False, init=False)
+
+    @property
+    def publication(self) -> dict[str, Any]:
+        """What a bookmark claim records, so that ``dea-etl bookmark release`` can settle this write."""
+        return {"Format": "iceberg", "Table": self.path, "Catalog": self.catalog.name,
+                "Namespace": self.catalog.namespace, "Run": self.run_id, "Branch": self.branch,
+                "Base": self.base_snapshot_id}
 
     @property
     def target(self) -> str:
@@ -211,6 +223,7 @@ class StagedIceberg:
         """One metadata commit: ``main`` fast-forwarded to the staged snapshot, the branch removed."""
         if self.published:
             return
+        checkpoint(f"publish:{self.path.rstrip('/').rpartition('/')[2]}")
         table = java_table(self.spark, self.ref)
         table.manageSnapshots().fastForwardBranch(MAIN, self.branch).removeBranch(self.branch).commit()
         self.published = True
@@ -257,7 +270,7 @@ def stage_iceberg(
     base = int(table.currentSnapshot().snapshotId())
     branch = _branch_name(run_id)
     table.manageSnapshots().createBranch(branch, base).commit()
-    staged = StagedIceberg(spark, ref, branch, run_id, mode, base, created)
+    staged = StagedIceberg(spark, ref, branch, run_id, mode, base, created, target, catalog)
     summary = {RUN_ID_PROPERTY: run_id, MODE_PROPERTY: mode, **(properties or {})}
     if partition_by and cluster_partitions:  # as for Parquet: one file per partition
         df = cluster_by_partitions(df, partition_by)
@@ -278,8 +291,12 @@ def stage_iceberg(
 
 
 def read_iceberg(spark: SparkSession, path: str, catalog: IcebergCatalog = IcebergCatalog()) -> DataFrame:
-    """The current (``main``) rows of the Iceberg table at ``path``."""
-    return spark.table(table_ref(spark, path, catalog).ident)
+    """The current (``main``) rows of the Iceberg table at ``path``, as committed now: the session's catalog
+    caches a table it loaded (Iceberg's CachingCatalog, 30 s), so the table is refreshed first, or a commit
+    made by another process meanwhile would not be seen."""
+    ref = table_ref(spark, path, catalog)
+    java_table(spark, ref).refresh()
+    return spark.table(ref.ident)
 
 
 def is_iceberg_table(spark: SparkSession, path: str, catalog: IcebergCatalog = IcebergCatalog()) -> bool:
@@ -291,6 +308,7 @@ def published_run_ids(spark: SparkSession, path: str, catalog: IcebergCatalog = 
     ref = table_ref(spark, path, catalog)
     if not table_exists(spark, ref):
         return set()
+    java_table(spark, ref).refresh()  # see read_iceberg
     rows = spark.sql(
         f"SELECT s.summary['{RUN_ID_PROPERTY}'] AS run_id FROM {ref.ident}.history h "
         f"JOIN {ref.ident}.snapshots s ON h.snapshot_id = s.snapshot_id WHERE h.is_current_ancestor"
@@ -302,7 +320,9 @@ def history(spark: SparkSession, path: str, catalog: IcebergCatalog = IcebergCat
     """Every snapshot of the table at ``path``, oldest first: when, operation, run id, rows, and whether
     ``main`` went through it (``is_current_ancestor``) and is at it (``is_current``)."""
     ref = table_ref(spark, path, catalog)
-    current = java_table(spark, ref).currentSnapshot()
+    table = java_table(spark, ref)
+    table.refresh()  # see read_iceberg
+    current = table.currentSnapshot()
     current_id = int(current.snapshotId()) if current is not None else -1
     return spark.sql(
         f"SELECT s.committed_at, s.snapshot_id, s.parent_id, s.operation, "
@@ -326,3 +346,45 @@ def rollback(spark: SparkSession, path: str, snapshot_id: int, catalog: IcebergC
     if snapshot_id != current:
         table.manageSnapshots().rollbackTo(snapshot_id).commit()
     return current
+
+
+def settle(spark: SparkSession, publications: Sequence[Mapping[str, Any]], *, forward: bool) -> list[str]:
+    """Settle the Iceberg writes of a run that stopped holding its bookmark claim (``dea-etl bookmark
+    release``). ``forward``: each write not on ``main`` yet is published from its branch (it fails when the
+    branch is gone). Otherwise each write is undone: its branch removed, or, when ``main`` is at the run's
+    snapshot, ``main`` rolled back to the snapshot it had before (one metadata commit each); a table whose
+    ``main`` moved on after the run is refused, naming the table and ``dea-etl table rollback``.
+    Returns a line per table changed."""
+    done = []
+    for pub in publications if forward else reversed(publications):
+        path, run, branch, base = str(pub["Table"]), str(pub["Run"]), str(pub["Branch"]), int(pub["Base"])
+        catalog = IcebergCatalog(str(pub["Catalog"]), str(pub["Namespace"]))
+        ref = table_ref(spark, path, catalog)
+        if not table_exists(spark, ref):
+            if forward:
+                raise OutputError(f"{path}: no Iceberg table; the staged snapshot of run {run} is gone")
+            continue
+        table: Any = java_table(spark, ref)
+        table.refresh()  # the session's catalog may cache it from before the stopped run wrote
+        on_branch = bool(table.refs().containsKey(branch))
+        on_main = run in published_run_ids(spark, path, catalog)
+        if forward:
+            if on_main:
+                continue
+            if not on_branch:
+                raise OutputError(f"{path}: the staged snapshot of run {run} is gone (branch {branch} was "
+                                  "discarded); release without --commit")
+            table.manageSnapshots().fastForwardBranch(MAIN, branch).removeBranch(branch).commit()
+            done.append(f"{path}: published run {run}")
+            continue
+        if on_branch:
+            table.manageSnapshots().removeBranch(branch).commit()
+            done.append(f"{path}: discarded the staged snapshot of run {run}")
+        if on_main:
+            current = table.currentSnapshot()
+            if str(current.summary().get(RUN_ID_PROPERTY)) != run:
+                raise OutputError(f"{path}: main moved on after run {run} published; roll it back by hand "
+                                  "(`dea-etl table history`, `dea-etl table rollback`)")
+            table.manageSnapshots().rollbackTo(base).commit()
+            done.append(f"{path}: rolled back run {run} (main back at snapshot {base})")
+    return done

@@ -178,8 +178,9 @@ class StagedConversion:
 
     @property
     def publications(self) -> list[dict[str, Any]]:
-        """The manifest publications of the Parquet tables (Iceberg tables settle from their snapshots)."""
-        return [s.publication.to_dict() for s in self.staged if isinstance(s, StagedParquet)]
+        """What each staged table publishes: a Parquet manifest publication or an Iceberg branch."""
+        return [s.publication.to_dict() if isinstance(s, StagedParquet) else s.publication
+                for s in self.staged if isinstance(s, StagedParquet | StagedIceberg)]
 
     def publish(self) -> None:
         for s in self.staged:

@@ -12,10 +12,10 @@ with manifest writes only: no rows twice, none lost.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, SparkSession
 
 from dea_etl.bookmarks import (
     DISABLE,
@@ -28,10 +28,11 @@ from dea_etl.bookmarks import (
     release_claims,
     start_session,
 )
-from dea_etl.errors import JobArgumentError
+from dea_etl.errors import JobArgumentError, OutputError
 from dea_etl.faults import checkpoint
 from dea_etl.io import manifest
 from dea_etl.io.glue_files import GlueBookmarkedFiles
+from dea_etl.io.iceberg import settle as settle_iceberg
 from dea_etl.io.incremental import new_files
 from dea_etl.io.paths import check_outputs
 from dea_etl.io.tables import TableFormat, read_in_format, table_exists
@@ -40,7 +41,8 @@ from dea_etl.pipelines.convert import ConvertRequest, StagedConversion, stage_co
 from dea_etl.pipelines.formats import table_format
 from dea_etl.pipelines.settle import settle_interrupted_run
 from dea_etl.runtime import JobContext, Platform, TableResult
-from dea_etl.schemas import TABLES, TableSpec
+from dea_etl.schemas import TableSpec
+from dea_etl.tables.seed import TABLES
 
 APPEND = "append"
 #: ``--bookmark-store glue``: Glue's own job bookmarks (the default on Glue).
@@ -191,13 +193,26 @@ def convert_tables(
     return results
 
 
-def settle_claims(store: BookmarkStore, job_name: str, *, commit: bool = False) -> tuple[list[Claim], list[str]]:
+def settle_claims(
+    store: BookmarkStore, job_name: str, *, commit: bool = False, spark: Callable[[], SparkSession] | None = None
+) -> tuple[list[Claim], list[str]]:
     """``dea-etl bookmark release``: settle the tables of the runs that stopped holding a claim, then
     drop the claims (``commit``: the claim on the next version rolls forward: its tables are published
-    whole and its entry committed; any other claim rolls back). Returns the claims and what changed."""
+    whole and its entry committed; any other claim rolls back). Returns the claims and what changed.
+
+    Parquet tables settle through their manifests; Iceberg tables through their branches and snapshots,
+    with a Spark session from ``spark`` (called only when a claim holds an Iceberg write)."""
     latest = store.latest(job_name)
     forward_version = (latest.version if latest else 0) + 1 if commit else None
     changed = []
     for held in store.claims(job_name):
-        changed += manifest.settle(held.publications, forward=held.entry.version == forward_version)
+        forward = held.entry.version == forward_version
+        tables = [p for p in held.publications if p.get("Format") != "iceberg"]
+        changed += manifest.settle(tables, forward=forward)
+        iceberg_tables = [p for p in held.publications if p.get("Format") == "iceberg"]
+        if iceberg_tables:
+            if spark is None:
+                raise OutputError(f"the claim of run {held.entry.run_id} holds Iceberg writes; settling them "
+                                  "needs a Spark session")
+            changed += settle_iceberg(spark(), iceberg_tables, forward=forward)
     return release_claims(store, job_name, commit=commit), changed
