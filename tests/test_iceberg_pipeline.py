@@ -72,6 +72,22 @@ def test_dq_outcomes_are_the_parquet_outcomes(spark: SparkSession, lakes: tuple[
     assert_df_equality(comparable(iceberg_df), comparable(parquet_df), ignore_row_order=True, ignore_nullable=True)
 
 
+def test_the_metric_history_is_an_iceberg_table_with_the_parquet_metrics(
+    spark: SparkSession, lakes: tuple[Path, Path]
+) -> None:
+    """The `_dq/metrics` history in the job's format too: one snapshot per evaluation, the same metrics."""
+    parquet_df, iceberg_df = _both(spark, lakes, "_dq", "metrics")
+    assert iceberg_df.count() > 0
+    keys = ("table", "ruleset", "kind", "rule", "outcome", "metric")
+    assert_df_equality(iceberg_df.select(*keys, F.round("value", 9).alias("value")),
+                       parquet_df.select(*keys, F.round("value", 9).alias("value")),
+                       ignore_row_order=True, ignore_nullable=True)
+    ident = table_ref(spark, str(lakes[1] / "processedData" / "_dq" / "metrics")).ident
+    evaluations = iceberg_df.select("table", "ruleset").distinct().count()
+    runs = spark.sql(f"SELECT s.summary['{RUN_ID_PROPERTY}'] AS run_id FROM {ident}.snapshots s").collect()
+    assert [r.run_id for r in runs].count("run-1") == evaluations  # one commit per evaluation
+
+
 def test_the_tables_are_iceberg_tables_in_the_lake(lakes: tuple[Path, Path]) -> None:
     orders = lakes[1] / "processedData" / "orders"
     assert (orders / "metadata" / "version-hint.text").is_file()

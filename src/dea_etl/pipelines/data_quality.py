@@ -91,12 +91,12 @@ def _unparsed(spark: SparkSession, lake: Lake, table: str) -> DataFrame | None:
 
 
 def _record(df: DataFrame, lake: Lake, run: recording.Run, result: GateResult, report: str | None,
-            references: dict[str, DataFrame], history: History | None) -> None:
+            references: dict[str, DataFrame], history: History | None, fmt: TableFormat) -> None:
     """Append the rules' and analyzers' metrics to the history; write the report when asked."""
     spark = df.sparkSession
     evaluated = _evaluated(result)
     analyzers = recording.analyzer_results(df, parse_ruleset(run.ruleset_text), references)
-    recording.record(spark, lake.root, run, [*evaluated, *analyzers])
+    recording.record(spark, lake.root, run, [*evaluated, *analyzers], fmt)
     if report and history is not None:
         failing = result.quarantined_df
         if failing is None and not result.passed:
@@ -121,10 +121,10 @@ def check_table(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: s
                       file_roots=(lake.root,))
     except DataQualityError as exc:
         write_outcomes(exc.result, dq_path(lake, table, "outcomes"), table, run_id, fmt)
-        _record(df, lake, run, exc.result, report, references, history)
+        _record(df, lake, run, exc.result, report, references, history, fmt)
         raise
     outcomes = write_outcomes(result, dq_path(lake, table, "outcomes"), table, run_id, fmt)
-    _record(df, lake, run, result, report, references, history)
+    _record(df, lake, run, result, report, references, history, fmt)
     kept, quarantined = rows_in, 0
     if result.quarantined_df is not None:
         try:

@@ -1,7 +1,9 @@
 """The metric history: every evaluation's metrics, one row per (table, ruleset, rule, metric) and run.
 
-``<lake>/processedData/_dq/metrics/`` holds one flat Parquet table (:data:`METRICS_SCHEMA`), appended to
-after each evaluation (an atomic append: a failed write leaves the history as it was). It is what dynamic
+``<lake>/processedData/_dq/metrics/`` holds one flat table (:data:`METRICS_SCHEMA`), appended to after each
+evaluation (an atomic append: a failed write leaves the history as it was), in the job's table format:
+Parquet, or an Iceberg table (one snapshot per evaluation) with ``--table-format iceberg``; once the
+history is an Iceberg table it stays one, whatever a later run's format. It is what dynamic
 rules (``last(k)``) and ``DetectAnomalies`` read, what the report charts, and what ``dea-etl sql`` and
 Athena query (``dq_metrics``). A metric's history is keyed by table and metric name
 (``Dataset.*.RowCount``, ``Column.total.Mean``), not by rule text: a rule whose threshold changes keeps its
@@ -20,7 +22,8 @@ from pyspark.sql.types import DoubleType, StringType, StructField, StructType, T
 
 from dea_etl.io import files
 from dea_etl.io.lake import Lake
-from dea_etl.io.parquet import read_table, write_parquet
+from dea_etl.io.iceberg import is_iceberg_table
+from dea_etl.io.tables import DEFAULT_FORMAT, ICEBERG, PARQUET, TableFormat, read_any, write_table
 
 METRICS_TABLE = "dq_metrics"
 METRICS_SCHEMA = StructType([
@@ -70,21 +73,28 @@ def metric_rows(evaluated: Iterable[Evaluated], *, table: str, ruleset: str, run
     ]
 
 
-def append_metrics(spark: SparkSession, lake: str, rows: Sequence[tuple[object, ...]], run_id: str) -> str:
-    """Append ``rows`` to the lake's metric history (atomically); returns its path."""
+def append_metrics(spark: SparkSession, lake: str, rows: Sequence[tuple[object, ...]], run_id: str,
+                   table_format: TableFormat = DEFAULT_FORMAT) -> str:
+    """Append ``rows`` to the lake's metric history (atomically, one commit); returns its path.
+
+    The history keeps the format it was created in: an existing Iceberg history is appended to as Iceberg,
+    an existing Parquet one as Parquet; a new one is created in ``table_format``."""
     path = metrics_path(lake)
     if rows:
-        write_parquet(spark.createDataFrame(list(rows), METRICS_SCHEMA).coalesce(1), path, run_id=run_id,
-                      mode="append")
+        if files.exists(spark, path):
+            iceberg = is_iceberg_table(spark, path, table_format.catalog)
+            table_format = TableFormat(ICEBERG if iceberg else PARQUET, table_format.catalog)
+        write_table(spark.createDataFrame(list(rows), METRICS_SCHEMA).coalesce(1), path, run_id=run_id,
+                    mode="append", table_format=table_format)
     return path
 
 
 def read_metrics(spark: SparkSession, lake: str) -> DataFrame | None:
-    """The lake's metric history, or None when nothing was recorded yet."""
+    """The lake's metric history (Parquet or Iceberg), or None when nothing was recorded yet."""
     path = metrics_path(lake)
     if not files.exists(spark, path):
         return None
-    return read_table(spark, path, METRICS_SCHEMA)
+    return read_any(spark, path, METRICS_SCHEMA)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from pyspark.sql import DataFrame, SparkSession
 
 from dea_etl.quality.evaluate import analyze
 from dea_etl.quality.historic import needs_history
+from dea_etl.io.tables import DEFAULT_FORMAT, TableFormat
 from dea_etl.quality.history import Evaluated, History, append_metrics, load_history, metric_rows
 from dea_etl.quality.model import Ruleset
 from dea_etl.quality.report import Report, RuleLine, build_charts, write_report
@@ -37,11 +38,13 @@ class Run:
         return Run(table, ruleset_name, ruleset_text, run_id, datetime.now(UTC))
 
 
-def record(spark: SparkSession, lake: str, run: Run, evaluated: Sequence[Evaluated]) -> str:
-    """Append the run's metrics to ``<lake>/processedData/_dq/metrics``; returns that path."""
+def record(spark: SparkSession, lake: str, run: Run, evaluated: Sequence[Evaluated],
+           table_format: TableFormat = DEFAULT_FORMAT) -> str:
+    """Append the run's metrics to ``<lake>/processedData/_dq/metrics`` (a new history in ``table_format``);
+    returns that path."""
     rows = metric_rows(evaluated, table=run.table, ruleset=run.ruleset_name, run_id=run.run_id,
                        evaluated_at=run.evaluated_at)
-    return append_metrics(spark, lake, rows, run.run_id)
+    return append_metrics(spark, lake, rows, run.run_id, table_format)
 
 
 def analyzer_results(df: DataFrame, ruleset: Ruleset, references: Mapping[str, DataFrame]) -> list[Evaluated]:
