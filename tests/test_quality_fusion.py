@@ -61,6 +61,35 @@ def test_only_plain_filters_of_primary_join_the_shared_pass(spark, df):
     assert alone > one_aggregate
 
 
+COUNTED = 'CustomSql "select count(*) from primary where amount > 1" between 1 and 3'
+# The same count by queries that are not count(1) over a plain filter of primary (each its own job):
+UNCOUNTED = [
+    'CustomSql "select count(amount) from primary where amount > 1" between 1 and 3',
+    'CustomSql "select count(distinct id) from primary where amount > 1" between 1 and 3',
+    'CustomSql "select count(*) from (select id from primary where amount > 1 limit 10)" between 1 and 3',
+]
+
+
+def test_a_fused_count_has_the_value_of_the_query_run_alone(spark, df):
+    every_row = 'CustomSql "select count(*) from primary" = 4'
+    failing = [r.replace("between 1 and 3", "> 2") for r in (COUNTED, UNCOUNTED[0])]
+    rules = [COUNTED, *UNCOUNTED, every_row, *failing]
+    rows = evaluate(df, "Rules = [\n" + ",\n".join(rules) + "\n]").collect()
+    assert [(r["Outcome"], r["EvaluatedMetrics"]) for r in rows] == [
+        *[("Passed", {"Dataset.*.CustomSQL": 2.0})] * 4, ("Passed", {"Dataset.*.CustomSQL": 4.0}),
+        *[("Failed", {"Dataset.*.CustomSQL": 2.0})] * 2]
+    assert rows[-2]["FailureReason"] == rows[-1]["FailureReason"] == "Value: 2 does not meet the constraint requirement."
+
+
+def test_only_a_count_over_a_plain_filter_of_primary_joins_the_shared_pass(spark, df):
+    one_aggregate = jobs_of(spark, "count-baseline", lambda: df.agg(F.count(F.lit(1))).collect())
+    fused = jobs_of(spark, "count-fused", lambda: run_ruleset(df, f"Rules = [ RowCount > 0, {COUNTED} ]"))
+    alone = [jobs_of(spark, f"count-alone-{i}", lambda r=r: run_ruleset(df, f"Rules = [ RowCount > 0, {r} ]"))
+             for i, r in enumerate(UNCOUNTED)]
+    assert fused == one_aggregate
+    assert all(n > one_aggregate for n in alone)
+
+
 def test_fused_custom_sql_row_level_null_predicate_fails(spark, df):
     actual = evaluate_rows(df, f"Rules = [ {FUSED} ]").select("id", *ROW_LEVEL_COLUMNS[:2])
     expected = spark.createDataFrame(

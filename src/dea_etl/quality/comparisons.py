@@ -178,30 +178,75 @@ def _filter_predicate(ctx: Context, sql: str) -> Column | None:
     Simple means the analyzed plan is Project over Filter over the primary data itself (aliases and the
     view node aside), with no subquery: no join, aggregate, distinct, window, limit, order or union. The
     query then selects exactly the rows where the predicate is true (a null predicate drops the row)."""
-    spark = ctx.df.sparkSession
-    try:
-        plan = spark.sql(sql)._jdf.queryExecution().analyzed()
-    except Exception:
-        return None  # the unfused path reports the error
-    if plan.nodeName() != "Project":
+    plan = _analyzed(ctx, sql)
+    if plan is None or plan.nodeName() != "Project":
         return None
-    filt = plan.child()
-    if filt.nodeName() != "Filter":
-        return None
-    source = _strip_aliases(filt.child())
-    primary = ctx.df._jdf.queryExecution().analyzed()
-    if not source.sameResult(primary) or source.output().toString() != primary.output().toString():
-        return None
-    jvm = spark._jvm
-    assert jvm is not None
-    exprs = jvm.org.apache.spark.sql.catalyst.expressions
-    cond = filt.condition()
+    exprs = _expressions(ctx)
     projected = plan.projectList()
     for i in range(projected.size()):
         if exprs.SubqueryExpression.hasSubquery(projected.apply(i)):
             return None
-    if exprs.SubqueryExpression.hasSubquery(cond):
+    filt = plan.child()
+    return _primary_predicate(ctx, filt) if filt.nodeName() == "Filter" else None
+
+
+def _count_predicate(ctx: Context, sql: str) -> Column | None:
+    """The predicate of ``select count(*) from primary [where <predicate>]``, read from its analyzed plan
+    (an Aggregate without grouping whose one value is ``count(1)``, over a filter of ``primary`` or over
+    ``primary`` itself), else None. The query's value is then the number of rows where it holds."""
+    plan = _analyzed(ctx, sql)
+    if plan is None or plan.nodeName() != "Aggregate" or plan.groupingExpressions().size() != 0:
         return None
+    values = plan.aggregateExpressions()
+    if values.size() != 1:
+        return None
+    value = values.apply(0)
+    if value.getClass().getSimpleName() == "Alias":
+        value = value.child()
+    if value.getClass().getSimpleName() != "AggregateExpression" or value.isDistinct() or value.filter().isDefined():
+        return None
+    count = value.aggregateFunction()
+    args = count.children()
+    if count.getClass().getSimpleName() != "Count" or args.size() != 1:
+        return None
+    arg = args.apply(0)
+    if arg.getClass().getSimpleName() != "Literal" or arg.value() is None:  # count(1): every row
+        return None
+    child = plan.child()
+    if child.nodeName() == "Filter":
+        return _primary_predicate(ctx, child)
+    return F.lit(True) if _is_primary(ctx, child) else None
+
+
+def _analyzed(ctx: Context, sql: str) -> Any:
+    try:
+        return ctx.df.sparkSession.sql(sql)._jdf.queryExecution().analyzed()
+    except Exception:
+        return None  # the unfused path reports the error
+
+
+def _expressions(ctx: Context) -> Any:
+    jvm = ctx.df.sparkSession._jvm
+    assert jvm is not None
+    return jvm.org.apache.spark.sql.catalyst.expressions
+
+
+def _is_primary(ctx: Context, node: Any) -> bool:
+    source = _strip_aliases(node)
+    primary = ctx.df._jdf.queryExecution().analyzed()
+    return bool(source.sameResult(primary)) and source.output().toString() == primary.output().toString()
+
+
+def _primary_predicate(ctx: Context, filt: Any) -> Column | None:
+    """A Filter node's condition as a Column over ``primary`` (null: false), when it filters ``primary``
+    itself and holds no subquery; else None."""
+    if not _is_primary(ctx, filt.child()):
+        return None
+    cond = filt.condition()
+    if _expressions(ctx).SubqueryExpression.hasSubquery(cond):
+        return None
+    jvm = ctx.df.sparkSession._jvm
+    assert jvm is not None
     pred = Column(jvm.org.apache.spark.sql.Column(cond))
     try:
         ctx.df.where(pred)
@@ -211,14 +256,14 @@ def _filter_predicate(ctx: Context, sql: str) -> Column | None:
 
 
 def _row_filter(rule: Rule, ctx: Context) -> Prepared | None:
-    """``select ... from primary where <predicate>`` with a threshold: a row passes when the predicate holds.
+    """``select ... from primary where <predicate>`` with a threshold: a row passes when the predicate holds;
+    ``select count(*) from primary where <predicate>`` with a condition: the count of such rows.
 
-    Evaluated in the shared pass (and at row level) instead of as its own query."""
-    if rule.condition is None:
-        _register_views(ctx)
-        passes = _filter_predicate(ctx, rule.params[0])
-    else:
-        passes = None
+    Evaluated in the shared pass (the row form also at row level) instead of as its own query."""
+    if rule.condition is not None:
+        return _fused_count(rule, ctx)
+    _register_views(ctx)
+    passes = _filter_predicate(ctx, rule.params[0])
     if passes is None:
         return None
     n, ok = ctx.rows(F.lit(True)), ctx.count_if(passes, F.lit(True))
@@ -230,6 +275,21 @@ def _row_filter(rule: Rule, ctx: Context) -> Prepared | None:
         return judge(ratio, rule.threshold or ALL, {"Dataset.*.CustomSQL.Compliance": ratio})
 
     return Prepared(finish, passes)
+
+
+def _fused_count(rule: Rule, ctx: Context) -> Prepared | None:
+    """``select count(*) from primary where <predicate>`` with a condition: a count_if in the shared pass."""
+    _register_views(ctx)
+    passes = _count_predicate(ctx, rule.params[0])
+    if passes is None:
+        return None
+    ok = ctx.count_if(passes, F.lit(True))
+
+    def finish(v: Mapping[str, Any]) -> Outcome:
+        value = float(v[ok])
+        return judge(value, rule.condition, {"Dataset.*.CustomSQL": value})  # type: ignore[arg-type]
+
+    return Prepared(finish)
 
 
 def _check_sql(ctx: Context, sql: str) -> None:
