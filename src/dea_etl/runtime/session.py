@@ -22,6 +22,12 @@ SESSION_CONF: dict[str, str] = {
     "spark.sql.parquet.compression.codec": "snappy",
     "spark.sql.sources.partitionOverwriteMode": "dynamic",
     "spark.sql.ansi.enabled": "false",
+    # A whole-stage generated method over HotSpot's 8,000-byte limit is never JIT-compiled: every row then
+    # runs in the bytecode interpreter. csv_to_parquet's typed projection of orders is 8,754 bytes; with
+    # this limit Spark falls back to its per-operator code (split into small methods) for that stage:
+    # casting and checking 3,000,000 orders took 12.5 CPU s instead of 34.8 (BENCHMARKS.md). Spark's own
+    # documentation recommends 8000 on HotSpot.
+    "spark.sql.codegen.hugeMethodLimit": "8000",
 }
 
 #: Settings for a session we build ourselves (local runs, tests); the driver logs quietly
