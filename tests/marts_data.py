@@ -8,7 +8,7 @@ from typing import Any
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.types import DateType, DoubleType, IntegerType, StructField, StructType
 
-from dea_etl.schemas import CUSTOMERS, EMPLOYEES
+from dea_etl.tables.seed import CUSTOMERS, EMPLOYEES
 
 D = dt.date
 

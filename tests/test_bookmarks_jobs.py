@@ -22,7 +22,7 @@ from dea_etl.io.parquet import write_parquet
 from dea_etl.pipelines import JOBS
 from dea_etl.pipelines.incremental import TableSource, bookmark_location, convert_tables, open_bookmarks
 from dea_etl.runtime import Arg, JobContext, JobSpec, Platform, TableResult, run_job
-from dea_etl.schemas import table_spec
+from dea_etl.tables.seed import table_spec
 
 ENABLE = ["--job-bookmark-option", "job-bookmark-enable"]
 CUSTOMERS = DATA.joinpath("customers.csv").read_text().splitlines(keepends=True)[:9]

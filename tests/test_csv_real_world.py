@@ -19,7 +19,7 @@ from jobs import csv_to_parquet, nyc_taxi
 from pyspark.sql import DataFrame, SparkSession
 
 from dea_etl.io import read_table
-from dea_etl.schemas import TABLES, table_spec
+from dea_etl.tables.seed import TABLES, table_spec
 from dea_etl.transforms.parsing import UNBALANCED_QUOTES
 
 ORDER = "43659,{id},5/31/2011,6/12/2011,6/7/2011,279,29825,20565.6206,1971.5149,616.0984,23153.2339,776,1,2024.994,0,{total}"

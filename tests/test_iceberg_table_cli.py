@@ -12,7 +12,7 @@ from dea_etl.catalog import catalog_tables
 from dea_etl.catalog.athena import create_iceberg_table_ddl
 from dea_etl.cli import main
 from dea_etl.io.tables import ICEBERG, TableFormat, read_in_format, write_table
-from dea_etl.schemas import CUSTOMERS
+from dea_etl.tables.seed import CUSTOMERS
 
 FMT = TableFormat(ICEBERG)
 

@@ -14,7 +14,7 @@ from dea_etl.io import manifest, read_table
 from dea_etl.io.parquet import write_parquet
 from dea_etl.pipelines.sales_mart import JOB
 from dea_etl.runtime import run_job
-from dea_etl.schemas import ORDERS
+from dea_etl.tables.seed import ORDERS
 
 MONTHS = ("year", "month")
 

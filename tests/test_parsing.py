@@ -11,7 +11,8 @@ from chispa import assert_df_equality
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from dea_etl.schemas import CUSTOMERS, ORDERS, TRIPDATA, Column, TableSpec
+from dea_etl.schemas import Column, TableSpec
+from dea_etl.tables.seed import CUSTOMERS, ORDERS, TRIPDATA
 from dea_etl.transforms.parsing import (
     REJECT_REASON,
     parse_csv_lines,

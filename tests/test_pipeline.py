@@ -14,7 +14,7 @@ from pyspark.sql import SparkSession
 from dea_etl.errors import InputError
 from dea_etl.io import manifest, read_table
 from dea_etl.runtime import JobContext, JobSpec, TableResult, run_job
-from dea_etl.schemas import TABLES
+from dea_etl.tables.seed import TABLES
 
 SAMPLE_ROWS = {"customers": 635, "employees": 17, "orders": 5000, "tripdata": 20000}
 

@@ -15,7 +15,7 @@ from dea_etl.quality import parse_ruleset
 from dea_etl.quality.gate import DataQualityError
 from dea_etl.quality.rulesets import packaged_ruleset, packaged_tables, ruleset_from_text
 from dea_etl.runtime import JobContext, Platform
-from dea_etl.schemas import CUSTOMERS, EMPLOYEES, ORDERS
+from dea_etl.tables.seed import CUSTOMERS, EMPLOYEES, ORDERS
 
 
 @pytest.fixture(scope="module")

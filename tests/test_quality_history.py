@@ -16,7 +16,7 @@ from dea_etl.io.lake import Lake
 from dea_etl.pipelines import data_quality
 from dea_etl.quality.history import history_from_rows, load_history, metrics_path
 from dea_etl.quality.rulesets import ruleset_from_text
-from dea_etl.schemas import CUSTOMERS
+from dea_etl.tables.seed import CUSTOMERS
 
 RULES = """# mode: fail
 Rules = [

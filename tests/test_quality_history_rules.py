@@ -13,7 +13,7 @@ from dea_etl.pipelines import data_quality
 from dea_etl.quality import DqdlSyntaxError, evaluate, evaluate_rows, parse_ruleset
 from dea_etl.quality.history import EMPTY, history_from_rows, load_history
 from dea_etl.quality.rulesets import ruleset_from_text
-from dea_etl.schemas import CUSTOMERS
+from dea_etl.tables.seed import CUSTOMERS
 
 T0 = datetime(2026, 11, 2, 6, tzinfo=UTC)
 

@@ -20,8 +20,8 @@ from dea_etl.quality.gate import DataQualityError
 from dea_etl.quality.rulesets import packaged_ruleset
 from dea_etl.runtime import JobContext, Platform
 from dea_etl.runtime.context import TableResult
-from dea_etl.schemas import ORDERS
 from dea_etl.tables.marts import MARTS
+from dea_etl.tables.seed import ORDERS
 
 # Orders whose customer and employee are known (the orders gate quarantines the others before the marts
 # are built), plus one sold by a manager: his manager is null, so manager_sales has a null-manager row.

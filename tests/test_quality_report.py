@@ -20,7 +20,7 @@ from dea_etl.quality.history import Evaluated, history_from_rows
 from dea_etl.quality.recording import Run, report_of
 from dea_etl.quality.report import render_html, render_json, render_markdown
 from dea_etl.quality.rulesets import ruleset_from_text
-from dea_etl.schemas import CUSTOMERS
+from dea_etl.tables.seed import CUSTOMERS
 
 T0 = datetime(2026, 11, 1, 6, tzinfo=UTC)
 HOSTILE = 'CustomSql "select count(*) from primary where x = \'<script>alert(1)</script>\' | y" > 0'

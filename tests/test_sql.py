@@ -14,7 +14,7 @@ from tests.marts_data import LINES, orders_rows
 from dea_etl.catalog import register_local_tables, run_sql
 from dea_etl.cli import main
 from dea_etl.io.parquet import write_parquet
-from dea_etl.schemas import CUSTOMERS, ORDERS
+from dea_etl.tables.seed import CUSTOMERS, ORDERS
 
 CUSTOMER_ROWS = [
     (1, "Ann", "Able", "Ann Able"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from importlib import resources
 from pathlib import Path
 
 import boto3
@@ -71,6 +72,12 @@ def test_the_example_table_file_reads_into_a_table_spec() -> None:
          "t.json: partition_by.column: expected a date or timestamp column (none), found 'a'"),
         ('{"name": "t", "columns": [{"name": "d", "type": "date"}], "partition_by": {"column": "d", "parts": ["week"]}}',
          't.json: partition_by.parts: expected a list of year, month, day, found ["week"]'),
+        ('{"name": "t", "columns": [{"name": "d", "type": "date", "format": []}]}',
+         "t.json: columns[0].format: expected a datetime pattern or a non-empty list of them, found []"),
+        ('{"name": "t", "columns": [{"name": "d", "type": "date", "format": ["M/d/yyyy", 3]}]}',
+         "t.json: columns[0].format[1]: expected a datetime pattern, found 3"),
+        ('{"name": "t", "columns": [{"name": "a", "type": "int", "allow_non_finite": true}]}',
+         "t.json: columns[0].allow_non_finite: only a double or float column holds NaN/Infinity (this one is int)"),
     ],
 )
 def test_an_invalid_table_file_is_one_clear_error(tmp_path: Path, content: str, message: str) -> None:
@@ -81,6 +88,28 @@ def test_an_invalid_table_file_is_one_clear_error(tmp_path: Path, content: str, 
     assert message in str(caught.value)
     assert str(path) in str(caught.value)
     assert caught.value.exit_code == EXIT_USAGE
+
+
+def test_a_table_file_says_what_a_table_in_code_says(tmp_path: Path) -> None:
+    """Several date patterns and non-finite doubles, as the seed tables (themselves table files) may use."""
+    path = tmp_path / "readings.json"
+    path.write_text(json.dumps({"name": "readings", "columns": [
+        {"name": "day", "type": "date", "format": ["M/d/yyyy", "yyyy-MM-dd"], "required": True},
+        {"name": "ratio", "type": "double", "allow_non_finite": True},
+        {"name": "price", "type": "decimal(10,2)"},
+    ]}))
+    assert read_table_file(path).columns == (
+        Column("day", "string", "day", "date", ("M/d/yyyy", "yyyy-MM-dd"), required=True),
+        Column("ratio", "double", allow_non_finite=True),
+        Column("price", "decimal(10,2)"),
+    )
+
+
+def test_the_seed_tables_are_table_files_of_the_package() -> None:
+    assert sorted(p.name for p in resources.files("dea_etl.tables.seed").iterdir() if p.name.endswith(".json")) == [
+        f"{name}.json" for name in sorted(TABLES)]
+    assert TABLES["orders"].columns[2] == Column("orderdate", "string", "orderdate", "date", "M/d/yyyy", required=True)
+    assert TABLES["tripdata"].header and TABLES["tripdata"].columns[0] == Column("VendorID", "int", "vendor_id", "int")
 
 
 def test_one_registry_holds_seed_tables_and_marts() -> None:

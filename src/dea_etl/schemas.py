@@ -1,9 +1,8 @@
-"""The seed tables' schemas, raw and processed: the one source of truth.
+"""How a CSV-sourced table is described: :class:`TableSpec` (its :class:`Column` s, raw and processed) and
+the type names a table may use (:func:`sql_type`).
 
-Raw schemas are exactly the course's Glue Data Catalog definitions (``../shared/data/seed/SOURCE.md``):
-orders' dates are STRING there. Processed schemas keep the course's column names for customers,
-employees and orders (they are already lower-case snake_case words, and the course's Athena SQL and DQDL
-rulesets use them), type dates as DATE, and give the taxi trips snake_case names and TIMESTAMPs.
+The tables themselves live in :mod:`dea_etl.tables`: the course's seed tables are table files in
+``dea_etl/tables/seed/``, a user's come from their own table files or the Glue Data Catalog.
 """
 
 from __future__ import annotations
@@ -25,8 +24,6 @@ from pyspark.sql.types import (
     StructType,
     TimestampType,
 )
-
-from dea_etl.errors import UnknownTableError
 
 #: Spark's SQL type names, as used in ``try_cast`` and DDL (plus ``decimal(p,s)``, see :func:`sql_type`).
 SQL_TYPES: dict[str, DataType] = {
@@ -59,10 +56,6 @@ def sql_type(name: str) -> DataType:
     if ps and 1 <= ps[0] <= 38 and ps[1] <= ps[0]:
         return DecimalType(*ps)
     raise ValueError(f"unknown type {name!r}; known: {', '.join(SQL_TYPES)}, decimal(p,s)")
-
-US_DATE = "M/d/yyyy"
-TAXI_TIMESTAMP = "M/d/yy H:mm"
-
 
 @dataclass(frozen=True)
 class Column:
@@ -143,95 +136,3 @@ class TableSpec:
     @property
     def header_line(self) -> str:
         return ",".join(c.raw_name for c in self.columns)
-
-
-def _c(raw_name: str, raw_type: str, **kw: object) -> Column:
-    return Column(raw_name, raw_type, **kw)  # type: ignore[arg-type]
-
-
-CUSTOMERS = TableSpec(
-    name="customers",
-    columns=(
-        _c("customerid", "int", required=True),
-        _c("firstname", "string"),
-        _c("lastname", "string"),
-        _c("fullname", "string"),
-    ),
-)
-
-EMPLOYEES = TableSpec(
-    name="employees",
-    columns=(
-        _c("employeeid", "int", required=True),
-        _c("managerid", "int"),
-        _c("firstname", "string"),
-        _c("lastname", "string"),
-        _c("fullname", "string"),
-        _c("jobtitle", "string"),
-        _c("organizationlevel", "int"),
-        _c("maritalstatus", "string"),
-        _c("gender", "string"),
-        _c("territory", "string"),
-        _c("country", "string"),
-        _c("group", "string"),
-    ),
-)
-
-ORDERS = TableSpec(
-    name="orders",
-    columns=(
-        _c("salesorderid", "int", required=True),
-        _c("salesorderdetailid", "int", required=True),
-        _c("orderdate", "string", type="date", fmt=US_DATE, required=True),
-        _c("duedate", "string", type="date", fmt=US_DATE),
-        _c("shipdate", "string", type="date", fmt=US_DATE),
-        _c("employeeid", "int"),
-        _c("customerid", "int"),
-        _c("subtotal", "double"),
-        _c("taxamt", "double"),
-        _c("freight", "double"),
-        _c("totaldue", "double"),
-        _c("productid", "int"),
-        _c("orderqty", "int"),
-        _c("unitprice", "double"),
-        _c("unitpricediscount", "double"),
-        _c("linetotal", "double"),
-    ),
-    partitions=(("year", "orderdate"), ("month", "orderdate")),
-)
-
-TRIPDATA = TableSpec(
-    name="tripdata",
-    header=True,
-    columns=(
-        _c("VendorID", "int", name="vendor_id"),
-        _c("lpep_pickup_datetime", "string", type="timestamp", fmt=TAXI_TIMESTAMP, required=True),
-        _c("lpep_dropoff_datetime", "string", type="timestamp", fmt=TAXI_TIMESTAMP),
-        _c("store_and_fwd_flag", "string"),
-        _c("RatecodeID", "int", name="ratecode_id"),
-        _c("PULocationID", "int", name="pu_location_id"),
-        _c("DOLocationID", "int", name="do_location_id"),
-        _c("passenger_count", "int"),
-        _c("trip_distance", "double"),
-        _c("fare_amount", "double"),
-        _c("extra", "double"),
-        _c("mta_tax", "double"),
-        _c("tip_amount", "double"),
-        _c("tolls_amount", "double"),
-        _c("ehail_fee", "double"),
-        _c("improvement_surcharge", "double"),
-        _c("total_amount", "double"),
-        _c("payment_type", "int"),
-        _c("trip_type", "int"),
-    ),
-)
-
-TABLES: dict[str, TableSpec] = {t.name: t for t in (CUSTOMERS, EMPLOYEES, ORDERS, TRIPDATA)}
-
-
-def table_spec(name: str) -> TableSpec:
-    """The spec of a seed table by name; raises KeyError naming the known tables."""
-    try:
-        return TABLES[name]
-    except KeyError:
-        raise UnknownTableError(f"unknown table {name!r}; known tables: {', '.join(sorted(TABLES))}") from None

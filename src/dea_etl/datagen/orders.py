@@ -23,7 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from dea_etl.schemas import ORDERS
+from dea_etl.tables.seed import ORDERS
 
 COURSE_SAMPLE_LINES: tuple[str, ...] = (
     "71782,110667,5/1/2014,5/13/2014,5/8/2014,276,293,33319.986,3182.8264,994.6333,37497.4457,714,3,29.994,0,89.982",

@@ -10,7 +10,7 @@ from dea_etl.io.paths import check_outputs
 from dea_etl.pipelines.convert import ConvertRequest, convert, input_files
 from dea_etl.pipelines.formats import FORMAT_ARGS, table_format
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
-from dea_etl.schemas import TRIPDATA
+from dea_etl.tables.seed import TRIPDATA
 
 ARGS = (
     Arg("input", required=True, help="tripdata CSV file or folder (with header)"),

@@ -23,8 +23,9 @@ from dea_etl.io.lake import Lake
 from dea_etl.io.tables import TableFormat, read_in_format, stage_counted
 from dea_etl.pipelines.formats import FORMAT_ARGS, table_format
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
-from dea_etl.schemas import CUSTOMERS, EMPLOYEES, ORDERS, TableSpec
+from dea_etl.schemas import TableSpec
 from dea_etl.tables.marts import MARTS, MartSpec
+from dea_etl.tables.seed import CUSTOMERS, EMPLOYEES, ORDERS
 from dea_etl.transforms.joins import DEFAULT_BROADCAST_MAX_BYTES
 from dea_etl.transforms.marts import MART_BUILDERS, enrich_orders, order_headers
 

@@ -2,8 +2,8 @@
 
 One abstraction, :class:`LakeTable` (name, processed schema, partition columns, description), for
 
-* the course's seed tables (:mod:`dea_etl.schemas`: :class:`~dea_etl.schemas.TableSpec`, which also
-  says how to parse their CSV files),
+* the course's seed tables (:mod:`dea_etl.tables.seed`: table files, each a
+  :class:`~dea_etl.schemas.TableSpec`, which also says how to parse their CSV files),
 * the sales marts (:mod:`dea_etl.tables.marts`),
 * a user's own tables: a schema file (:mod:`dea_etl.tables.files`) or a Glue Data Catalog table
   (:mod:`dea_etl.tables.glue`), both giving a :class:`~dea_etl.schemas.TableSpec` like the seed tables'.
@@ -19,8 +19,9 @@ from typing import Protocol
 from pyspark.sql.types import StructType
 
 from dea_etl.errors import UnknownTableError
-from dea_etl.schemas import TABLES, Column, TableSpec
+from dea_etl.schemas import Column, TableSpec
 from dea_etl.tables.marts import MARTS, MartSpec
+from dea_etl.tables.seed import TABLES
 
 
 class LakeTable(Protocol):

@@ -16,12 +16,16 @@
     }
 
 ``name`` is the table's (letters, digits, ``_``); ``columns`` are in the order of the CSV's fields, each a
-processed ``name`` and ``type`` (int, double, string, date, timestamp); ``source`` is the field's name
-in the CSV header (default: ``name``); a date or timestamp is parsed from text with ``format`` (Spark
-datetime pattern; default ``yyyy-MM-dd`` / ``yyyy-MM-dd HH:mm:ss``); a ``required`` column may not be
-empty (such rows are quarantined). ``header`` says whether each file starts with a header line.
-``partition_by`` derives ``year`` / ``month`` / ``day`` of a date or timestamp column. Anything else is an
-error that names the file and the place in it.
+processed ``name`` and ``type`` (int, bigint, double, float, boolean, string, date, timestamp,
+``decimal(p,s)``); ``source`` is the field's name in the CSV header (default: ``name``); a date or
+timestamp is parsed from text with ``format``: a Spark datetime pattern, or a list of them tried in order
+(default ``yyyy-MM-dd`` / ``yyyy-MM-dd HH:mm:ss``); a ``required`` column may not be empty (such rows are
+quarantined); a double or float column with ``"allow_non_finite": true`` keeps ``NaN``, ``Infinity`` and
+overflows (otherwise such a row is quarantined). ``header`` says whether each file starts with a header
+line. ``partition_by`` derives ``year`` / ``month`` / ``day`` of a date or timestamp column. Anything else
+is an error that names the file and the place in it.
+
+dea-etl's own seed tables are table files too (``dea_etl/tables/seed/``).
 """
 
 from __future__ import annotations
@@ -32,14 +36,14 @@ from pathlib import Path
 from typing import Any
 
 from dea_etl.errors import JobArgumentError
-from dea_etl.schemas import SQL_TYPES, Column, TableSpec, sql_type
+from dea_etl.schemas import FLOATING, SQL_TYPES, Column, TableSpec, sql_type
 
 SUFFIXES = (".json",)
 PARTS = ("year", "month", "day")
 DEFAULT_FORMATS = {"date": "yyyy-MM-dd", "timestamp": "yyyy-MM-dd HH:mm:ss"}
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TABLE_KEYS = {"name", "description", "header", "columns", "partition_by"}
-_COLUMN_KEYS = {"name", "type", "source", "format", "required"}
+_COLUMN_KEYS = {"name", "type", "source", "format", "required", "allow_non_finite"}
 
 
 class TableFileError(JobArgumentError):
@@ -87,15 +91,28 @@ def _column(obj: Any, where: str) -> Column:
     fmt = c.get("format")
     if fmt is not None and kind not in DEFAULT_FORMATS:
         raise _fail(f"{where}.format", f"only a date or timestamp column has a format (this one is {kind})")
+    non_finite = _bool(c.get("allow_non_finite", False), f"{where}.allow_non_finite")
+    if non_finite and kind not in FLOATING:
+        raise _fail(f"{where}.allow_non_finite", f"only a double or float column holds NaN/Infinity (this one is {kind})")
     parsed = kind in DEFAULT_FORMATS
     return Column(
         raw_name=_str(c.get("source", name), f"{where}.source", "the field's name in the CSV"),
         raw_type="string" if parsed else kind,
         name=name,
         type=kind,
-        fmt=_str(fmt, f"{where}.format", "a datetime pattern") if fmt is not None else DEFAULT_FORMATS.get(kind),
+        fmt=_formats(fmt, f"{where}.format") if fmt is not None else DEFAULT_FORMATS.get(kind),
         required=_bool(c.get("required", False), f"{where}.required"),
+        allow_non_finite=non_finite,
     )
+
+
+def _formats(value: Any, where: str) -> str | tuple[str, ...]:
+    """A datetime pattern, or a non-empty list of them (tried in order)."""
+    if isinstance(value, list):
+        if not value:
+            raise _fail(where, "expected a datetime pattern or a non-empty list of them, found []")
+        return tuple(_str(v, f"{where}[{i}]", "a datetime pattern") for i, v in enumerate(value))
+    return _str(value, where, "a datetime pattern or a list of them")
 
 
 def _partitions(obj: Any, columns: tuple[Column, ...], where: str) -> tuple[tuple[str, str], ...]:
@@ -139,6 +156,15 @@ def table_from_dict(obj: Any, where: str = "table") -> TableSpec:
     )
 
 
+def table_from_text(text: str, where: str) -> TableSpec:
+    """The :class:`TableSpec` of a table file's text (``where`` names it in errors)."""
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TableFileError(f"{where}: line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}") from None
+    return table_from_dict(obj, where)
+
+
 def read_table_file(path: str | Path) -> TableSpec:
     """Read and check a table file (JSON); :class:`TableFileError` naming the file and what is wrong."""
     p = Path(path)
@@ -146,8 +172,4 @@ def read_table_file(path: str | Path) -> TableSpec:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise TableFileError(f"{p}: cannot read the table file ({type(exc).__name__}: {exc})") from None
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise TableFileError(f"{p}: line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}") from None
-    return table_from_dict(obj, str(p))
+    return table_from_text(text, str(p))
