@@ -43,14 +43,15 @@ def test_the_guide_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys:
         else:
             executed.append(block)
     assert written == ["sensors_job.py", "jobs/sensors_to_parquet.py"]
-    assert len(executed) == 4
+    assert len(executed) == 5
     (tmp_path / "guide.py").write_text("\n".join(executed) + '\nprint("GUIDE RAN")\n', encoding="utf-8")
     proc = subprocess.run([sys.executable, "guide.py"], cwd=tmp_path, env=submit_env(), capture_output=True,
                           text=True, timeout=900, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.rstrip().endswith("GUIDE RAN")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "bookmarks", "sensors", "sensors_once", "sensors_quarantine", "summary.json"]
+        "bookmarks", "sensors", "sensors_ice", "sensors_ice_quarantine", "sensors_iceberg", "sensors_once",
+        "sensors_quarantine", "summary.json"]
     # The job script the guide shows: a real script whose main() runs the job (here: its --help).
     monkeypatch.syspath_prepend(str(tmp_path))
     spec = importlib.util.spec_from_file_location("sensors_script", tmp_path / "jobs" / "sensors_to_parquet.py")

@@ -22,9 +22,12 @@ if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports on 
         OutputError,
         UnknownTableError,
     )
+    from dea_etl.io.iceberg import IcebergCatalog
     from dea_etl.io.lake import Lake, quarantine_path
     from dea_etl.io.parquet import read_table, write_parquet
+    from dea_etl.io.tables import TableFormat, read_any, stage_table, write_table
     from dea_etl.pipelines.convert import read_csv_table
+    from dea_etl.pipelines.formats import FORMAT_ARGS
     from dea_etl.pipelines.incremental import TableSource, convert_tables, open_bookmarks
     from dea_etl.quality.evaluate import evaluate, evaluate_rows
     from dea_etl.quality.gate import DataQualityError, gate
@@ -57,6 +60,13 @@ PUBLIC: dict[str, str] = {
     "read_csv_table": "dea_etl.pipelines.convert",
     "write_parquet": "dea_etl.io.parquet",
     "read_table": "dea_etl.io.parquet",
+    # Either table format (--table-format parquet|iceberg): staged, then published in one commit.
+    "TableFormat": "dea_etl.io.tables",
+    "IcebergCatalog": "dea_etl.io.iceberg",
+    "stage_table": "dea_etl.io.tables",
+    "write_table": "dea_etl.io.tables",
+    "read_any": "dea_etl.io.tables",
+    "FORMAT_ARGS": "dea_etl.pipelines.formats",
     # CSV -> Parquet with job bookmarks (only new files; one commit after everything is published).
     "TableSource": "dea_etl.pipelines.incremental",
     "open_bookmarks": "dea_etl.pipelines.incremental",
@@ -79,6 +89,7 @@ PUBLIC: dict[str, str] = {
 
 #: The same names as PUBLIC (a test keeps them equal), spelled out for linters and type checkers.
 __all__ = [
+    "FORMAT_ARGS",
     "PUBLIC",
     "AccountingError",
     "Arg",
@@ -86,12 +97,14 @@ __all__ = [
     "DataQualityError",
     "DeaEtlError",
     "DqdlSyntaxError",
+    "IcebergCatalog",
     "InputError",
     "JobArgumentError",
     "JobContext",
     "JobSpec",
     "Lake",
     "OutputError",
+    "TableFormat",
     "TableResult",
     "TableSource",
     "TableSpec",
@@ -106,12 +119,15 @@ __all__ = [
     "open_bookmarks",
     "parse_ruleset",
     "quarantine_path",
+    "read_any",
     "read_csv_table",
     "read_table",
     "read_table_file",
     "run_job",
     "source_table",
+    "stage_table",
     "write_parquet",
+    "write_table",
 ]
 
 
