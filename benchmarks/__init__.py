@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import shlex
 import statistics
 import subprocess
@@ -219,3 +220,19 @@ def render(sections: list[Section], ctx: BenchContext, command: str) -> str:
             lines += ["", *(relative(n) for n in s.notes)]
         lines.append("")
     return "\n".join(lines)
+
+
+def _sections(text: str) -> tuple[str, dict[str, str]]:
+    """A BENCHMARKS.md text as (its preamble, its sections by ``## `` title, in order)."""
+    preamble, *parts = re.split(r"^(?=## )", text, flags=re.MULTILINE)
+    return preamble, {part.splitlines()[0][3:].strip(): part for part in parts}
+
+
+def merge(previous: str, current: str) -> str:
+    """``current`` (the sections whose measurements this machine holds) with every section of ``previous``
+    that it lacks kept as it was, in its place: a section measured on another clone (its results live in
+    that clone's ignored ``.bench/``) is not lost when another section is rerun here."""
+    _, old = _sections(previous)
+    preamble, new = _sections(current)
+    titles = [*old, *(t for t in new if t not in old)]
+    return preamble + "\n".join(new.get(t, old.get(t, "")).rstrip("\n") + "\n" for t in titles)

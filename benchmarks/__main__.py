@@ -7,11 +7,17 @@ import importlib
 import sys
 from pathlib import Path
 
-from benchmarks import REPO, SECTIONS, BenchContext, load_sections, render, save_section
+from benchmarks import REPO, SECTIONS, BenchContext, load_sections, merge, render, save_section
 
 
 def _command(argv: list[str] | None) -> str:
     return "python -m benchmarks " + " ".join(sys.argv[1:] if argv is None else argv)
+
+
+def _write(out: Path, text: str) -> None:
+    """``text``, keeping the sections of the file it replaces that this clone has no results for."""
+    previous = out.read_text(encoding="utf-8") if out.exists() else ""
+    out.write_text(merge(previous, text), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,8 +43,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {r.name} = {r.value:.3f} (target {r.op} {r.target}: {'met' if r.met else 'NOT met'})", flush=True)
         save_section(ctx, name, section)
         # Written after every section, so a section that fails later does not lose the ones before.
-        Path(ns.out).write_text(render(load_sections(ctx), ctx, _command(argv)), encoding="utf-8")
-    Path(ns.out).write_text(render(load_sections(ctx), ctx, _command(argv)), encoding="utf-8")
+        _write(Path(ns.out), render(load_sections(ctx), ctx, _command(argv)))
+    _write(Path(ns.out), render(load_sections(ctx), ctx, _command(argv)))
     print(f"bench: wrote {ns.out}")
     return 0
 

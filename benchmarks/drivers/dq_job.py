@@ -1,9 +1,10 @@
 """DQ bench driver, run by ``benchmarks/dq.py`` through spark-submit.
 
-``dq_job.py PARQUET RUNS RULES_JSON GROUPED_JSON`` prints ``BENCH_JSON {...}``: seconds of a count() scan, of
-one evaluate() of every rule, of one evaluate() per rule, of a scan reading every column, of the fused
-aggregation alone and of Deequ's EvaluateDataQuality on every rule (``engine="deequ"``); the jobs/stages of
-one evaluation; the rules that failed, ours and Deequ's.
+``dq_job.py PARQUET RUNS RULES_JSON GROUPED_JSON ROW_LEVEL_RULES_JSON SAMPLE_ROWS`` prints ``BENCH_JSON {...}``:
+seconds of a count() scan, of one evaluate() of every rule, of one evaluate() per rule, of a scan reading every
+column, of the fused aggregation alone and of Deequ's EvaluateDataQuality on every rule (``engine="deequ"``),
+then of both engines on the row-level CustomSql rules over the first SAMPLE_ROWS rows; the jobs/stages of one
+evaluation; the rules that failed, ours and Deequ's.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from dea_etl.io import read_table
 from dea_etl.quality import evaluate
+from dea_etl.runtime import get_spark
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -28,13 +29,16 @@ def timed(fn: Callable[[], object]) -> float:
 
 
 def main(argv: list[str]) -> None:
-    spark = SparkSession.builder.appName("bench-dq").getOrCreate()
+    spark, _ = get_spark("bench-dq")  # the session dea-etl's own jobs and `dea-etl dq` run in (both engines)
     spark.sparkContext.setLogLevel("ERROR")
     path, runs, rules = argv[0], int(argv[1]), json.loads(argv[2])
     grouped = tuple(json.loads(argv[3]))
+    row_level = "Rules = [\n" + ",\n".join(json.loads(argv[4])) + "\n]"
+    sample_rows = int(argv[5])
     ruleset = "Rules = [\n" + ",\n".join(rules) + "\n]"
     fused_only = "Rules = [\n" + ",\n".join(r for r in rules if not r.startswith(grouped)) + "\n]"
     df = read_table(spark, path)
+    sample = df.limit(sample_rows).localCheckpoint()  # the same rows for both engines, read once
 
     def naive() -> None:
         for rule in rules:
@@ -43,7 +47,8 @@ def main(argv: list[str]) -> None:
     def scan() -> None:
         df.agg(*[F.max(c) for c in df.columns]).collect()
 
-    out: dict[str, Any] = {"count": [], "evaluate": [], "naive": [], "scan": [], "fused": [], "deequ": []}
+    out: dict[str, Any] = {"count": [], "evaluate": [], "naive": [], "scan": [], "fused": [], "deequ": [], "rowlevel": [],
+                           "rowlevel_deequ": []}
     for i in range(runs + 1):  # the first round warms the JVM and the page cache and is not kept
         measured = {
             "count": timed(df.count),
@@ -52,6 +57,8 @@ def main(argv: list[str]) -> None:
             "scan": timed(scan),
             "fused": timed(lambda: evaluate(df, fused_only).collect()),
             "deequ": timed(lambda: evaluate(df, ruleset, engine="deequ").collect()),
+            "rowlevel": timed(lambda: evaluate(sample, row_level).collect()),
+            "rowlevel_deequ": timed(lambda: evaluate(sample, row_level, engine="deequ").collect()),
         }
         if i:
             for key, seconds in measured.items():
