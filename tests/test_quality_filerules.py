@@ -111,3 +111,23 @@ def test_file_rule_syntax():
         parse_ruleset('Rules = [ FileMatch "p" in ["a"] with hash = "MD5" ]')
     with pytest.raises(DqdlSyntaxError, match="FileSize compares with numbers only"):
         parse_ruleset('Rules = [ FileSize "p" > "big" ]')
+
+
+def test_without_a_path_the_rules_check_the_files_the_data_was_read_from(spark, folder):
+    """As Glue infers them: the files read into the DataFrame (here the CSV files of folder a), whatever the roots."""
+    df = spark.read.schema("value string").csv(str(folder / "a"))
+    sha = hashlib.sha256(b"y" * 10).hexdigest()
+    rules = ('Rules = [ FileUniqueness = 1, FileUniqueness > 0.5, FileSize > 1 KB with threshold > 0.3, '
+             f'FileFreshness > (now() - 24 hours), FileMatch in ["{sha}"] ]')
+    rows = evaluate(df, rules).collect()
+    out = [(r["Outcome"], r["FailureReason"], dict(r["EvaluatedMetrics"])) for r in rows]
+    assert [o[0] for o in out] == ["Failed", "Passed", "Passed", "Failed", "Failed"]
+    assert out[0][2] == {"Dataset.*.FileUniquenessRatio": pytest.approx(2 / 3), "Dataset.*.FileCount": 3.0}
+    assert out[3][2]["Dataset.*.FileFreshness.Compliance"] == pytest.approx(2 / 3)
+    assert out[4][1] == "1 of 3 files match none of the SHA-256 checksums"
+
+
+def test_without_a_path_data_built_in_memory_has_no_files_to_check(spark):
+    rows = evaluate(spark.createDataFrame([(1,)], "id int"), "Rules = [ FileUniqueness > 0.5 ]").collect()
+    assert (rows[0]["Outcome"], rows[0]["FailureReason"]) == (
+        "Failed", "the data was not read from files (no path given, and none to infer)")

@@ -14,6 +14,12 @@ Every file rule reports ``Dataset.*.FileCount``. A path (a file or a folder, lis
 ``_``/``.`` files skipped) is only read when it lies under one of the evaluation's allowed file roots (the
 lake, the input the command was given): a ruleset cannot make dea-etl read other files. A path outside,
 missing or empty fails the rule with the reason.
+
+Without a path (``FileUniqueness > 0.5``, ``FileFreshness > (now() - 1 days)``, ``FileMatch in [...]``) a
+rule checks the files the evaluated DataFrame was read from, as Glue infers them: Spark's
+``DataFrame.inputFiles()`` (the CSV files given to ``dea-etl dq --input``, the Parquet files of a table's
+current version, an Iceberg table's data files). As in Glue, only files read into the DataFrame count; a
+DataFrame built in memory has none, and the rule fails saying so.
 """
 
 from __future__ import annotations
@@ -54,6 +60,25 @@ def allowed(path: str, roots: Sequence[str]) -> bool:
         if target == base or target.startswith(base.rstrip("/") + "/"):
             return True
     return False
+
+
+def _source_files(ctx: Context) -> list[files.FileInfo]:
+    """The files the evaluated DataFrame was read from (see the module doc)."""
+    paths = sorted(ctx.df.inputFiles())
+    if not paths:
+        raise RuleError("the data was not read from files (no path given, and none to infer)")
+    found: list[files.FileInfo] = []
+    for path in paths:
+        try:
+            found += files.list_files(ctx.df.sparkSession, path)
+        except InputError as exc:
+            raise RuleError(str(exc)) from None
+    return found
+
+
+def _target(ctx: Context, rule: Rule, index: int = 0) -> list[files.FileInfo]:
+    """The files a rule checks: those under its path parameter, or the DataFrame's own without one."""
+    return _listed(ctx, rule.params[index]) if len(rule.params) > index else _source_files(ctx)
 
 
 def _listed(ctx: Context, path: str) -> list[files.FileInfo]:
@@ -118,27 +143,27 @@ def _done(outcome: Outcome) -> Prepared:
     return Prepared(lambda _values: outcome)
 
 
-@rule_type("FileFreshness", Signature(1, 1, "required", "any", threshold=True, where=False))
+@rule_type("FileFreshness", Signature(0, 1, "required", "any", threshold=True, where=False))
 def file_freshness(rule: Rule, ctx: Context) -> Prepared:
     assert rule.condition is not None
-    listed = _listed(ctx, rule.params[0])
+    listed = _target(ctx, rule)
     cond = Condition(rule.condition.op, tuple(_epoch(v) for v in rule.condition.values), rule.condition.negated)
     mtimes = [f.modified_ms / 1000 for f in listed]
     return _done(_compliance(rule, listed, mtimes, cond, "Dataset.*.FileFreshness.Compliance"))
 
 
-@rule_type("FileSize", Signature(1, 1, "required", threshold=True, where=False))
+@rule_type("FileSize", Signature(0, 1, "required", threshold=True, where=False))
 def file_size(rule: Rule, ctx: Context) -> Prepared:
     assert rule.condition is not None
-    listed = _listed(ctx, rule.params[0])
+    listed = _target(ctx, rule)
     return _done(_compliance(rule, listed, [float(f.size) for f in listed], rule.condition,
                              "Dataset.*.FileSize.Compliance"))
 
 
-@rule_type("FileUniqueness", Signature(1, 1, "required", where=False))
+@rule_type("FileUniqueness", Signature(0, 1, "required", where=False))
 def file_uniqueness(rule: Rule, ctx: Context) -> Prepared:
     assert rule.condition is not None
-    listed = _listed(ctx, rule.params[0])
+    listed = _target(ctx, rule)
     ratio = len({checksum(f.path) for f in listed}) / len(listed)
     metrics = {"Dataset.*.FileUniquenessRatio": ratio, COUNT: float(len(listed))}
     passed = rule.condition.holds(ratio)
@@ -153,10 +178,10 @@ def _algorithm(rule: Rule) -> str:
     return name
 
 
-@rule_type("FileMatch", Signature(1, 2, "optional", "any", where=False))
+@rule_type("FileMatch", Signature(0, 2, "optional", "any", where=False))
 def file_match(rule: Rule, ctx: Context) -> Prepared:
     algorithm = _algorithm(rule)
-    listed = _listed(ctx, rule.params[0])
+    listed = _target(ctx, rule)
     sums = Counter(checksum(f.path, algorithm) for f in listed)
     metrics = {COUNT: float(len(listed))}
     if len(rule.params) == 2:
