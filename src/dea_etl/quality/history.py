@@ -21,8 +21,8 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, StringType, StructField, StructType, TimestampType
 
 from dea_etl.io import files
-from dea_etl.io.lake import Lake
 from dea_etl.io.iceberg import is_iceberg_table
+from dea_etl.io.lake import Lake
 from dea_etl.io.tables import DEFAULT_FORMAT, ICEBERG, PARQUET, TableFormat, read_any, write_table
 
 METRICS_TABLE = "dq_metrics"

@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 
 from pyspark.sql import DataFrame, SparkSession
 
+from dea_etl.io.tables import DEFAULT_FORMAT, TableFormat
 from dea_etl.quality.evaluate import analyze
 from dea_etl.quality.historic import needs_history
-from dea_etl.io.tables import DEFAULT_FORMAT, TableFormat
 from dea_etl.quality.history import Evaluated, History, append_metrics, load_history, metric_rows
 from dea_etl.quality.model import Ruleset
 from dea_etl.quality.report import Report, RuleLine, build_charts, write_report
