@@ -90,7 +90,7 @@ def stages(spark: SparkSession, path: str, out: str) -> dict[str, Callable[[], o
 
 
 def _with_conf(spark: SparkSession, key: str, value: str, fn: Callable[[], None]) -> None:
-    before = spark.conf.get(key)
+    before = spark.conf.get(key) or value
     spark.conf.set(key, value)
     try:
         fn()
