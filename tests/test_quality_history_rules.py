@@ -97,6 +97,25 @@ def test_detect_anomalies_on_a_column_statistic_and_with_too_little_history(spar
         ('DetectAnomalies "Completeness" "x"', 'DetectAnomalies "Mean" "x"')}
 
 
+def test_detect_anomalies_on_column_length_watches_the_shortest_and_the_longest_value(spark):
+    def lengths(lo: list[float], hi: list[float]):
+        rows = [(m, f"r{i}", T0 + timedelta(days=i), v) for m, vs in
+                (("Column.s.MinimumLength", lo), ("Column.s.MaximumLength", hi)) for i, v in enumerate(vs)]
+        return history_from_rows(rows)
+
+    history = lengths([3.0, 3.0, 4.0, 3.0, 3.0], [8.0, 9.0, 8.0, 8.0, 9.0])
+    rules = 'Rules = [ DetectAnomalies "ColumnLength" "s" ]'
+    usual = spark.createDataFrame([("abc",), ("abcdefgh",)], "s string")
+    [(outcome, reason, metrics)] = _outcomes(spark, usual, rules, history)
+    assert (outcome, reason) == ("Passed", None)
+    assert (metrics["Column.s.MinimumLength"], metrics["Column.s.MaximumLength"]) == (3.0, 8.0)
+    assert metrics["Column.s.MaximumLength.LowerBound"] <= 8.0 <= metrics["Column.s.MaximumLength.UpperBound"]
+    assert "Column.s.MinimumLength.Predicted" in metrics
+    too_long = spark.createDataFrame([("abc",), ("x" * 60,)], "s string")
+    [(outcome, reason, _)] = _outcomes(spark, too_long, rules, history)
+    assert outcome == "Failed" and reason.startswith("Anomaly detected: Column.s.MaximumLength: value 60")
+
+
 def test_detect_anomalies_needs_a_watchable_rule_and_stands_alone(spark):
     rules = ('Rules = [ DetectAnomalies "ColumnValues" "x", DetectAnomalies "Nonsense", '
              '(DetectAnomalies "RowCount") and (RowCount > 0) ]')

@@ -11,8 +11,10 @@ could not judge: an unresolved operand is NaN, and NaN satisfies no condition.
 The history of a rule's metric is keyed by the metric's name, which follows from the rule type and its
 parameters as written (``RowCount`` -> ``Dataset.*.RowCount``, ``Mean "x"`` -> ``Column.x.Mean``,
 ``Uniqueness "a" "b"`` -> ``Multicolumn.a,b.Uniqueness``, ``ColumnCorrelation`` -> ``Multicolumn.a,b...``,
-``CustomSql`` -> ``Dataset.*.CustomSQL``). Rule types without one such metric (ColumnValues, ColumnLength,
-the comparisons with other datasets...) cannot be dynamic or watched: the rule fails and says so.
+``CustomSql`` -> ``Dataset.*.CustomSQL``). ``DetectAnomalies "ColumnLength" "col"`` watches two metrics,
+``Column.col.MinimumLength`` and ``Column.col.MaximumLength`` (an anomaly in either fails it, each with its
+bounds). Rule types without such metrics (ColumnValues, whose metric depends on its condition, the
+comparisons with other datasets...) cannot be dynamic or watched: the rule fails and says so.
 """
 
 from __future__ import annotations
@@ -43,8 +45,11 @@ _ANY = Condition(Op.GT, (-math.inf,))
 _DATASET = {"RowCount": "RowCount", "ColumnCount": "ColumnCount", "CustomSql": "CustomSQL"}
 _COLUMN = frozenset({"Completeness", "Mean", "Sum", "StandardDeviation", "Variance", "Entropy",
                      "DistinctValuesCount", "UniqueValueRatio", "Uniqueness"})
+#: Rule types DetectAnomalies watches through several metrics at once (an anomaly in any one fails it).
+_MULTI = {"ColumnLength": ("MinimumLength", "MaximumLength")}
 #: The rule types whose metric has a history (see the module doc).
-WATCHABLE = frozenset({*_DATASET, *_COLUMN, "ColumnCorrelation"})
+WATCHABLE = frozenset({*_DATASET, *_COLUMN, "ColumnCorrelation", *_MULTI})
+_EVERY = Condition(Op.BETWEEN, (-math.inf, math.inf))
 
 
 def metric_name(rule_type: str, params: Sequence[str]) -> str | None:
@@ -78,8 +83,8 @@ class Plan:
     ruleset: Ruleset
     history: History
     at: datetime
-    #: top-level index -> (watched metric or None, the reason when it cannot be watched)
-    watched: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)
+    #: top-level index -> (watched metrics, none when it cannot be watched; the reason then)
+    watched: dict[int, tuple[tuple[str, ...], str | None]] = field(default_factory=dict)
     #: top-level index -> reason a dynamic operand failed, or the resolved bounds per metric
     problems: dict[int, str] = field(default_factory=dict)
     bounds: dict[int, dict[str, float]] = field(default_factory=dict)
@@ -91,36 +96,45 @@ class Plan:
         for i, extra in self.bounds.items():
             if i not in self.problems:
                 out[i] = Outcome(out[i].passed, out[i].reason, {**out[i].metrics, **extra})
-        for i, (metric, reason) in self.watched.items():
-            out[i] = self._judge(out[i], metric, reason)
+        for i, (metrics, reason) in self.watched.items():
+            out[i] = self._judge(out[i], metrics, reason)
         return out
 
-    def _judge(self, measured: Outcome, metric: str | None, reason: str | None) -> Outcome:
-        if metric is None:
+    def _judge(self, measured: Outcome, watched: tuple[str, ...], reason: str | None) -> Outcome:
+        """Each watched metric checked against its history; an anomaly in any one fails the rule."""
+        if not watched:
             return Outcome(False, reason, dict(measured.metrics))
-        value = measured.metrics.get(metric)
-        if not measured.passed and value is None:
-            return measured  # the watched rule could not be evaluated: its reason stands
-        if value is None or not math.isfinite(value):
-            return Outcome(False, f"{metric} has no value to check for anomalies", dict(measured.metrics))
-        points = [(p.evaluated_at, p.value) for p in self.history.points(metric)]
-        result = detect(points, value, self.at)
-        metrics = {metric: value}
-        if result.lower is not None and result.upper is not None and result.predicted is not None:
-            metrics.update({metric + LOWER: result.lower, metric + UPPER: result.upper,
-                            metric + PREDICTED: result.predicted})
-        return Outcome(not result.anomaly, f"Anomaly detected: {result.reason}" if result.anomaly else None, metrics)
+        metrics: dict[str, float] = {}
+        anomalies = []
+        for metric in watched:
+            value = measured.metrics.get(metric)
+            if not measured.passed and value is None:
+                return measured  # the watched rule could not be evaluated: its reason stands
+            if value is None or not math.isfinite(value):
+                return Outcome(False, f"{metric} has no value to check for anomalies", dict(measured.metrics))
+            points = [(p.evaluated_at, p.value) for p in self.history.points(metric)]
+            result = detect(points, value, self.at)
+            metrics[metric] = value
+            if result.lower is not None and result.upper is not None and result.predicted is not None:
+                metrics.update({metric + LOWER: result.lower, metric + UPPER: result.upper,
+                                metric + PREDICTED: result.predicted})
+            if result.anomaly:
+                anomalies.append(result.reason if len(watched) == 1 else f"{metric}: {result.reason}")
+        return Outcome(not anomalies, f"Anomaly detected: {'; '.join(anomalies)}" if anomalies else None, metrics)
 
 
-def _watch(rule: Rule) -> tuple[Rule, str | None, str | None]:
+def _watch(rule: Rule) -> tuple[Rule, tuple[str, ...], str | None]:
     target, params = (rule.params[0], rule.params[1:]) if rule.params else ("", ())
+    if target in _MULTI and len(params) == 1:  # ColumnLength "col": its shortest and longest value
+        metrics = tuple(f"Column.{params[0]}.{name}" for name in _MULTI[target])
+        return Rule(target, params, _EVERY, rule.text, where=rule.where, line=rule.line, column=rule.column), metrics, None
     metric = metric_name(target, params) if target in WATCHABLE else None
     if metric is None:
         known = ", ".join(sorted(WATCHABLE))
         # evaluated as a row count (any value holds); finish() fails it with this reason
-        return (Rule("RowCount", (), _ANY, rule.text, line=rule.line, column=rule.column), None,
+        return (Rule("RowCount", (), _ANY, rule.text, line=rule.line, column=rule.column), (),
                 f"DetectAnomalies cannot watch {target!r} here; it watches {known}")
-    return Rule(target, params, _ANY, rule.text, where=rule.where, line=rule.line, column=rule.column), metric, None
+    return Rule(target, params, _ANY, rule.text, where=rule.where, line=rule.line, column=rule.column), (metric,), None
 
 
 def _resolve(rule: Rule, history: History) -> tuple[Rule, str | None, dict[str, float]]:
