@@ -31,6 +31,8 @@ CATALOG_ACTIONS = [
     "glue:GetTables",
     "glue:CreateTable",
     "glue:UpdateTable",
+    # Iceberg (GlueCatalog): a write that created its table and then fails or is discarded drops it again
+    "glue:DeleteTable",
     "glue:GetPartition",
     "glue:GetPartitions",
     "glue:CreatePartition",
