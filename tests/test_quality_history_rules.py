@@ -114,14 +114,33 @@ def test_detect_anomalies_on_column_length_watches_the_shortest_and_the_longest_
     too_long = spark.createDataFrame([("abc",), ("x" * 60,)], "s string")
     [(outcome, reason, _)] = _outcomes(spark, too_long, rules, history)
     assert outcome == "Failed" and reason.startswith("Anomaly detected: Column.s.MaximumLength: value 60")
+    # dataset-level, as every DetectAnomalies: skipped on every row
+    assert {tuple(r["DataQualityRulesSkip"]) for r in evaluate_rows(too_long, rules).collect()} == {
+        ('DetectAnomalies "ColumnLength" "s"',)}
+
+
+def test_detect_anomalies_on_column_values_watches_the_smallest_and_the_largest_value(spark):
+    rows = [(m, f"r{i}", T0 + timedelta(days=i), v) for m, vs in
+            (("Column.x.Minimum", [0.0, 0.0, 1.0, 0.0]), ("Column.x.Maximum", [9.0, 10.0, 9.0, 11.0]))
+            for i, v in enumerate(vs)]
+    history = history_from_rows(rows)
+    rules = 'Rules = [ DetectAnomalies "ColumnValues" "x" ]'
+    [(outcome, reason, metrics)] = _outcomes(spark, _df(spark, 10), rules, history)  # x = 0 .. 9
+    assert (outcome, reason) == ("Passed", None)
+    assert (metrics["Column.x.Minimum"], metrics["Column.x.Maximum"]) == (0.0, 9.0)
+    assert {"Column.x.Minimum.LowerBound", "Column.x.Maximum.UpperBound"} <= set(metrics)
+    [(outcome, reason, _)] = _outcomes(spark, _df(spark, 500), rules, history)  # x up to 499
+    assert outcome == "Failed" and reason.startswith("Anomaly detected: Column.x.Maximum: value 499")
+    assert {tuple(r["DataQualityRulesSkip"]) for r in evaluate_rows(_df(spark, 10), rules).collect()} == {
+        ('DetectAnomalies "ColumnValues" "x"',)}
 
 
 def test_detect_anomalies_needs_a_watchable_rule_and_stands_alone(spark):
-    rules = ('Rules = [ DetectAnomalies "ColumnValues" "x", DetectAnomalies "Nonsense", '
+    rules = ('Rules = [ DetectAnomalies "RowCountMatch" "other", DetectAnomalies "Nonsense", '
              '(DetectAnomalies "RowCount") and (RowCount > 0) ]')
     outcomes = _outcomes(spark, _df(spark, 3), rules, EMPTY)
     assert [o[0] for o in outcomes] == ["Failed", "Failed", "Failed"]
-    assert "cannot watch 'ColumnValues'" in outcomes[0][1] and "cannot watch 'Nonsense'" in outcomes[1][1]
+    assert "cannot watch 'RowCountMatch'" in outcomes[0][1] and "cannot watch 'Nonsense'" in outcomes[1][1]
     assert "cannot be combined" in outcomes[2][1]
 
 

@@ -12,9 +12,10 @@ The history of a rule's metric is keyed by the metric's name, which follows from
 parameters as written (``RowCount`` -> ``Dataset.*.RowCount``, ``Mean "x"`` -> ``Column.x.Mean``,
 ``Uniqueness "a" "b"`` -> ``Multicolumn.a,b.Uniqueness``, ``ColumnCorrelation`` -> ``Multicolumn.a,b...``,
 ``CustomSql`` -> ``Dataset.*.CustomSQL``). ``DetectAnomalies "ColumnLength" "col"`` watches two metrics,
-``Column.col.MinimumLength`` and ``Column.col.MaximumLength`` (an anomaly in either fails it, each with its
-bounds). Rule types without such metrics (ColumnValues, whose metric depends on its condition, the
-comparisons with other datasets...) cannot be dynamic or watched: the rule fails and says so.
+``Column.col.MinimumLength`` and ``Column.col.MaximumLength``, and ``DetectAnomalies "ColumnValues" "col"``
+(a numeric column) ``Column.col.Minimum`` and ``Column.col.Maximum`` (an anomaly in either fails it, each
+with its bounds). Rule types without such metrics (the comparisons with other datasets...) cannot be
+watched, and only single-metric rule types can be dynamic: the rule fails and says so.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ _DATASET = {"RowCount": "RowCount", "ColumnCount": "ColumnCount", "CustomSql": "
 _COLUMN = frozenset({"Completeness", "Mean", "Sum", "StandardDeviation", "Variance", "Entropy",
                      "DistinctValuesCount", "UniqueValueRatio", "Uniqueness"})
 #: Rule types DetectAnomalies watches through several metrics at once (an anomaly in any one fails it).
-_MULTI = {"ColumnLength": ("MinimumLength", "MaximumLength")}
+_MULTI = {"ColumnLength": ("MinimumLength", "MaximumLength"), "ColumnValues": ("Minimum", "Maximum")}
 #: The rule types whose metric has a history (see the module doc).
 WATCHABLE = frozenset({*_DATASET, *_COLUMN, "ColumnCorrelation", *_MULTI})
 _EVERY = Condition(Op.BETWEEN, (-math.inf, math.inf))
@@ -123,11 +124,18 @@ class Plan:
         return Outcome(not anomalies, f"Anomaly detected: {'; '.join(anomalies)}" if anomalies else None, metrics)
 
 
-def _watch(rule: Rule) -> tuple[Rule, tuple[str, ...], str | None]:
+def _watch(rule: Rule) -> tuple[RuleNode, tuple[str, ...], str | None]:
     target, params = (rule.params[0], rule.params[1:]) if rule.params else ("", ())
-    if target in _MULTI and len(params) == 1:  # ColumnLength "col": its shortest and longest value
+    if target in _MULTI and len(params) == 1:
         metrics = tuple(f"Column.{params[0]}.{name}" for name in _MULTI[target])
-        return Rule(target, params, _EVERY, rule.text, where=rule.where, line=rule.line, column=rule.column), metrics, None
+        if target == "ColumnLength":  # its shortest and longest value, from one rule
+            return (Rule(target, params, _EVERY, rule.text, where=rule.where, line=rule.line, column=rule.column),
+                    metrics, None)
+        # ColumnValues "col" (a numeric column): its smallest and largest value, from two rules that always hold
+        bounds = (Condition(Op.GT, (-math.inf,)), Condition(Op.LT, (math.inf,)))
+        parts = tuple(Rule(target, params, c, rule.text, where=rule.where, line=rule.line, column=rule.column)
+                      for c in bounds)
+        return Composite("and", parts, rule.text), metrics, None
     metric = metric_name(target, params) if target in WATCHABLE else None
     if metric is None:
         known = ", ".join(sorted(WATCHABLE))
