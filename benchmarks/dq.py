@@ -124,9 +124,10 @@ def run(ctx: BenchContext) -> Section:
         "medians of the runs after a warm-up round; "
         f"rules: `{'`, `'.join(RULES)}`; the group-by rules are those starting {', '.join(GROUPED)}. One "
         f"evaluation runs three queries, {jobs} Spark jobs ({stages} stages; adaptive execution runs each "
-        "shuffle stage as a job): the fused aggregation of every aggregate rule, one GROUPING "
-        "SETS query for the group-by rules (salesorderdetailid and customerid share one scan and one "
-        "shuffle), the two CustomSql count queries, and the outcomes frame."
+        "shuffle stage as a job): the fused aggregation of every aggregate rule (the two CustomSql rules, "
+        "`count(*)` over a plain filter of `primary` in their analyzed plan, are folded into it as count_if), "
+        "one GROUPING SETS query for the group-by rules (salesorderdetailid and customerid share one scan and "
+        "one shuffle), and the outcomes frame."
     )
     section.notes.append(
         "The 30 rules write CustomSql in its count form (`select count(*) ... = 0`) for both engines. Its "
