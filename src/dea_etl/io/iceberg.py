@@ -191,8 +191,7 @@ class StagedIceberg:
     catalog: IcebergCatalog = field(default_factory=IcebergCatalog)
     published: bool = field(default=False, init=False)
 
-    @property
-    def publication(self) -> dict[str, Any]:
+    def claim_record(self) -> dict[str, object]:
         """What a bookmark claim records, so that ``dea-etl bookmark release`` can settle this write."""
         return {"Format": "iceberg", "Table": self.path, "Catalog": self.catalog.name,
                 "Namespace": self.catalog.namespace, "Run": self.run_id, "Branch": self.branch,

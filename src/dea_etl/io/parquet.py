@@ -76,6 +76,10 @@ class StagedParquet:
         self.published = True
         clean(self.spark, self.target)
 
+    def claim_record(self) -> dict[str, object]:
+        """What a bookmark claim records, so that ``dea-etl bookmark release`` can settle this write."""
+        return self.publication.to_dict()
+
     def discard(self) -> None:
         if not self.published:
             files.delete(self.spark, manifest.run_prefix(self.target, self.publication.run))

@@ -31,6 +31,8 @@ class Staged(Protocol):
 
     def discard(self) -> None: ...
 
+    def claim_record(self) -> dict[str, object]: ...
+
 
 @dataclass(frozen=True)
 class TableFormat:

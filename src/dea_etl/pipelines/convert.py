@@ -179,8 +179,7 @@ class StagedConversion:
     @property
     def publications(self) -> list[dict[str, Any]]:
         """What each staged table publishes: a Parquet manifest publication or an Iceberg branch."""
-        return [s.publication.to_dict() if isinstance(s, StagedParquet) else s.publication
-                for s in self.staged if isinstance(s, StagedParquet | StagedIceberg)]
+        return [s.claim_record() for s in self.staged]
 
     def publish(self) -> None:
         for s in self.staged:

@@ -256,12 +256,9 @@ def _primary_predicate(ctx: Context, filt: Any) -> Column | None:
 
 
 def _row_filter(rule: Rule, ctx: Context) -> Prepared | None:
-    """``select ... from primary where <predicate>`` with a threshold: a row passes when the predicate holds;
-    ``select count(*) from primary where <predicate>`` with a condition: the count of such rows.
+    """``select ... from primary where <predicate>`` with a threshold: a row passes when the predicate holds.
 
-    Evaluated in the shared pass (the row form also at row level) instead of as its own query."""
-    if rule.condition is not None:
-        return _fused_count(rule, ctx)
+    Evaluated in the shared pass (and at row level) instead of as its own query."""
     _register_views(ctx)
     passes = _filter_predicate(ctx, rule.params[0])
     if passes is None:
@@ -305,7 +302,7 @@ def _check_sql(ctx: Context, sql: str) -> None:
 def custom_sql(rule: Rule, ctx: Context) -> Prepared:
     sql = rule.params[0]
     _check_sql(ctx, sql)
-    fused = _row_filter(rule, ctx)
+    fused = _row_filter(rule, ctx) if rule.condition is None else _fused_count(rule, ctx)
     if fused is not None:
         return fused
     n = ctx.rows(ctx.where(None))

@@ -15,10 +15,11 @@ from pyspark.sql import DataFrame, SparkSession
 
 from dea_etl.io.tables import DEFAULT_FORMAT, TableFormat
 from dea_etl.quality.evaluate import analyze
+from dea_etl.quality.gate import RuleResult
 from dea_etl.quality.historic import needs_history
 from dea_etl.quality.history import Evaluated, History, append_metrics, load_history, metric_rows
 from dea_etl.quality.model import Ruleset
-from dea_etl.quality.report import Report, RuleLine, build_charts, write_report
+from dea_etl.quality.report import Report, build_charts, write_report
 
 SAMPLE_ROWS = 20
 
@@ -72,7 +73,7 @@ def sample(df: DataFrame | None, n: int = SAMPLE_ROWS) -> tuple[Mapping[str, obj
 
 def report_of(run: Run, evaluated: Sequence[Evaluated], history: History, *,
               failing_rows: DataFrame | None = None, unparsed_rows: DataFrame | None = None) -> Report:
-    lines = tuple(RuleLine(e.rule, e.outcome or "", None if e.outcome == "Passed" else e.reason, e.metrics)
+    lines = tuple(RuleResult(e.rule, e.outcome or "", None if e.outcome == "Passed" else e.reason, e.metrics)
                   for e in evaluated if e.kind == "rule")
     label = run.evaluated_at.strftime("%Y-%m-%d %H:%M") + " (this run)"
     return Report(run.table, run.ruleset_name, run.ruleset_text, run.run_id, run.evaluated_at, lines,

@@ -20,18 +20,11 @@ from pyspark.sql import SparkSession
 
 from dea_etl.io import files
 from dea_etl.quality.charts import LOWER, PREDICTED, UPPER, Chart, charts_for, svg
+from dea_etl.quality.gate import RuleResult
 from dea_etl.quality.history import History
 
 PASSED = "Passed"
 FILES = ("report.html", "report.md", "report.json")
-
-
-@dataclass(frozen=True)
-class RuleLine:
-    rule: str
-    outcome: str
-    reason: str | None
-    metrics: Mapping[str, float]
 
 
 @dataclass(frozen=True)
@@ -41,7 +34,7 @@ class Report:
     ruleset_text: str
     run_id: str
     evaluated_at: datetime
-    rules: tuple[RuleLine, ...]
+    rules: tuple[RuleResult, ...]
     failing_rows: tuple[Mapping[str, object], ...] = ()
     unparsed_rows: tuple[Mapping[str, object], ...] = ()
     charts: tuple[Chart, ...] = field(default_factory=tuple)
@@ -51,7 +44,7 @@ class Report:
         return sum(r.outcome != PASSED for r in self.rules)
 
 
-def build_charts(rules: Sequence[RuleLine], history: History, run_label: str) -> tuple[Chart, ...]:
+def build_charts(rules: Sequence[RuleResult], history: History, run_label: str) -> tuple[Chart, ...]:
     """One chart per metric of this run: its recorded history plus this run, with this run's bounds."""
     charts = []
     for line in rules:
