@@ -22,7 +22,7 @@ from dea_etl.io.parquet import write_parquet
 from dea_etl.pipelines import JOBS
 from dea_etl.pipelines.incremental import TableSource, bookmark_location, convert_tables, open_bookmarks
 from dea_etl.runtime import Arg, JobContext, JobSpec, Platform, TableResult, run_job
-from dea_etl.tables.seed import table_spec
+from dea_etl.tables.seed import TABLES
 
 ENABLE = ["--job-bookmark-option", "job-bookmark-enable"]
 CUSTOMERS = DATA.joinpath("customers.csv").read_text().splitlines(keepends=True)[:9]
@@ -169,7 +169,7 @@ def test_a_run_whose_commit_conflicts_fails_and_commits_nothing(
     def convert_while_the_other_run_commits(ctx: JobContext) -> list[TableResult]:
         session = open_bookmarks(ctx)  # this run starts from "no bookmark" ...
         concurrent.commit()  # ... and the other run, started at the same time, commits first
-        table = TableSource(table_spec("customers"), ctx.arg("input"), ctx.arg("output"), str(tmp_path / "q"))
+        table = TableSource(TABLES["customers"], ctx.arg("input"), ctx.arg("output"), str(tmp_path / "q"))
         return convert_tables(ctx, session, [table])
 
     job = JobSpec("csv_to_parquet", JOBS["csv_to_parquet"].args, convert_while_the_other_run_commits)

@@ -19,7 +19,7 @@ from jobs import csv_to_parquet, nyc_taxi
 from pyspark.sql import DataFrame, SparkSession
 
 from dea_etl.io import read_table
-from dea_etl.tables.seed import TABLES, table_spec
+from dea_etl.tables.seed import TABLES
 from dea_etl.transforms.parsing import UNBALANCED_QUOTES
 
 ORDER = "43659,{id},5/31/2011,6/12/2011,6/7/2011,279,29825,20565.6206,1971.5149,616.0984,23153.2339,776,1,2024.994,0,{total}"
@@ -212,7 +212,7 @@ def test_non_finite_doubles_are_quarantined(spark: SparkSession, tmp_path: Path,
 def test_empty_input_or_no_valid_row_works_for_every_table(
     spark: SparkSession, tmp_path: Path, table: str, content: str
 ) -> None:
-    spec = table_spec(table)
+    spec = TABLES[table]
     header = spec.header_line + "\n" if spec.header else ""
     src = tmp_path / "in" / f"{table}.csv"
     src.parent.mkdir()

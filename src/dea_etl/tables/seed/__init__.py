@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from importlib import resources
 
-from dea_etl.errors import UnknownTableError
 from dea_etl.schemas import TableSpec
 from dea_etl.tables.files import table_from_text
 
@@ -29,10 +28,3 @@ CUSTOMERS, EMPLOYEES, ORDERS, TRIPDATA = (_load(n) for n in NAMES)
 #: The seed tables by name.
 TABLES: dict[str, TableSpec] = {t.name: t for t in (CUSTOMERS, EMPLOYEES, ORDERS, TRIPDATA)}
 
-
-def table_spec(name: str) -> TableSpec:
-    """The spec of a seed table by name; :class:`UnknownTableError` naming the known tables."""
-    try:
-        return TABLES[name]
-    except KeyError:
-        raise UnknownTableError(f"unknown table {name!r}; known tables: {', '.join(sorted(TABLES))}") from None
