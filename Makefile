@@ -44,7 +44,7 @@ $(STAMP): setup.cfg pyproject.toml scripts/need_jdk.sh
 
 jars: $(JARS_STAMP)  ## fetch the JVM jars declared in src/dea_etl/jvm/pom.xml into build/jars/ (needs mvn)
 
-$(JARS_STAMP): $(STAMP) src/dea_etl/jvm/pom.xml scripts/need_mvn.sh
+$(JARS_STAMP): $(STAMP) src/dea_etl/jvm/pom.xml $(wildcard src/dea_etl/jvm/java/dea_etl/spark/*.java) scripts/need_mvn.sh
 	@scripts/need_mvn.sh
 	@$(JAVA_ENV) $(BIN)/dea-etl jars --lines
 	@touch $@

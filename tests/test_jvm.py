@@ -8,7 +8,7 @@ import pytest
 from pyspark.sql import SparkSession
 
 from dea_etl.cli import main as cli_main
-from dea_etl.jvm import declared_artifacts, jar_paths
+from dea_etl.jvm import OWN_JAR, declared_artifacts, jar_paths
 from dea_etl.runtime.session import apply_s3a, s3a_conf
 
 #: A class from each declared jar, loaded through the test session's JVM.
@@ -19,6 +19,10 @@ CLASSES = {
     "dqdl": "software.amazon.glue.dqdl.parser.DQDLParser",
     "iceberg-spark-runtime-3.5_2.12": "org.apache.iceberg.spark.SparkCatalog",
     "spark-hadoop-cloud_2.12": "org.apache.spark.internal.io.cloud.BindingParquetOutputCommitter",
+    "iceberg-aws-bundle": "software.amazon.awssdk.services.glue.GlueClient",
+    "sqlite-jdbc": "org.sqlite.JDBC",
+    # dea-etl's own classes, compiled from src/dea_etl/jvm/java/
+    OWN_JAR: "dea_etl.spark.RunNamedCloudCommitProtocol",
 }
 
 
@@ -29,14 +33,16 @@ def test_the_declared_jars_are_pinned_to_the_aws_runtimes() -> None:
     assert versions["aws-java-sdk-bundle"] == "1.12.262"
     assert versions["deequ"].endswith("-spark-3.5")
     assert versions["spark-hadoop-cloud_2.12"].startswith("3.5.")
-    assert set(versions) == set(CLASSES)
+    # Iceberg: the line EMR 7.10 ships (1.8.1); 1.7.1 crashes the JVM under Spark >= 3.5.4 (README: Iceberg).
+    assert versions["iceberg-spark-runtime-3.5_2.12"] == versions["iceberg-aws-bundle"] == "1.8.1"
+    assert set(versions) | {OWN_JAR} == set(CLASSES)
 
 
 def test_dea_etl_jars_prints_the_local_paths_comma_separated(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli_main(["jars"]) == 0
     printed = capsys.readouterr().out.strip().split(",")
     assert printed == jar_paths()
-    assert [Path(p).name for p in printed] == [a.file_name for a in declared_artifacts()]
+    assert [Path(p).name for p in printed] == [*(a.file_name for a in declared_artifacts()), OWN_JAR]
     assert all(Path(p).stat().st_size > 0 for p in printed)
 
 
