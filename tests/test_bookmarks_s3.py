@@ -16,7 +16,7 @@ from dea_etl.bookmarks import (
     reset_bookmark,
 )
 from dea_etl.bookmarks.store import FolderBookmarkStore
-from dea_etl.storage import S3Folder
+from dea_etl.io.storage import S3Folder
 
 BUCKET = "dea-etl-bookmarks"
 

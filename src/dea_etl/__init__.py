@@ -22,10 +22,10 @@ if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports on 
         OutputError,
         UnknownTableError,
     )
-    from dea_etl.io.iceberg import IcebergCatalog
+    from dea_etl.io.catalogs import IcebergCatalog
     from dea_etl.io.lake import Lake, quarantine_path
-    from dea_etl.io.parquet import read_table, write_parquet
-    from dea_etl.io.tables import TableFormat, read_any, stage_table, write_table
+    from dea_etl.io.parquet import write_parquet
+    from dea_etl.io.tables import TableFormat, read_any, read_table, stage_table, write_table
     from dea_etl.pipelines.convert import read_csv_table
     from dea_etl.pipelines.formats import FORMAT_ARGS
     from dea_etl.pipelines.incremental import TableSource, convert_tables, open_bookmarks
@@ -56,13 +56,13 @@ PUBLIC: dict[str, str] = {
     "lake_table": "dea_etl.tables",
     "Lake": "dea_etl.io.lake",
     "quarantine_path": "dea_etl.io.lake",
-    # Reading CSV with quarantine, writing tables atomically.
+    # Reading CSV with quarantine; plain Parquet tables (Hive layout, each file named for its run).
     "read_csv_table": "dea_etl.pipelines.convert",
     "write_parquet": "dea_etl.io.parquet",
-    "read_table": "dea_etl.io.parquet",
-    # Either table format (--table-format parquet|iceberg): staged, then published in one commit.
+    "read_table": "dea_etl.io.tables",
+    # Either table format (--table-format parquet|iceberg): written, then published.
     "TableFormat": "dea_etl.io.tables",
-    "IcebergCatalog": "dea_etl.io.iceberg",
+    "IcebergCatalog": "dea_etl.io.catalogs",
     "stage_table": "dea_etl.io.tables",
     "write_table": "dea_etl.io.tables",
     "read_any": "dea_etl.io.tables",

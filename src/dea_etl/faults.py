@@ -3,7 +3,7 @@
 With ``DEA_ETL_KILL_AT=<point>`` in its environment a process sends itself SIGKILL on reaching
 ``checkpoint(<point>)``: no cleanup, no ``finally``, as when a node dies. Without it a checkpoint does nothing.
 Points: ``staged`` (all outputs written, nothing claimed), ``claimed``, ``publish:<table folder name>``
-(just before that table's manifest is written; the quarantine folder is ``<table>_quarantine``),
+(just before that table is published; the quarantine folder is ``<table>_quarantine``),
 ``published`` (every table published, bookmark not committed).
 """
 

@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 from dea_etl.bookmarks.model import BookmarkEntry
 from dea_etl.errors import DeaEtlError
-from dea_etl.storage import ObjectFolder, StorageError, open_folder
+from dea_etl.io.storage import ObjectFolder, StorageError, open_folder
 
 _VERSION_NAME = re.compile(r"^(\d{10})\.json$")
 _CLAIM_NAME = re.compile(r"^(\d{10})\.claim$")
@@ -76,7 +76,7 @@ class Claim:
 
     entry: BookmarkEntry
     claimed_at: str
-    #: What the run publishes under this claim (opaque here: ``dea_etl.io.manifest.Publication`` dicts),
+    #: What the run publishes under this claim (opaque here: each write's ``claim_record``),
     #: so that ``bookmark release`` can roll each table back, or forward.
     publications: tuple[dict[str, Any], ...] = ()
 
@@ -136,7 +136,7 @@ class BookmarkStore(Protocol):
 
 
 class FolderBookmarkStore:
-    """:class:`BookmarkStore` over a folder of objects (:mod:`dea_etl.storage`), one sub folder per job:
+    """:class:`BookmarkStore` over a folder of objects (:mod:`dea_etl.io.storage`), one sub folder per job:
     ``<location>/<job>/<version>.json`` and ``<version>.claim``, created exclusively; ``attempt.json``."""
 
     def __init__(self, folder: ObjectFolder) -> None:

@@ -30,7 +30,7 @@ def _quoted(name: str) -> str:
 
 def _properties(table: CatalogTable, location: str, ranges: ProjectionRanges) -> list[tuple[str, str]]:
     props = [("classification", "parquet"), ("parquet.compression", "SNAPPY")]
-    if table.partition_keys and not table.by_manifest:  # a manifest's slices cannot be projected
+    if table.partition_keys:
         props.append(("projection.enabled", "true"))
         for key, _ in table.partition_keys:
             low, high = ranges.of(key)
@@ -83,24 +83,3 @@ def create_iceberg_table_ddl(table: CatalogTable, processed_root: str, database:
     props = [("table_type", "ICEBERG"), ("format", "parquet"), ("write_compression", "snappy")]
     lines.append("TBLPROPERTIES (\n" + ",\n".join(f"  '{k}'='{v}'" for k, v in props) + "\n);")
     return "\n".join(lines)
-
-
-def _literal(key: str, value: str, type_name: str) -> str:
-    return value if type_name in ("int", "bigint", "smallint", "tinyint") and value.lstrip("-").isdigit() \
-        else "'" + value.replace("'", "''") + "'"
-
-
-def add_partitions_ddl(
-    table: CatalogTable, processed_root: str, slices: list[tuple[str, ...]], database: str | None = None
-) -> str | None:
-    """``ALTER TABLE ... ADD IF NOT EXISTS PARTITION ... LOCATION ...`` for a manifest table's slices."""
-    if not slices:
-        return None
-    name = f"{_quoted(database)}.{_quoted(table.name)}" if database else _quoted(table.name)
-    location = table.location(processed_root)
-    lines = [f"ALTER TABLE {name} ADD IF NOT EXISTS"]
-    for values in slices:
-        spec = ", ".join(f"{_quoted(k)}={_literal(k, v, t)}" for (k, t), v in zip(table.partition_keys, values, strict=True))
-        folders = "/".join(f"{k}={v}" for (k, _), v in zip(table.partition_keys, values, strict=True))
-        lines.append(f"  PARTITION ({spec}) LOCATION '{location}{folders}/'")
-    return "\n".join(lines) + ";"

@@ -19,7 +19,6 @@ PARQUET_INPUT_FORMAT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputF
 PARQUET_OUTPUT_FORMAT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
 PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
 BATCH_CREATE_PARTITION_MAX = 100
-BATCH_DELETE_PARTITION_MAX = 25
 
 
 @dataclass
@@ -29,7 +28,6 @@ class RegisterResult:
     tables_updated: list[str] = field(default_factory=list)
     tables_unchanged: list[str] = field(default_factory=list)
     partitions_added: dict[str, int] = field(default_factory=dict)
-    partitions_removed: dict[str, int] = field(default_factory=dict)
 
 
 def storage_descriptor(columns: Iterable[tuple[str, str]], location: str) -> dict[str, Any]:
@@ -126,21 +124,6 @@ def add_partitions(
     return len(new)
 
 
-def remove_partitions(glue: Any, database: str, table: CatalogTable, keep: Iterable[Partition]) -> int:
-    """Delete the partitions not in ``keep`` (a manifest table's slices no longer in its newest version)."""
-    old = sorted(existing_partitions(glue, database, table.name) - set(keep))
-    for start in range(0, len(old), BATCH_DELETE_PARTITION_MAX):
-        batch = [{"Values": list(v)} for v in old[start : start + BATCH_DELETE_PARTITION_MAX]]
-        errors = glue.batch_delete_partition(
-            DatabaseName=database, TableName=table.name, PartitionsToDelete=batch
-        ).get("Errors", [])
-        if errors:
-            detail = errors[0].get("ErrorDetail", {})
-            raise OutputError(f"{database}.{table.name}: {len(errors)} partitions not deleted, first: "
-                              f"{errors[0].get('PartitionValues')}: {detail.get('ErrorMessage')}")
-    return len(old)
-
-
 def register_tables(
     glue: Any,
     database: str,
@@ -148,8 +131,7 @@ def register_tables(
     tables: Sequence[CatalogTable],
     partitions_of: Callable[[CatalogTable], list[Partition]],
 ) -> RegisterResult:
-    """Create/update ``database`` and ``tables`` and add each table's new partitions; a table published by
-    manifest gets exactly its newest version's slices (new ones added first, then the old ones removed)."""
+    """Create/update ``database`` and ``tables`` and add each table's new partitions."""
     result = RegisterResult(database_created=ensure_database(glue, database))
     for table in tables:
         outcome = ensure_table(glue, database, table_input(table, processed_root))
@@ -159,6 +141,4 @@ def register_tables(
         if table.partition_keys:
             wanted = partitions_of(table)
             result.partitions_added[table.name] = add_partitions(glue, database, table, processed_root, wanted)
-            if table.by_manifest:
-                result.partitions_removed[table.name] = remove_partitions(glue, database, table, wanted)
     return result

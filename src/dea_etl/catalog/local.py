@@ -1,9 +1,11 @@
-"""The local Spark catalog: the lake's processed tables and marts as temporary views under their names.
+"""The lake's tables as Spark views under their names, so the course's Athena SQL runs locally.
 
-``customers``, ``employees``, ``orders`` (the course's names), ``tripdata`` and the marts' names, each a
-view over its Parquet folder read with its explicit schema, or over its Iceberg table, so the course's
-Athena SQL runs locally. With the lake's Iceberg catalog as the current one (:func:`iceberg_catalog_of`),
-their metadata tables read as ``orders.snapshots``, ``orders.history``, ``orders.refs``...
+Every table found in the lake (:func:`dea_etl.io.tables.lake_tables`: the course's tables, the marts, the
+data-quality tables and a user's own) becomes a temporary view named after its folder
+(:func:`~dea_etl.catalog.tables.view_name`): a Parquet table read with its declared schema when it is one of
+dea-etl's tables (else with the schema in its files), an Iceberg table through the lake's catalog. With
+the lake's Iceberg catalog and namespace current (:func:`use_iceberg_catalog`), a table's metadata tables
+read as ``dea_etl.orders.snapshots``, ``dea_etl.orders.history``, ...
 """
 
 from __future__ import annotations
@@ -12,53 +14,60 @@ from collections.abc import Iterable
 
 from pyspark.sql import DataFrame, SparkSession
 
-from dea_etl.catalog.tables import catalog_tables, processed_root
-from dea_etl.io import files
-from dea_etl.io.iceberg import is_iceberg_table, table_ref
-from dea_etl.io.parquet import read_table
+from dea_etl.catalog.tables import catalog_tables, processed_root, view_name
+from dea_etl.io import storage
+from dea_etl.io.catalogs import DEFAULT_CATALOG, DEFAULT_NAMESPACE, IcebergCatalog, table_ref
+from dea_etl.io.iceberg import read_iceberg
+from dea_etl.io.parquet import read_parquet
+from dea_etl.io.tables import ICEBERG, lake_tables
 from dea_etl.sqlguard import check_query
 
 
-def register_local_tables(spark: SparkSession, lake: str) -> list[str]:
-    """Create or replace a temp view for every table present under the lake; returns their names."""
+def register_local_tables(spark: SparkSession, lake: str, catalog: IcebergCatalog = DEFAULT_CATALOG) -> list[str]:
+    """Create or replace a temp view for every table of the lake; returns their names."""
     root = processed_root(lake)
+    schemas = {(t.folder or t.name): t.schema for t in catalog_tables()}
     registered = []
-    for table in catalog_tables():
-        path = table.table_folder(root)
-        if is_iceberg_table(spark, path):
-            spark.table(table_ref(spark, path).ident).createOrReplaceTempView(table.name)
-        elif files.exists(spark, path):
-            read_table(spark, path, table.schema).createOrReplaceTempView(table.name)
+    for folder, fmt in lake_tables(lake).items():
+        path = storage.join(root, folder)
+        if fmt == ICEBERG:
+            df = read_iceberg(spark, path, catalog)
         else:
-            continue
-        registered.append(table.name)
+            df = read_parquet(spark, path, schemas.get(folder))
+        name = view_name(folder)
+        df.createOrReplaceTempView(name)
+        registered.append(name)
     return registered
 
 
-def iceberg_catalog_of(spark: SparkSession, lake: str) -> str | None:
-    """The Spark catalog of the lake's Iceberg tables (their metadata tables read as ``orders.snapshots``
-    when it is the current catalog); None when the lake has none."""
+def use_iceberg_catalog(spark: SparkSession, lake: str, catalog: IcebergCatalog = DEFAULT_CATALOG) -> str | None:
+    """Make the Spark catalog of the lake's Iceberg tables (and its namespace) the session's current one,
+    so that ``dea_etl.orders.snapshots`` reads; returns the catalog, None when the lake has no Iceberg table."""
     root = processed_root(lake)
-    for table in catalog_tables():
-        path = table.table_folder(root)
-        if is_iceberg_table(spark, path):
-            return table_ref(spark, path).ident.split(".", 1)[0]
+    for folder, fmt in lake_tables(lake).items():
+        if fmt == ICEBERG:
+            ref = table_ref(spark, storage.join(root, folder), catalog)
+            spark.catalog.setCurrentCatalog(ref.catalog)
+            spark.catalog.setCurrentDatabase(catalog.namespace)
+            return ref.catalog
     return None
 
 
-#: Iceberg's metadata tables, read as ``<table>.<name>`` with the lake's catalog current.
+#: Iceberg's metadata tables, read as ``<namespace>.<table>.<name>`` with the lake's catalog current.
 ICEBERG_METADATA_TABLES = (
     "snapshots", "history", "refs", "files", "data_files", "manifests", "partitions", "entries",
     "metadata_log_entries",
 )
 
 
-def iceberg_metadata_tables(spark: SparkSession, lake: str) -> list[str]:
-    """``orders.snapshots``, ``orders.history``, ... for each Iceberg table of the lake (the names the SQL
-    guard lets ``dea-etl sql`` read beside the registered views)."""
+def iceberg_metadata_tables(lake: str, namespace: str = DEFAULT_NAMESPACE) -> list[str]:
+    """``dea_etl.orders.snapshots``, ``dea_etl.orders.history``, ... for each Iceberg table of the lake
+    (the names the SQL guard lets ``dea-etl sql`` read beside the registered views)."""
+    from dea_etl.io.catalogs import catalog_table_name
+
     root = processed_root(lake)
-    return [f"{t.name}.{m}" for t in catalog_tables() if is_iceberg_table(spark, t.table_folder(root))
-            for m in ICEBERG_METADATA_TABLES]
+    return [f"{namespace}.{catalog_table_name(storage.join(root, folder))}.{m}"
+            for folder, fmt in lake_tables(lake).items() if fmt == ICEBERG for m in ICEBERG_METADATA_TABLES]
 
 
 def run_sql(spark: SparkSession, query: str, tables: Iterable[str]) -> DataFrame:

@@ -9,15 +9,17 @@ ruleset, its outcomes ``<table>_dq_outcomes`` and quarantined rows ``<table>_dq_
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from pyspark.sql.types import StructType
 
 from dea_etl.errors import UnknownTableError
-from dea_etl.io.lake import PROCESSED
-from dea_etl.io.manifest import RUN_COLUMN, RUNS
+from dea_etl.io.lake import processed_root
 from dea_etl.tables import is_table_file, lake_tables, source_table
+
+__all__ = ["CatalogTable", "catalog_table", "catalog_tables", "processed_root", "view_name"]
 
 
 @dataclass(frozen=True)
@@ -29,22 +31,14 @@ class CatalogTable:
     description: str = ""
     #: the folder under processedData/ when it is not the table's name (``_dq/orders/outcomes``)
     folder: str | None = None
-    #: Published by manifest (dea-etl's own writes): the catalog's partitions are the manifest's slices.
-    by_manifest: bool = False
 
     def table_folder(self, processed_root: str) -> str:
         """The table's folder (with a trailing slash, as Glue and Athena write it)."""
         return f"{processed_root.rstrip('/')}/{self.folder or self.name}/"
 
     def location(self, processed_root: str) -> str:
-        """Where the catalog points the table: its folder, or (by manifest) its runs' folder."""
-        return self.table_folder(processed_root) + (f"{RUNS}/" if self.by_manifest else "")
-
-    def on_runs(self) -> CatalogTable:
-        """The table as published by manifest: ``dea_run`` (the run's prefix) is its first partition key, so
-        that each partition, one (run, partition) slice of the manifest, sits at its own prefix."""
-        keys = ((RUN_COLUMN, "string"), *self.partition_keys)
-        return replace(self, partition_keys=keys, by_manifest=True)
+        """Where the catalog points the table: its folder (plain Hive layout)."""
+        return self.table_folder(processed_root)
 
 
 def catalog_table(
@@ -85,7 +79,13 @@ def catalog_tables(names: Iterable[str] | None = None) -> list[CatalogTable]:
     return [t for t in tables if t.name in wanted]
 
 
-def processed_root(lake: str) -> str:
-    """``lake`` if it already ends in processedData/, else its processedData/ folder."""
-    lake = lake.rstrip("/")
-    return lake if lake.rsplit("/", 1)[-1] == PROCESSED else f"{lake}/{PROCESSED}"
+def view_name(folder: str) -> str:
+    """The name a table is queried by, from its folder under processedData/: ``orders`` -> ``orders``,
+    ``_dq/orders/outcomes`` -> ``orders_dq_outcomes``, ``_dq/metrics`` -> ``dq_metrics``, a user's
+    ``sales/eu`` -> ``sales_eu``."""
+    parts = [p for p in folder.strip("/").split("/") if p]
+    if parts[:1] == ["_dq"] and len(parts) == 3:
+        parts = [parts[1], "dq", parts[2]]
+    elif parts[:1] == ["_dq"]:
+        parts = ["dq", *parts[1:]]
+    return re.sub(r"[^A-Za-z0-9_]+", "_", "_".join(parts)).strip("_").lower()

@@ -23,10 +23,11 @@ def _root(lake: str) -> str:
     """The processedData/ root; a local folder as an absolute file: URI (the catalog needs full paths),
     ``s3a://`` and ``s3n://`` as ``s3://``."""
     from dea_etl.catalog import processed_root
+    from dea_etl.io import storage
 
     root = processed_root(lake)
-    if root.startswith(("s3a://", "s3n://")):  # Hadoop's names for S3; Glue and Athena know s3:// only
-        return "s3://" + root.split("://", 1)[1]
+    if storage.is_s3(root):  # Hadoop's names for S3 (s3a, s3n): Glue and Athena know s3:// only
+        return storage.canonical(root)
     return root if "://" in root else Path(root).resolve().as_uri()
 
 
@@ -40,49 +41,47 @@ def _given(values: list[str], keys: tuple[str, ...]) -> list[tuple[str, ...]]:
     return out
 
 
-def _as_written(tables: list[Any], root: str) -> list[Any]:
-    """Each table as it is in the lake: published by manifest (its slices are its partitions) or a plain folder."""
-    from dea_etl.io import manifest
-
-    return [t.on_runs() if manifest.latest(t.table_folder(root)) else t for t in tables]
-
-
-def _slices(table: Any, root: str) -> list[tuple[str, ...]]:
-    from dea_etl.io import manifest
-
-    current = manifest.latest(table.table_folder(root))
-    return [s.values() for s in current.slices] if current else []
-
-
 def _register(ns: argparse.Namespace) -> int:
-    import boto3
     from botocore.exceptions import BotoCoreError, ClientError
 
     from dea_etl.catalog import local_partitions, register_tables, s3_partitions
     from dea_etl.errors import DeaEtlError
+    from dea_etl.io import storage
+    from dea_etl.io.legacy import refuse_legacy
+    from dea_etl.io.tables import ICEBERG, folder_format
+
+    def table_location(table: Any, root: str) -> str:
+        return storage.local_path(table.location(root)) if root.startswith("file:") else table.location(root)
 
     try:
         root = _root(ns.lake)
         # --partition names the partitions of plain folders: nothing is read from the lake
-        tables = _tables(ns) if ns.partition else _as_written(_tables(ns), root)
-        s3 = boto3.client("s3", region_name=ns.region) if root.startswith("s3://") else None
+        tables = _tables(ns)
+        s3 = storage.s3_client(ns.region) if storage.is_s3(root) else None
+        iceberg: list[str] = []
+        if not ns.partition:
+            for table in tables:
+                refuse_legacy(table.location(root))
+            # An Iceberg table is in the Glue Data Catalog from its first commit (Iceberg's GlueCatalog)
+            iceberg = [t.name for t in tables if folder_format(table_location(t, root)) == ICEBERG]
+            tables = [t for t in tables if t.name not in iceberg]
 
         def partitions_of(table: Any) -> list[tuple[str, ...]]:
             keys = tuple(n for n, _ in table.partition_keys)
-            if table.by_manifest:
-                return _slices(table, root)
             if ns.partition:
                 return _given(ns.partition, keys)
             if s3 is not None:
                 return s3_partitions(s3, table.location(root), keys)
             return local_partitions(table.location(root).removeprefix("file://"), keys)
 
-        glue = boto3.client("glue", region_name=ns.region)
+        glue = storage.aws_client("glue", ns.region)
         result = register_tables(glue, ns.database, root, tables, partitions_of)
     except (KeyError, DeaEtlError, BotoCoreError, ClientError) as exc:
         error(f"catalog register: {str(exc).strip(chr(34) + chr(39))}")
         return 1
     out = Console(soft_wrap=True)
+    for name in iceberg:
+        out.print(f"{name}: an Iceberg table, registered by its own commits (skipped)", highlight=False)
     if result.database_created:
         out.print(f"database {ns.database}: created", highlight=False)
     for label, names in (
@@ -93,38 +92,27 @@ def _register(ns: argparse.Namespace) -> int:
         for name in names:
             added = result.partitions_added.get(name)
             extra = f", {added} partitions added" if added is not None else ""
-            removed = result.partitions_removed.get(name)
-            extra += f", {removed} removed" if removed else ""
             out.print(f"{ns.database}.{name}: {label}{extra}", highlight=False)
     return 0
 
 
 def _ddl(ns: argparse.Namespace) -> int:
-    from botocore.exceptions import BotoCoreError, ClientError
-
     from dea_etl.catalog import ProjectionRanges, create_table_ddl
-    from dea_etl.catalog.athena import add_partitions_ddl, create_iceberg_table_ddl
+    from dea_etl.catalog.athena import create_iceberg_table_ddl
     from dea_etl.errors import DeaEtlError
 
-    try:
+    try:  # the statements come from the tables' definitions: nothing is read from the lake
         low, high = (int(y) for y in ns.year_range.split(","))
         root = _root(ns.lake)
-        tables = _as_written(_tables(ns), root)
-        slices = {t.name: _slices(t, root) for t in tables if t.by_manifest}
-    except (KeyError, ValueError) as exc:
+        tables = _tables(ns)
+    except (KeyError, ValueError, DeaEtlError) as exc:
         error(f"catalog ddl: {exc}")
         return 2
-    except (DeaEtlError, BotoCoreError, ClientError) as exc:
-        error(f"catalog ddl: {exc}")
-        return 1
     statements = [f"CREATE DATABASE IF NOT EXISTS `{ns.database}`;"] if ns.database else []
     if ns.table_format == "iceberg":
         statements += [create_iceberg_table_ddl(t, root, ns.database) for t in tables]
     else:
-        for t in tables:
-            statements.append(create_table_ddl(t, root, ns.database, ProjectionRanges(year=(low, high))))
-            added = add_partitions_ddl(t, root, slices.get(t.name, []), ns.database)
-            statements += [added] if added else []
+        statements += [create_table_ddl(t, root, ns.database, ProjectionRanges(year=(low, high))) for t in tables]
     print("\n\n".join(statements))
     return 0
 
@@ -148,8 +136,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     r.set_defaults(handler=_register)
 
-    d = csub.add_parser("ddl", help="print Athena CREATE EXTERNAL TABLE statements (partition projection; a "
-                                    "table published by manifest: its newest version's slices as partitions)")
+    d = csub.add_parser("ddl", help="print Athena CREATE TABLE statements (Parquet: partition projection; "
+                                    "Iceberg: Athena Iceberg tables); reads nothing from the lake")
     d.add_argument("--lake", required=True, help="s3://BUCKET/processedData/ (or a lake root)")
     d.add_argument("--database", default=None, help="the database the tables go in (and a CREATE DATABASE)")
     d.add_argument("--tables", default="", help="comma-separated tables (default: all)")

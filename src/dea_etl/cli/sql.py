@@ -1,7 +1,8 @@
 """``dea-etl sql "SELECT ..." [--lake lake|s3://BUCKET] [--output-format table|json]``: one read-only query
 over a lake's tables (anything else is refused before it runs, see :mod:`dea_etl.sqlguard`).
 
-Parquet and Iceberg tables alike; an Iceberg table's metadata tables too (``orders.snapshots``).
+Parquet and Iceberg tables alike, every table in the lake (dea-etl's and a user's); an Iceberg table's
+metadata tables too (``dea_etl.orders.snapshots``).
 """
 
 from __future__ import annotations
@@ -21,19 +22,18 @@ def one_line_error(exc: BaseException) -> str:
 
 def _sql(ns: argparse.Namespace) -> int:
     from dea_etl.catalog import register_local_tables, run_sql
-    from dea_etl.catalog.local import iceberg_catalog_of, iceberg_metadata_tables
+    from dea_etl.catalog.local import iceberg_metadata_tables, use_iceberg_catalog
     from dea_etl.runtime import get_spark
     from dea_etl.sqlguard import UnsafeSqlError
 
     spark, created = get_spark("dea-etl-sql")
     spark.sparkContext.setLogLevel("ERROR")
     previous = spark.catalog.currentCatalog()
+    previous_db = spark.catalog.currentDatabase()
     try:
         tables = register_local_tables(spark, ns.lake)
-        iceberg = iceberg_catalog_of(spark, ns.lake)
-        if iceberg:  # orders.snapshots, orders.history, ...
-            spark.catalog.setCurrentCatalog(iceberg)
-            tables += iceberg_metadata_tables(spark, ns.lake)
+        if use_iceberg_catalog(spark, ns.lake):  # dea_etl.orders.snapshots, dea_etl.orders.history, ...
+            tables += iceberg_metadata_tables(ns.lake)
         df = run_sql(spark, ns.query, tables)
         rows = df.collect()
     except UnsafeSqlError as exc:
@@ -44,6 +44,7 @@ def _sql(ns: argparse.Namespace) -> int:
         return 1
     finally:
         spark.catalog.setCurrentCatalog(previous)
+        spark.catalog.setCurrentDatabase(previous_db)
         if created:
             spark.stop()
     print_rows(rows, df.columns, ns.output_format)

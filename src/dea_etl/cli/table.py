@@ -1,67 +1,230 @@
-"""``dea-etl table history|rollback``: an Iceberg table's snapshots, and moving ``main`` back to one.
+"""``dea-etl table ...``: a lake's tables over time.
 
-The table is named as in the lake (``orders``, ``customer_sales``, ``_dq/orders/outcomes``) and found
-under ``--lake``'s processedData/, in the lake's own catalog.
+- ``history`` / ``rollback``: an Iceberg table's snapshots, and moving ``main`` back to one;
+- ``compact`` / ``expire-snapshots`` / ``remove-orphans``: Iceberg's own maintenance procedures
+  (``rewrite_data_files``, ``expire_snapshots``, ``remove_orphan_files``); ``remove-orphans`` on a plain
+  Parquet table removes what killed writes leave beside the data (``_temporary/``, ``__magic*/``, open
+  multipart uploads);
+- ``remove-run``: a plain Parquet table without the files of one run (a killed append's);
+- ``convert``: every table of the lake rewritten in the other format, or out of dea-etl 0.1's manifest
+  format (the one way to change a lake's format, see ``--table-format``).
+
+A table is named as in the lake (``orders``, ``customer_sales``, ``_dq/orders/outcomes``, a user's own) and
+found under ``--lake``'s processedData/; the maintenance commands take every table of the lake when
+``--table`` is not given.
 """
 
 from __future__ import annotations
 
 import argparse
 import re
+import time
+from collections.abc import Callable
+from typing import Any
 
 from dea_etl.cli.output import error, note, print_rows
 
 #: A table under processedData/: names of letters, digits and _ (no "..", no absolute path).
 _TABLE_NAME = re.compile(r"[A-Za-z0-9_]+(/[A-Za-z0-9_]+)*")
+_DURATION = re.compile(r"(\d+)\s*([smhd])")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-def _table_path(ns: argparse.Namespace) -> str:
-    from dea_etl.catalog import processed_root
+def duration_ms(text: str) -> int:
+    """``7d``, ``12h``, ``30m``, ``45s`` in milliseconds (an argparse type)."""
+    found = _DURATION.fullmatch(text.strip())
+    if not found:
+        raise argparse.ArgumentTypeError(f"expected a duration like 7d, 12h, 30m or 45s, found {text!r}")
+    return int(found.group(1)) * _SECONDS[found.group(2)] * 1000
 
-    if not _TABLE_NAME.fullmatch(ns.table):
+
+def _table_path(lake: str, table: str) -> str:
+    from dea_etl.io.lake import processed_root
+
+    if not _TABLE_NAME.fullmatch(table):
         raise ValueError(f"--table: expected a table name under processedData/ like orders or _dq/orders/outcomes, "
-                         f"found {ns.table!r}")
-    return f"{processed_root(ns.lake)}/{ns.table}"
+                         f"found {table!r}")
+    return f"{processed_root(lake)}/{table}"
 
 
-def _with_table(ns: argparse.Namespace, action: str) -> int:
-    from dea_etl.io.iceberg import history, is_iceberg_table, rollback
+def _tables(ns: argparse.Namespace, fmt: str | None = None) -> list[tuple[str, str, str]]:
+    """(name, path, format) of ``--table`` or of every table of the lake (of format ``fmt``)."""
+    from dea_etl.io.lake import processed_root
+    from dea_etl.io.legacy import refuse_legacy
+    from dea_etl.io.tables import folder_format, lake_tables
+
+    if getattr(ns, "table", None):
+        path = _table_path(ns.lake, ns.table)
+        refuse_legacy(path)
+        found = folder_format(path)
+        if found is None:
+            raise ValueError(f"no table at {path}")
+        tables = [(ns.table, path, found)]
+    else:
+        tables = [(name, f"{processed_root(ns.lake)}/{name}", f) for name, f in lake_tables(ns.lake).items()]
+    if fmt and getattr(ns, "table", None) and tables[0][2] != fmt:
+        raise ValueError(f"{tables[0][1]} is a {tables[0][2]} table, not an {fmt} table")
+    return [t for t in tables if fmt is None or t[2] == fmt]
+
+
+def _with_spark(ns: argparse.Namespace, action: Callable[[Any], int]) -> int:
     from dea_etl.runtime import get_spark
 
     spark, created = get_spark("dea-etl-table")
     spark.sparkContext.setLogLevel("ERROR")
     try:
-        path = _table_path(ns)
-        if not is_iceberg_table(spark, path):
-            raise ValueError(f"no Iceberg table at {path}")
-        if action == "rollback":
-            before = rollback(spark, path, ns.to)
-            note(f"{ns.table}: main moved from snapshot {before} back to {ns.to}")
-            return 0
-        df = history(spark, path)
-        rows = df.collect()
+        return action(spark)
     except Exception as exc:
-        error(f"table {action}: {' '.join(str(exc).split())}")
+        error(f"table {ns.table_command}: {' '.join(str(exc).split())}")
         return 1
     finally:
         if created:
             spark.stop()
-    print_rows(rows, df.columns, ns.output_format, null="")
+
+
+def _history(ns: argparse.Namespace) -> int:
+    from dea_etl.io.iceberg import history
+
+    def run(spark: Any) -> int:
+        (_, path, _), = _tables(ns, "iceberg")
+        df = history(spark, path)
+        print_rows(df.collect(), df.columns, ns.output_format, null="")
+        return 0
+
+    return _with_spark(ns, run)
+
+
+def _rollback(ns: argparse.Namespace) -> int:
+    from dea_etl.io.iceberg import rollback
+
+    def run(spark: Any) -> int:
+        (_, path, _), = _tables(ns, "iceberg")
+        before = rollback(spark, path, ns.to)
+        note(f"{ns.table}: main moved from snapshot {before} back to {ns.to}")
+        return 0
+
+    return _with_spark(ns, run)
+
+
+def _compact(ns: argparse.Namespace) -> int:
+    from dea_etl.io.iceberg import compact
+
+    def run(spark: Any) -> int:
+        for name, path, _ in _tables(ns, "iceberg"):
+            done = compact(spark, path)
+            note(f"{name}: {done['rewritten_data_files']} data files rewritten into {done['added_data_files']}")
+        return 0
+
+    return _with_spark(ns, run)
+
+
+def _expire(ns: argparse.Namespace) -> int:
+    from dea_etl.io.iceberg import expire_snapshots
+
+    def run(spark: Any) -> int:
+        before = int(time.time() * 1000) - ns.older_than
+        for name, path, _ in _tables(ns, "iceberg"):
+            done = expire_snapshots(spark, path, before, ns.retain_last)
+            deleted = sum(v for k, v in done.items() if k.startswith("deleted"))
+            note(f"{name}: snapshots older than {ns.older_than // 1000} s beyond the last {ns.retain_last} "
+                 f"expired; {deleted} files deleted")
+        return 0
+
+    return _with_spark(ns, run)
+
+
+def _remove_orphans(ns: argparse.Namespace) -> int:
+    from dea_etl.io.parquet import remove_leftovers
+
+    tables = _tables(ns)
+    for name, path, fmt in tables:
+        if fmt == "parquet":
+            removed = remove_leftovers(path, ns.older_than)
+            note(f"{name}: {len(removed)} leftovers of killed writes removed")
+    iceberg = [t for t in tables if t[2] == "iceberg"]
+    if not iceberg:
+        return 0
+    from dea_etl.io.iceberg import remove_orphan_files
+
+    def run(spark: Any) -> int:
+        before = int(time.time() * 1000) - ns.older_than
+        for name, path, _ in iceberg:
+            removed = remove_orphan_files(spark, path, before)
+            note(f"{name}: {len(removed)} orphan files removed")
+        return 0
+
+    return _with_spark(ns, run)
+
+
+def _remove_run(ns: argparse.Namespace) -> int:
+    from dea_etl.io.parquet import remove_run, write_token
+
+    try:
+        (name, path, _), = _tables(ns, "parquet")
+        removed = remove_run(path, write_token(ns.run))
+    except Exception as exc:
+        error(f"table remove-run: {' '.join(str(exc).split())}")
+        return 1
+    note(f"{name}: {len(removed)} files of run {ns.run} removed")
     return 0
 
 
+def _convert(ns: argparse.Namespace) -> int:
+    from dea_etl.pipelines.convert_lake import convert_lake
+
+    def run(spark: Any) -> int:
+        for line in convert_lake(spark, ns.lake, ns.to):
+            note(line)
+        return 0
+
+    return _with_spark(ns, run)
+
+
+def _lake_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lake", default="lake",
+                   help="the lake whose processedData/ holds the table: a folder or s3://BUCKET[/PREFIX] (default: lake)")
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("table", help="an Iceberg table's snapshot history, and rollback")
+    p = sub.add_parser("table", help="a lake's tables over time: history, rollback, maintenance, conversion")
     tsub = p.add_subparsers(dest="table_command", required=True, metavar="COMMAND")
-    h = tsub.add_parser("history", help="the table's snapshots: operation, run id, rows, main's path")
-    r = tsub.add_parser("rollback", help="move the table's main branch back to one of its snapshots")
+    h = tsub.add_parser("history", help="an Iceberg table's snapshots: operation, run id, rows, main's path")
+    r = tsub.add_parser("rollback", help="move an Iceberg table's main branch back to one of its snapshots")
     r.add_argument("--to", required=True, type=int, metavar="SNAPSHOT_ID",
                    help="the snapshot main moves back to (one of its ancestors; see table history)")
     for q in (h, r):
         q.add_argument("--table", required=True, help="orders, customer_sales, _dq/orders/outcomes, ...")
-        q.add_argument("--lake", default="lake",
-                       help="the lake whose processedData/ holds the table: a folder or s3://BUCKET[/PREFIX] (default: lake)")
+        _lake_arg(q)
     h.add_argument("--output-format", choices=["table", "json"], default="table",
                    help="how the history is printed: a table, or one JSON object per row")
-    h.set_defaults(handler=lambda ns: _with_table(ns, "history"))
-    r.set_defaults(handler=lambda ns: _with_table(ns, "rollback"))
+    h.set_defaults(handler=_history)
+    r.set_defaults(handler=_rollback)
+
+    c = tsub.add_parser("compact", help="rewrite an Iceberg table's small files into ~128 MB ones (one commit)")
+    e = tsub.add_parser("expire-snapshots", help="forget an Iceberg table's old snapshots and the files only they use")
+    e.add_argument("--older-than", type=duration_ms, default="7d",
+                   help="expire snapshots older than this: 7d, 12h, 30m (default 7d: rollback reaches back a week)")
+    e.add_argument("--retain-last", type=int, default=10, help="always keep main's newest N snapshots (default 10)")
+    o = tsub.add_parser("remove-orphans", help="delete files no snapshot uses (Iceberg) or leftovers of killed "
+                                               "writes (Parquet: _temporary/, __magic*/, open multipart uploads)")
+    o.add_argument("--older-than", type=duration_ms, default="3d",
+                   help="only files older than this: 3d, 12h (default 3d: a write still running is younger)")
+    for q in (c, e, o):
+        q.add_argument("--table", default=None, help="one table (default: every table of the lake)")
+        _lake_arg(q)
+    c.set_defaults(handler=_compact)
+    e.set_defaults(handler=_expire)
+    o.set_defaults(handler=_remove_orphans)
+
+    rr = tsub.add_parser("remove-run", help="delete the files one run wrote into a plain Parquet table (a killed "
+                                            "append's: rerun it afterwards)")
+    rr.add_argument("--table", required=True, help="orders, customer_sales, _dq/orders/outcomes, ...")
+    rr.add_argument("--run", required=True, help="the run id (in the files' names: part-00000-<run>-w...)")
+    _lake_arg(rr)
+    rr.set_defaults(handler=_remove_run)
+
+    cv = tsub.add_parser("convert", help="rewrite every table of the lake as plain Parquet or as Iceberg (also "
+                                         "lakes written by dea-etl 0.1 in its manifest format)")
+    cv.add_argument("--to", required=True, choices=["parquet", "iceberg"], help="the lake's new format")
+    _lake_arg(cv)
+    cv.set_defaults(handler=_convert)

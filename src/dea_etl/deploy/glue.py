@@ -9,7 +9,7 @@ from typing import Any
 from dea_etl.deploy.calls import ApiCall
 from dea_etl.deploy.config import DeployConfig, JobDeployment
 from dea_etl.deploy.package import LIBRARY_ZIP
-from dea_etl.deploy.spark import iceberg_conf
+from dea_etl.deploy.spark import iceberg_conf, own_jar
 
 
 def security_configuration_name(cfg: DeployConfig) -> str:
@@ -39,6 +39,7 @@ def default_arguments(
     args = {
         "--job-language": "python",
         "--extra-py-files": cfg.lake.script_location(LIBRARY_ZIP),
+        "--extra-jars": own_jar(cfg),
         "--additional-python-modules": ",".join(runtime_requirements),
         "--job-bookmark-option": cfg.bookmark_option,
         "--TempDir": cfg.lake.tmp + "/",

@@ -6,6 +6,8 @@
 * ``dea_etl.zip``: the library alone, importable from ``--py-files`` / ``--extra-py-files``,
 * ``deps.zip``: the pure-Python third-party packages the jobs import that the AWS runtimes do not ship
   (rich, lark and their dependencies), copied from the build environment, for ``--py-files`` on EMR,
+* ``dea-etl-spark.jar``: dea-etl's own JVM classes (Parquet files named for their run), for ``--jars`` /
+  ``--extra-jars`` (the other jars dea-etl declares are the runtimes' own there),
 * ``jobs/<name>.py``: the job scripts,
 * ``manifest.json``: version, git commit, artifact checksums, jobs, runtime requirements.
 
@@ -187,6 +189,14 @@ def _checksum(path: Path) -> dict[str, object]:
     return {"sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "bytes": path.stat().st_size}
 
 
+def copy_own_jar(out: Path) -> Path:
+    """dea-etl's own jar (:data:`dea_etl.jvm.OWN_JAR`, built with the other jars when missing) into ``out``."""
+    from dea_etl.jvm import OWN_JAR, jar_paths
+
+    built = next(Path(p) for p in jar_paths() if Path(p).name == OWN_JAR)
+    return Path(shutil.copy2(built, out / OWN_JAR))
+
+
 def discover_job_scripts(jobs_dir: Path) -> dict[str, Path]:
     """``jobs/<name>.py`` files (not ``__init__``) by job name."""
     return {p.stem: p for p in sorted(jobs_dir.glob("*.py")) if not p.name.startswith("_")}
@@ -200,7 +210,7 @@ def build(out: Path, project: Path, *, wheel: bool = True) -> Manifest:
     if out.exists():
         shutil.rmtree(out)
     (out / JOBS_DIR).mkdir(parents=True)
-    paths = [build_library_zip(out / LIBRARY_ZIP), build_deps_zip(out / DEPS_ZIP)]
+    paths = [build_library_zip(out / LIBRARY_ZIP), build_deps_zip(out / DEPS_ZIP), copy_own_jar(out)]
     if wheel:
         paths.append(build_wheel(project, out))
     for name, script in jobs.items():

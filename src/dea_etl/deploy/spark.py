@@ -42,18 +42,34 @@ def venv_conf(cfg: DeployConfig) -> dict[str, str]:
     return conf
 
 
+def own_jar(cfg: DeployConfig) -> str:
+    """dea-etl's own jar in scriptLocation/ (plain Parquet tables name each file for its run)."""
+    from dea_etl.jvm import OWN_JAR
+
+    return cfg.lake.script_location(OWN_JAR)
+
+
+def jars_conf(cfg: DeployConfig) -> dict[str, str]:
+    """``spark.jars`` on EMR and EMR Serverless: dea-etl's jar, and with Iceberg the release's own runtime."""
+    if cfg.target is Target.GLUE:
+        return {}  # Glue takes --extra-jars (see dea_etl.deploy.glue)
+    jars = [own_jar(cfg), *([EMR_ICEBERG_JAR] if cfg.table_format == "iceberg" else [])]
+    return {"spark.jars": ",".join(jars)}
+
+
 def iceberg_conf(cfg: DeployConfig) -> dict[str, str]:
     """With ``--table-format iceberg``: Iceberg's SQL extensions and the ``glue_catalog`` catalog (the Glue
     Data Catalog, warehouse ``processedData/``). On EMR and EMR Serverless the release's own Iceberg
-    runtime jar is added too (an EMR cluster must have Iceberg enabled: ``iceberg-defaults``)."""
+    runtime jar is on ``spark.jars`` (:func:`jars_conf`; an EMR cluster must have Iceberg enabled:
+    ``iceberg-defaults``)."""
     if cfg.table_format != "iceberg":
         return {}
-    conf = {**iceberg_session_conf(), **catalog_conf(cfg.lake.processed("") + "/")}
-    return conf if cfg.target is Target.GLUE else {"spark.jars": EMR_ICEBERG_JAR, **conf}
+    return {**iceberg_session_conf(), **catalog_conf(cfg.lake.processed("") + "/")}
 
 
 def spark_conf(cfg: DeployConfig) -> dict[str, str]:
-    return {**platform_conf(cfg), **cfg.encryption.emrfs_conf(), **venv_conf(cfg), **iceberg_conf(cfg)}
+    return {**platform_conf(cfg), **cfg.encryption.emrfs_conf(), **venv_conf(cfg), **jars_conf(cfg),
+            **iceberg_conf(cfg)}
 
 
 def conf_args(conf: dict[str, str]) -> list[str]:

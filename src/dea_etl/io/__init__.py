@@ -1,21 +1,32 @@
-"""Reading and writing the lake: CSV lines in, atomic Parquet out, file listing."""
+"""Reading and writing the lake: storage schemes, CSV lines in, Parquet or Iceberg tables out.
 
-from dea_etl.io import manifest
-from dea_etl.io.csv import is_skipped_line, read_lines
-from dea_etl.io.files import FileInfo, list_files
-from dea_etl.io.parquet import MODES, StagedParquet, clean, read_table, stage_counted, stage_parquet, write_parquet
+Submodules are imported on use: ``dea_etl.io.storage`` (no Spark) must stay light for the CLI's checks.
+"""
 
-__all__ = [
-    "MODES",
-    "FileInfo",
-    "StagedParquet",
-    "clean",
-    "is_skipped_line",
-    "list_files",
-    "manifest",
-    "read_lines",
-    "read_table",
-    "stage_counted",
-    "stage_parquet",
-    "write_parquet",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "FileInfo": "dea_etl.io.storage",
+    "is_skipped_line": "dea_etl.io.csv",
+    "read_lines": "dea_etl.io.csv",
+    "list_files": "dea_etl.io.files",
+    "MODES": "dea_etl.io.parquet",
+    "StagedParquet": "dea_etl.io.parquet",
+    "remove_run": "dea_etl.io.parquet",
+    "stage_parquet": "dea_etl.io.parquet",
+    "write_parquet": "dea_etl.io.parquet",
+    "read_table": "dea_etl.io.tables",
+    "stage_table": "dea_etl.io.tables",
+    "write_table": "dea_etl.io.tables",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'dea_etl.io' has no attribute {name!r}")

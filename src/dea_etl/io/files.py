@@ -4,21 +4,13 @@ and ``s3://`` on Glue and EMR (their connectors implement the API)."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Any
 
 from pyspark.sql import SparkSession
 
 from dea_etl.errors import InputError, OutputError, first_line
-
-
-@dataclass(frozen=True, order=True)
-class FileInfo:
-    """A listed file: fully qualified path, size in bytes, modification time in epoch milliseconds."""
-
-    path: str
-    size: int
-    modified_ms: int
+from dea_etl.io.storage import FileInfo as FileInfo  # re-exported: listings are FileInfo
+from dea_etl.io.storage import is_hidden_name as is_hidden_name
 
 
 def _fs(spark: SparkSession, path: str) -> tuple[Any, Any]:
@@ -27,11 +19,6 @@ def _fs(spark: SparkSession, path: str) -> tuple[Any, Any]:
     hpath = jvm.org.apache.hadoop.fs.Path(path)
     fs = hpath.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
     return fs, hpath
-
-
-def is_hidden_name(name: str) -> bool:
-    """Names Spark and Athena skip when they list a folder."""
-    return name.startswith(("_", ".")) or name.endswith(("._COPYING_", ".tmp"))
 
 
 def qualify(spark: SparkSession, path: str) -> str:

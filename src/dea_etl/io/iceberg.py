@@ -1,25 +1,24 @@
 """Apache Iceberg tables: staged on a branch, published to ``main`` in one commit.
 
-A table is named by its path, as a Parquet table is. Where it is registered depends on the catalog:
-
-- ``lake`` (the default locally): an Iceberg ``HadoopCatalog`` whose warehouse is the table's parent
-  folder, so ``<parent>/<name>`` is the table ``<name>`` (no server, no database: the catalog is the
-  lake itself; a ``lake/`` folder or ``s3://`` through S3A). The Spark catalog is registered on first use
-  under a name derived from the parent folder.
-- any other name (``glue_catalog`` on AWS): a Spark catalog configured in the session (see
-  :func:`catalog_conf`), the table ``<catalog>.<namespace>.<name>`` created at the given path.
+A table is named by its path, as a Parquet table is; its catalog entry (the lake's SQLite catalog, the Glue
+Data Catalog, or a configured Spark catalog) is found by :func:`dea_etl.io.catalogs.table_ref`.
 
 Writes (:func:`stage_iceberg`): the rows are written to a new branch of the table (created at the
 current ``main`` snapshot, or with the table when it does not exist yet), as one snapshot whose summary
 carries the run id (:data:`RUN_ID_PROPERTY`). Publishing fast-forwards ``main`` to that snapshot and
 removes the branch in one metadata commit; a write that fails, or is discarded, leaves ``main`` as it
-was. Fast-forwarding fails when ``main`` moved since the branch was made (another writer): nothing is
-lost, the run fails.
+was. When ``main`` moved since the branch was made (another writer committed meanwhile), an append or a
+partition overwrite is cherry-picked onto the new ``main`` (Iceberg checks that the replaced partitions
+did not change), and a whole-table overwrite fails, publishing nothing: both commits survive, or one
+fails saying why; none is lost. Every commit goes through the catalog's atomic swap of the table's
+metadata location.
+
+Maintenance (:func:`compact`, :func:`expire_snapshots`, :func:`remove_orphan_files`) runs Iceberg's own
+Spark procedures.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import uuid
 from collections.abc import Mapping, Sequence
@@ -32,15 +31,27 @@ from pyspark.sql.types import StructField, StructType
 
 from dea_etl.errors import OutputError
 from dea_etl.faults import checkpoint
-from dea_etl.io import files
+from dea_etl.io.catalogs import (
+    DEFAULT_CATALOG,
+    DEFAULT_NAMESPACE,
+    GLUE_CATALOG,
+    LAKE_CATALOG,
+    IcebergCatalog,
+    TableRef,
+    catalog_table_name,
+    glue_catalog_settings,
+    table_ref,
+)
 from dea_etl.io.parquet import check_mode, cluster_by_partitions
 
+__all__ = [
+    "DEFAULT_NAMESPACE", "GLUE_CATALOG", "LAKE_CATALOG", "IcebergCatalog", "StagedIceberg", "TableRef",
+    "catalog_conf", "catalog_table_name", "compact", "expire_snapshots", "history", "is_iceberg_table",
+    "published_run_ids", "read_iceberg", "remove_orphan_files", "rollback", "session_conf", "settle",
+    "stage_iceberg", "table_ref",
+]
+
 EXTENSIONS = "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions"
-#: The catalog kept in the lake itself (HadoopCatalog over each table's parent folder).
-LAKE_CATALOG = "lake"
-#: The Spark catalog name the AWS targets configure for the Glue Data Catalog.
-GLUE_CATALOG = "glue_catalog"
-DEFAULT_NAMESPACE = "dea_etl"
 #: Snapshot summary keys every dea-etl write sets.
 RUN_ID_PROPERTY = "dea-etl.run-id"
 MODE_PROPERTY = "dea-etl.write-mode"
@@ -66,81 +77,12 @@ def session_conf(extensions: str | None = None) -> dict[str, str]:
     return {"spark.sql.extensions": ",".join(given if EXTENSIONS in given else [*given, EXTENSIONS])}
 
 
-#: Settings for local sessions: Iceberg's vectorized (Arrow) Parquet reader off. With Iceberg 1.7.1 on the
-#: local JDK 17 it corrupts the JVM's memory reading dictionary-encoded columns (the JVM dies in
-#: SymbolTable::do_lookup while compiling ``GenericArrowVectorAccessorFactory$Dictionary*Accessor``;
-#: reproduced reading the processed tripdata); row-based reads give the same rows.
-LOCAL_READ_CONF: dict[str, str] = {"spark.sql.iceberg.vectorization.enabled": "false"}
-
-
 def catalog_conf(warehouse: str, name: str = GLUE_CATALOG) -> dict[str, str]:
-    """The Spark settings of an Iceberg catalog on the AWS Glue Data Catalog (S3FileIO, ``warehouse``)."""
+    """The Spark settings of an Iceberg catalog on the AWS Glue Data Catalog (S3FileIO, ``warehouse``), as the
+    AWS targets configure it (no endpoint: AWS's own)."""
     prefix = f"spark.sql.catalog.{name}"
-    return {
-        prefix: "org.apache.iceberg.spark.SparkCatalog",
-        f"{prefix}.catalog-impl": "org.apache.iceberg.aws.glue.GlueCatalog",
-        f"{prefix}.io-impl": "org.apache.iceberg.aws.s3.S3FileIO",
-        f"{prefix}.warehouse": warehouse,
-    }
-
-
-@dataclass(frozen=True)
-class IcebergCatalog:
-    """Which catalog Iceberg tables go to: :data:`LAKE_CATALOG` or a configured Spark catalog + namespace."""
-
-    name: str = LAKE_CATALOG
-    namespace: str = DEFAULT_NAMESPACE
-
-
-def _quote(part: str) -> str:
-    return "`" + part.replace("`", "``") + "`"
-
-
-def catalog_table_name(path: str) -> str:
-    """The name of the table at ``path`` in a shared catalog: the parts after ``processedData/`` (or the
-    folder name), lower case, joined by ``_``: ``.../processedData/_dq/orders/outcomes`` ->
-    ``dq_orders_outcomes``."""
-    parts = [p for p in path.rstrip("/").split("/") if p]
-    if "processedData" in parts:
-        parts = parts[len(parts) - parts[::-1].index("processedData"):]
-    else:
-        parts = parts[-1:]
-    name = re.sub(r"[^a-z0-9_]+", "_", "_".join(parts).lower()).strip("_")
-    if not name:
-        raise ValueError(f"no table name in {path!r}")
-    return name
-
-
-def _lake_catalog(spark: SparkSession, warehouse: str) -> str:
-    """The Spark catalog (a HadoopCatalog over ``warehouse``), registered in the session if new."""
-    name = "dea_lake_" + hashlib.sha1(warehouse.encode()).hexdigest()[:12]
-    prefix = f"spark.sql.catalog.{name}"
-    if spark.conf.get(prefix, None) is None:
-        spark.conf.set(f"{prefix}.type", "hadoop")
-        spark.conf.set(f"{prefix}.warehouse", warehouse)
-        spark.conf.set(prefix, "org.apache.iceberg.spark.SparkCatalog")
-    return name
-
-
-@dataclass(frozen=True)
-class TableRef:
-    """An Iceberg table: its Spark identifier and the location it is created at (None: the catalog's)."""
-
-    ident: str
-    location: str | None = None
-
-    def branch(self, name: str) -> str:
-        return f"{self.ident}.{_quote('branch_' + name)}"
-
-
-def table_ref(spark: SparkSession, path: str, catalog: IcebergCatalog = IcebergCatalog()) -> TableRef:
-    """The Iceberg table for ``path`` in ``catalog`` (see the module doc)."""
-    if catalog.name == LAKE_CATALOG:
-        qualified = files.qualify(spark, path).rstrip("/")
-        parent, _, name = qualified.rpartition("/")
-        return TableRef(f"{_lake_catalog(spark, parent)}.{_quote(name)}")
-    ident = ".".join([_quote(catalog.name), _quote(catalog.namespace), _quote(catalog_table_name(path))])
-    return TableRef(ident, path.rstrip("/"))
+    settings = glue_catalog_settings(warehouse, environ={})
+    return {prefix: "org.apache.iceberg.spark.SparkCatalog", **{f"{prefix}.{k}": v for k, v in settings.items()}}
 
 
 def java_table(spark: SparkSession, ref: TableRef) -> Any:
@@ -159,15 +101,13 @@ def _nullable(schema: StructType) -> StructType:
 
 
 def _create(df: DataFrame, ref: TableRef, partition_by: Sequence[str]) -> None:
-    """Create the table with ``df``'s columns, empty (one empty snapshot on ``main``)."""
+    """Create the table with ``df``'s columns, empty (one empty snapshot on ``main``), at its location."""
     spark = df.sparkSession
-    if ref.location:  # a shared catalog (the Glue Data Catalog): its database may not exist yet
-        spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {ref.ident.rsplit('.', 1)[0]}")
+    spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {ref.namespace_ident}")  # the database may not exist yet
     writer = spark.createDataFrame([], _nullable(df.schema)).writeTo(ref.ident).using("iceberg")
     for key, value in TABLE_PROPERTIES.items():
         writer = writer.tableProperty(key, value)
-    if ref.location:
-        writer = writer.tableProperty("location", ref.location)
+    writer = writer.tableProperty("location", ref.location)
     if partition_by:
         writer = writer.partitionedBy(*(F.col(c) for c in partition_by))
     writer.create()
@@ -195,7 +135,7 @@ class StagedIceberg:
         """What a bookmark claim records, so that ``dea-etl bookmark release`` can settle this write."""
         return {"Format": "iceberg", "Table": self.path, "Catalog": self.catalog.name,
                 "Namespace": self.catalog.namespace, "Run": self.run_id, "Branch": self.branch,
-                "Base": self.base_snapshot_id}
+                "Base": self.base_snapshot_id, "Mode": self.mode}
 
     @property
     def target(self) -> str:
@@ -219,12 +159,12 @@ class StagedIceberg:
         return int(java_table(self.spark, self.ref).refs().get(self.branch).snapshotId())
 
     def publish(self) -> None:
-        """One metadata commit: ``main`` fast-forwarded to the staged snapshot, the branch removed."""
+        """One metadata commit: ``main`` fast-forwarded to the staged snapshot (or, when another writer moved
+        ``main`` meanwhile, an append or partition overwrite cherry-picked onto it), the branch removed."""
         if self.published:
             return
         checkpoint(f"publish:{self.path.rstrip('/').rpartition('/')[2]}")
-        table = java_table(self.spark, self.ref)
-        table.manageSnapshots().fastForwardBranch(MAIN, self.branch).removeBranch(self.branch).commit()
+        publish_branch(self.spark, self.ref, self.branch, self.mode, self.path)
         self.published = True
 
     def discard(self) -> None:
@@ -239,6 +179,40 @@ class StagedIceberg:
             table.manageSnapshots().removeBranch(self.branch).commit()
 
 
+def _is_ancestor(spark: SparkSession, table: Any, ancestor: int | None, snapshot: int) -> bool:
+    """True when ``ancestor`` (None: no snapshot yet) is ``snapshot`` or one of its ancestors."""
+    if ancestor is None:
+        return True
+    util: Any = spark.sparkContext._jvm.org.apache.iceberg.util.SnapshotUtil  # type: ignore[union-attr]
+    return bool(util.isAncestorOf(table, snapshot, ancestor))
+
+
+def publish_branch(spark: SparkSession, ref: TableRef, branch: str, mode: str, path: str) -> None:
+    """Make ``branch``'s snapshot the table's ``main`` and remove the branch (see the module doc)."""
+    table: Any = java_table(spark, ref)
+    table.refresh()
+    staged = int(table.refs().get(branch).snapshotId())
+    main = table.currentSnapshot()
+    main_id = int(main.snapshotId()) if main is not None else None
+    if _is_ancestor(spark, table, main_id, staged):
+        table.manageSnapshots().fastForwardBranch(MAIN, branch).removeBranch(branch).commit()
+        return
+    if mode == "overwrite":
+        raise OutputError(f"{path}: another writer committed to the table (snapshot {main_id}) while this run "
+                          "overwrote it; nothing of this run was published (rerun it)")
+    try:
+        table.manageSnapshots().cherrypick(staged).removeBranch(branch).commit()
+    except Exception as exc:
+        raise OutputError(f"{path}: another writer changed the partitions this run replaces (snapshot {main_id}); "
+                          f"nothing of this run was published (rerun it): {_java_message(exc)}") from None
+
+
+def _java_message(exc: BaseException) -> str:
+    java = getattr(exc, "java_exception", None)
+    text = str(java.getMessage()) if java is not None else str(exc)
+    return " ".join(text.split())[:300]
+
+
 def _branch_name(run_id: str) -> str:
     return STAGE_PREFIX + re.sub(r"[^A-Za-z0-9_]", "_", run_id) + "_" + uuid.uuid4().hex[:8]
 
@@ -251,7 +225,7 @@ def stage_iceberg(
     mode: str = "overwrite",
     partition_by: Sequence[str] = (),
     cluster_partitions: bool = True,
-    catalog: IcebergCatalog = IcebergCatalog(),
+    catalog: IcebergCatalog = DEFAULT_CATALOG,
     properties: Mapping[str, str] | None = None,
 ) -> StagedIceberg:
     """Write ``df`` to a new branch of the Iceberg table at ``target`` (created if missing); publish later.
@@ -264,7 +238,12 @@ def stage_iceberg(
     ref = table_ref(spark, target, catalog)
     created = not table_exists(spark, ref)
     if created:
-        _create(df, ref, partition_by)
+        try:
+            _create(df, ref, partition_by)
+        except Exception:
+            if not table_exists(spark, ref):
+                raise
+            created = False  # another writer created it meanwhile: write to it as to any existing table
     table = java_table(spark, ref)
     base = int(table.currentSnapshot().snapshotId())
     branch = _branch_name(run_id)
@@ -289,25 +268,21 @@ def stage_iceberg(
     return staged
 
 
-def read_iceberg(spark: SparkSession, path: str, catalog: IcebergCatalog = IcebergCatalog()) -> DataFrame:
-    """The current (``main``) rows of the Iceberg table at ``path``, as committed now: the session's catalog
-    caches a table it loaded (Iceberg's CachingCatalog, 30 s), so the table is refreshed first, or a commit
-    made by another process meanwhile would not be seen."""
-    ref = table_ref(spark, path, catalog)
-    java_table(spark, ref).refresh()
-    return spark.table(ref.ident)
+def read_iceberg(spark: SparkSession, path: str, catalog: IcebergCatalog = DEFAULT_CATALOG) -> DataFrame:
+    """The current (``main``) rows of the Iceberg table at ``path``, as committed now (the lake's catalogs
+    keep no cache: a commit made by another process meanwhile is seen)."""
+    return spark.table(table_ref(spark, path, catalog).ident)
 
 
-def is_iceberg_table(spark: SparkSession, path: str, catalog: IcebergCatalog = IcebergCatalog()) -> bool:
+def is_iceberg_table(spark: SparkSession, path: str, catalog: IcebergCatalog = DEFAULT_CATALOG) -> bool:
     return table_exists(spark, table_ref(spark, path, catalog))
 
 
-def published_run_ids(spark: SparkSession, path: str, catalog: IcebergCatalog = IcebergCatalog()) -> set[str]:
+def published_run_ids(spark: SparkSession, path: str, catalog: IcebergCatalog = DEFAULT_CATALOG) -> set[str]:
     """The run ids in the summaries of the snapshots ``main`` went through (empty when no table)."""
     ref = table_ref(spark, path, catalog)
     if not table_exists(spark, ref):
         return set()
-    java_table(spark, ref).refresh()  # see read_iceberg
     rows = spark.sql(
         f"SELECT s.summary['{RUN_ID_PROPERTY}'] AS run_id FROM {ref.ident}.history h "
         f"JOIN {ref.ident}.snapshots s ON h.snapshot_id = s.snapshot_id WHERE h.is_current_ancestor"
@@ -315,12 +290,11 @@ def published_run_ids(spark: SparkSession, path: str, catalog: IcebergCatalog = 
     return {r.run_id for r in rows if r.run_id}
 
 
-def history(spark: SparkSession, path: str, catalog: IcebergCatalog = IcebergCatalog()) -> DataFrame:
+def history(spark: SparkSession, path: str, catalog: IcebergCatalog = DEFAULT_CATALOG) -> DataFrame:
     """Every snapshot of the table at ``path``, oldest first: when, operation, run id, rows, and whether
     ``main`` went through it (``is_current_ancestor``) and is at it (``is_current``)."""
     ref = table_ref(spark, path, catalog)
     table = java_table(spark, ref)
-    table.refresh()  # see read_iceberg
     current = table.currentSnapshot()
     current_id = int(current.snapshotId()) if current is not None else -1
     return spark.sql(
@@ -334,7 +308,7 @@ def history(spark: SparkSession, path: str, catalog: IcebergCatalog = IcebergCat
     )
 
 
-def rollback(spark: SparkSession, path: str, snapshot_id: int, catalog: IcebergCatalog = IcebergCatalog()) -> int:
+def rollback(spark: SparkSession, path: str, snapshot_id: int, catalog: IcebergCatalog = DEFAULT_CATALOG) -> int:
     """Point ``main`` back at ``snapshot_id`` (one of its ancestors; one metadata commit); returns the
     snapshot ``main`` was at. Raises ValueError naming the problem when it is not an ancestor."""
     table = java_table(spark, table_ref(spark, path, catalog))
@@ -364,7 +338,6 @@ def settle(spark: SparkSession, publications: Sequence[Mapping[str, Any]], *, fo
                 raise OutputError(f"{path}: no Iceberg table; the staged snapshot of run {run} is gone")
             continue
         table: Any = java_table(spark, ref)
-        table.refresh()  # the session's catalog may cache it from before the stopped run wrote
         on_branch = bool(table.refs().containsKey(branch))
         on_main = run in published_run_ids(spark, path, catalog)
         if forward:
@@ -373,7 +346,7 @@ def settle(spark: SparkSession, publications: Sequence[Mapping[str, Any]], *, fo
             if not on_branch:
                 raise OutputError(f"{path}: the staged snapshot of run {run} is gone (branch {branch} was "
                                   "discarded); release without --commit")
-            table.manageSnapshots().fastForwardBranch(MAIN, branch).removeBranch(branch).commit()
+            publish_branch(spark, ref, branch, str(pub.get("Mode", "append")), path)
             done.append(f"{path}: published run {run}")
             continue
         if on_branch:
@@ -387,3 +360,61 @@ def settle(spark: SparkSession, publications: Sequence[Mapping[str, Any]], *, fo
             table.manageSnapshots().rollbackTo(base).commit()
             done.append(f"{path}: rolled back run {run} (main back at snapshot {base})")
     return done
+
+
+def _procedure_table(ref: TableRef) -> str:
+    """The table as Iceberg's procedures name it: ``namespace.name`` (its catalog is the procedure's)."""
+    return ".".join(part.strip("`") for part in ref.ident.split(".")[1:])
+
+
+def _call(spark: SparkSession, ref: TableRef, procedure: str, **args: str) -> list[Any]:
+    given = ", ".join([f"table => '{_procedure_table(ref)}'", *(f"{k} => {v}" for k, v in args.items())])
+    return spark.sql(f"CALL `{ref.catalog}`.system.{procedure}({given})").collect()
+
+
+def _timestamp(epoch_ms: int) -> str:
+    from datetime import UTC, datetime
+
+    return "TIMESTAMP '" + datetime.fromtimestamp(epoch_ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S.%f") + \
+        "+00:00'"
+
+
+def _existing(spark: SparkSession, path: str, catalog: IcebergCatalog) -> TableRef:
+    ref = table_ref(spark, path, catalog)
+    if not table_exists(spark, ref):
+        raise OutputError(f"no Iceberg table at {path}")
+    return ref
+
+
+def compact(spark: SparkSession, path: str, catalog: IcebergCatalog = DEFAULT_CATALOG,
+            target_file_bytes: int = TARGET_FILE_BYTES) -> dict[str, int]:
+    """Rewrite the table's small data files into files of ~``target_file_bytes`` (Iceberg's
+    ``rewrite_data_files``, one commit; readers see the same rows). Returns what it rewrote."""
+    ref = _existing(spark, path, catalog)
+    row = _call(spark, ref, "rewrite_data_files",
+                options=f"map('target-file-size-bytes', '{target_file_bytes}', 'min-input-files', '2')")[0]
+    return {"rewritten_data_files": int(row.rewritten_data_files_count),
+            "added_data_files": int(row.added_data_files_count),
+            "rewritten_bytes": int(row.rewritten_bytes_count)}
+
+
+def expire_snapshots(spark: SparkSession, path: str, older_than_ms: int, retain_last: int,
+                     catalog: IcebergCatalog = DEFAULT_CATALOG) -> dict[str, int]:
+    """Expire the snapshots older than ``older_than_ms`` (epoch ms) beyond the last ``retain_last`` of
+    ``main`` (Iceberg's ``expire_snapshots``): ``dea-etl table rollback`` and time travel reach back only
+    to the snapshots kept; snapshots a branch or tag still points to (a run's staged write) are always
+    kept. Deletes the files only the expired snapshots used. Returns how many files went."""
+    ref = _existing(spark, path, catalog)
+    row = _call(spark, ref, "expire_snapshots", older_than=_timestamp(older_than_ms),
+                retain_last=str(max(1, retain_last)))[0]
+    return {name: int(row[name]) for name in row.asDict()}
+
+
+def remove_orphan_files(spark: SparkSession, path: str, older_than_ms: int,
+                        catalog: IcebergCatalog = DEFAULT_CATALOG) -> list[str]:
+    """Delete the files under the table's location that no snapshot references and that are older than
+    ``older_than_ms`` (epoch ms): what killed writes left (Iceberg's ``remove_orphan_files``; a write still
+    running is younger than that). Returns the deleted paths."""
+    ref = _existing(spark, path, catalog)
+    return [str(r.orphan_file_location) for r in
+            _call(spark, ref, "remove_orphan_files", older_than=_timestamp(older_than_ms))]

@@ -24,6 +24,12 @@ FOLDERS = (RAW, PROCESSED, SCRIPT_LOCATION, TMP_DIR, ATHENA)
 QUARANTINE_SUFFIX = "_quarantine"
 
 
+def processed_root(lake: str) -> str:
+    """``lake`` if it already ends in processedData/, else its processedData/ folder."""
+    lake = lake.rstrip("/")
+    return lake if lake.rsplit("/", 1)[-1] == PROCESSED else f"{lake}/{PROCESSED}"
+
+
 def quarantine_path(output: str) -> str:
     """Where a table's quarantined rows go: a sibling folder ``<output>_quarantine``."""
     return output.rstrip("/") + QUARANTINE_SUFFIX

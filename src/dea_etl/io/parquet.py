@@ -1,14 +1,26 @@
-"""Parquet output that is atomic at the job level and idempotent on rerun, with no data copied to publish.
+"""Plain Parquet tables in Hive layout: what Glue's own sink writes, and nothing a reader must understand.
 
-Each run writes its data under its own prefix in the table (``<table>/_dea_runs/dea_run=<run>/``, where
-no reader looks) and is published by one new manifest version (:mod:`dea_etl.io.manifest`):
+    <table>/year=2014/month=5/part-00000-<run>-<uuid>.c000.snappy.parquet
 
-- ``overwrite``: the table becomes the run's data;
-- ``overwrite-partitions``: only the partitions present in the new data are replaced;
-- ``append``: the run's data is added.
+Any Parquet reader maps the ``key=value`` folders to columns (Spark, Athena, a Glue crawler, DuckDB or
+pyarrow with Hive partitioning). Every data file's name carries the run that wrote it (the commit protocol
+of ``dea-etl-spark.jar``, see :mod:`dea_etl.jvm`, reads the run id from the write's options), so the
+files of one run are known without a manifest. A write goes straight into the table through the session's
+committer (S3A's magic committer on S3: multipart uploads completed at job commit, no rename, no copy;
+Hadoop's FileOutputCommitter locally) in one of three modes:
 
-A failure before publishing leaves the table exactly as it was; publishing writes one small object, on a
-local disk as on S3 (no rename, copy or move of a data file). Read a table with :func:`read_table`.
+- ``append``: the run's files are added;
+- ``overwrite``: the run's files are written, then (:meth:`StagedParquet.publish`) every other data file
+  of the table is deleted;
+- ``overwrite-partitions``: the run's files are written, then the other data files of the partitions the
+  run wrote are deleted (dynamic partition overwrite); partitions it did not write are kept.
+
+The contract is Glue's: a reader during a write may see part of it (the new files beside the old ones of a
+replaced partition, or some of the new files); a failed write removes its files (:meth:`discard`); after a
+kill, rerunning gives exactly the uninterrupted result: an overwrite replaces everything again, and an
+append's files are removed first (:func:`remove_run`, which ``dea-etl bookmark release`` runs for a
+bookmarked append). A job deletes only data files of a folder it can tell is a Parquet table
+(:func:`check_table_folder`): a folder that holds anything else is refused before anything is written.
 
 Partitioned tables are written one file per partition per ~``target_file_bytes``: the rows are first
 repartitioned by the partition columns (every partition's rows meet in one task, which writes one file;
@@ -18,22 +30,67 @@ partition larger than the target. That costs a shuffle of the table's rows (see 
 
 from __future__ import annotations
 
-import json
+import re
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from pyspark.sql import DataFrame, Observation, SparkSession
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.types import StringType, StructField, StructType
+from pyspark.sql.types import StructType
 
 from dea_etl.errors import JobArgumentError, OutputError
-from dea_etl.io import files, manifest
+from dea_etl.faults import checkpoint
+from dea_etl.io import storage
 
 MODES = ("overwrite", "overwrite-partitions", "append")
 
 #: About this much data per Parquet file of a partitioned table.
 TARGET_FILE_BYTES = 128 * 1024 * 1024
+
+#: The write option (and Hadoop configuration key) the commit protocol reads the run id from.
+RUN_ID_OPTION = "dea-etl.run-id"
+#: The commit protocols that put the run id into each file name (``dea-etl-spark.jar``): Spark's cloud
+#: protocol (S3A's magic committer; FileOutputCommitter locally), and Spark's default one, through which
+#: Glue and EMR bind their own S3 committers.
+RUN_NAMED_CLOUD_PROTOCOL = "dea_etl.spark.RunNamedCloudCommitProtocol"
+RUN_NAMED_PROTOCOL = "dea_etl.spark.RunNamedCommitProtocol"
+COMMIT_PROTOCOL = "spark.sql.sources.commitProtocolClass"
+
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+#: Files Spark, Hadoop and the S3A committers keep beside the data, which readers skip.
+_BOOKKEEPING = re.compile(r"(_SUCCESS|_temporary|__magic.*|_committer_.*|\..*\.crc|_common_metadata|_metadata)")
+
+
+def write_token(run_id: str) -> str:
+    """The run id as it is written into file names: letters, digits and ``_`` in ``-``-separated words."""
+    words = [re.sub(r"[^A-Za-z0-9_]", "_", w) for w in run_id.split("-") if w]
+    return "-".join(w for w in words if w) or "run"
+
+
+def new_write_id() -> str:
+    """Tells apart two writes of one run into one table (``w`` and 7 hex digits)."""
+    return "w" + uuid.uuid4().hex[:7]
+
+
+_WRITE = r"w[0-9a-f]{7}"
+
+
+def is_run_file(name: str, token: str, write: str | None = None) -> bool:
+    """True when the data file ``name`` was written by the run whose :func:`write_token` is ``token`` (by
+    its write ``write``, when given): ``part-00000-<token>-<write>-<uuid>.c000.snappy.parquet``."""
+    which = re.escape(write) if write else _WRITE
+    return re.fullmatch(rf"part-\d+-{re.escape(token)}-{which}-{_UUID}.*\.parquet", name) is not None
+
+
+def run_of(name: str) -> str | None:
+    """The run token in a data file's name, None when the name carries none (another writer's file)."""
+    found = re.fullmatch(rf"part-\d+-(.+)-{_WRITE}-{_UUID}.*\.parquet", name)
+    return found.group(1) if found else None
+
+
+def is_data_file(name: str) -> bool:
+    return name.endswith(".parquet") and not storage.is_hidden_name(name)
 
 
 def records_per_file(df: DataFrame, target_file_bytes: int = TARGET_FILE_BYTES) -> int:
@@ -57,62 +114,149 @@ def cluster_by_partitions(df: DataFrame, partition_by: Sequence[str]) -> DataFra
     return df.repartition(tasks, *(F.col(c) for c in partition_by))
 
 
-@dataclass
-class StagedParquet:
-    """A DataFrame written under its run's prefix, waiting to be published to ``target`` (or discarded)."""
-
-    spark: SparkSession
-    publication: manifest.Publication
-    published: bool = field(default=False, init=False)
-
-    @property
-    def target(self) -> str:
-        return self.publication.table
-
-    def publish(self) -> None:
-        if self.published:
-            return
-        manifest.publish(self.publication)
-        self.published = True
-        clean(self.spark, self.target)
-
-    def claim_record(self) -> dict[str, object]:
-        """What a bookmark claim records, so that ``dea-etl bookmark release`` can settle this write."""
-        return self.publication.to_dict()
-
-    def discard(self) -> None:
-        if not self.published:
-            files.delete(self.spark, manifest.run_prefix(self.target, self.publication.run))
-            manifest.forget_run(self.target, self.publication.run)
-
-
-def _parts(spark: SparkSession, prefix: str, depth: int) -> tuple[str, ...]:
-    """The partition folders (``year=2014/month=5``) under a run's prefix (``("",)`` unpartitioned)."""
-    root = files.qualify(spark, prefix).rstrip("/")
-    found = set()
-    for f in files.list_files(spark, prefix):
-        rel = f.path[len(root) :].lstrip("/").split("/")
-        found.add("/".join(rel[:depth]))
-    return tuple(sorted(found))
-
-
-def _check_not_legacy(spark: SparkSession, target: str, mode: str) -> None:
-    """A folder of plain Parquet (written before manifests) can only be replaced, not added to."""
-    if mode == "overwrite" or manifest.latest(target) is not None or not files.exists(spark, target):
-        return
-    if any(not files.is_hidden_name(n) for n in files.children(spark, target)):
-        raise OutputError(
-            f"{target} holds Parquet files written without a manifest (before dea-etl published by "
-            f"manifests): {mode} cannot add to it; rewrite it once with mode overwrite"
-        )
-
-
 def check_mode(mode: str, partition_by: Sequence[str]) -> None:
     """A write mode every table format accepts (``overwrite-partitions`` needs partition columns)."""
     if mode not in MODES:
         raise JobArgumentError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
     if mode == "overwrite-partitions" and not partition_by:
         raise JobArgumentError("mode 'overwrite-partitions' needs partition columns")
+
+
+def _foreign(folders: Sequence[str], names: Sequence[str]) -> list[str]:
+    """What in one folder level of a table is not a Parquet table's: data files, ``key=value`` partition
+    folders and the bookkeeping Spark and the committers keep (``_SUCCESS``, ``_temporary``, ``__magic*``,
+    ``.crc``) are."""
+    odd = [f"{d}/" for d in folders if "=" not in d and not _BOOKKEEPING.fullmatch(d)]
+    odd += [n for n in names if not is_data_file(n) and not _BOOKKEEPING.fullmatch(n)]
+    return odd
+
+
+def check_table_folder(location: str, *, deep: bool = False) -> None:
+    """Raise :class:`OutputError` naming what is there when the folder ``location`` holds anything a
+    Parquet table does not (another table, an Iceberg table's ``metadata/``, a user's ``notes.txt``).
+
+    Only the folder's own level is looked at (one listing) unless ``deep``, when every level is (the
+    table's full listing, as an overwrite makes anyway). A missing or empty folder is a new table.
+    """
+    from dea_etl.io.legacy import refuse_legacy
+
+    refuse_legacy(location)
+    folders, names = storage.children(location)
+    odd = _foreign(folders, names)
+    if not odd and deep:
+        for rel, _ in storage.list_tree(location):
+            parts = rel.split("/")
+            if any(_BOOKKEEPING.fullmatch(p) for p in parts):
+                continue
+            if any("=" not in p for p in parts[:-1]) or not (is_data_file(parts[-1])):
+                odd.append(rel)
+    if odd:
+        if "metadata/" in odd and "data/" in odd:
+            raise OutputError(f"{location} is an Iceberg table (data/, metadata/), not a Parquet table; "
+                              "write it with --table-format iceberg, or choose another output")
+        shown = ", ".join(sorted(odd)[:5]) + (f" and {len(odd) - 5} more" if len(odd) > 5 else "")
+        raise OutputError(f"{location} holds {shown}, which no Parquet table written by dea-etl holds; "
+                          "nothing was written: choose the table's own folder (e.g. processedData/orders)")
+
+
+def _data_files(location: str) -> list[tuple[str, storage.FileInfo]]:
+    """The table's data files as (path relative to the table, info): Bookkeeping folders skipped."""
+    return [(rel, info) for rel, info in storage.list_tree(location)
+            if is_data_file(rel.rsplit("/", 1)[-1]) and not any(_BOOKKEEPING.fullmatch(p) for p in rel.split("/"))]
+
+
+def run_files(location: str, token: str, write: str | None = None) -> list[str]:
+    """The data files (relative paths) the run ``token`` (its write ``write``) wrote into the table."""
+    return [rel for rel, _ in _data_files(location) if is_run_file(rel.rsplit("/", 1)[-1], token, write)]
+
+
+def remove_run(location: str, token: str, write: str | None = None) -> list[str]:
+    """Delete the data files the run ``token`` (its write ``write``) wrote into the table (a killed or
+    failed run's); returns them (relative paths). Other runs' files are untouched."""
+    mine = run_files(location, token, write)
+    storage.delete_files(location, mine)
+    return mine
+
+
+def replaced_files(location: str, token: str, write: str, mode: str) -> list[str]:
+    """The data files an ``overwrite`` (all others) or ``overwrite-partitions`` (the others in the
+    partitions the write wrote) by the write ``token``/``write`` replaces; none for ``append``."""
+    if mode == "append":
+        return []
+    listed = [rel for rel, _ in _data_files(location)]
+    mine = [rel for rel in listed if is_run_file(rel.rsplit("/", 1)[-1], token, write)]
+    if mode == "overwrite":
+        return [rel for rel in listed if rel not in set(mine)]
+    written = {rel.rpartition("/")[0] for rel in mine}
+    return [rel for rel in listed if rel.rpartition("/")[0] in written and rel not in set(mine)]
+
+
+def remove_leftovers(location: str, older_than_ms: int) -> list[str]:
+    """Delete what killed writes leave in a Parquet table beside its data, older than ``older_than_ms``
+    (a write still running is younger): Hadoop's ``_temporary/`` and S3A's ``__magic*/`` folders, and (S3)
+    the multipart uploads still open under the table. Returns the files deleted (and ``N uploads``)."""
+    import time
+
+    cutoff = int(time.time() * 1000) - older_than_ms
+    stale = [rel for rel, info in storage.list_tree(location)
+             if rel.split("/", 1)[0] == "_temporary" or rel.split("/", 1)[0].startswith("__magic")
+             if info.modified_ms < cutoff]
+    storage.delete_files(location, stale)
+    aborted = storage.abort_uploads(location, cutoff)
+    return [*stale, *([f"{aborted} open multipart uploads"] if aborted else [])]
+
+
+@dataclass
+class StagedParquet:
+    """The run's files, written into the table; :meth:`publish` deletes what they replace."""
+
+    spark: SparkSession
+    target: str
+    token: str
+    mode: str
+    #: the columns written (partition columns included)
+    schema: StructType = field(default_factory=StructType)
+    #: this write's id (:func:`new_write_id`): a run may write one table more than once
+    write: str = field(default_factory=lambda: new_write_id())
+    published: bool = field(default=False, init=False)
+
+    def publish(self) -> None:
+        """Delete the data files the run's files replace (overwrite modes); nothing for an append."""
+        if self.published:
+            return
+        checkpoint(f"publish:{self.target.rstrip('/').rsplit('/', 1)[-1]}")
+        storage.delete_files(self.target, replaced_files(self.target, self.token, self.write, self.mode))
+        self.published = True
+
+    def discard(self) -> None:
+        """Delete this write's files: the table is as before the write (unless it was published)."""
+        if not self.published:
+            remove_run(self.target, self.token, self.write)
+
+    def claim_record(self) -> dict[str, object]:
+        """What a bookmark claim records, so that ``dea-etl bookmark release`` can remove the run's files."""
+        return parquet_claim_record(self.target, self.token, self.mode)
+
+    def new_rows_df(self) -> DataFrame:
+        """The rows the run wrote (its files), whatever the mode."""
+        paths = [f"{self.target.rstrip('/')}/{rel}" for rel in run_files(self.target, self.token, self.write)]
+        return read_files(self.spark, self.target, paths, self.schema)
+
+
+def parquet_claim_record(target: str, token: str, mode: str) -> dict[str, object]:
+    return {"Format": "parquet", "Table": target.rstrip("/"), "Run": token, "Mode": mode}
+
+
+def commit_protocol_ready(spark: SparkSession) -> None:
+    """Raise :class:`OutputError` unless the session names the run in its files (``dea-etl-spark.jar`` is
+    on the classpath and a run-named commit protocol is the session's)."""
+    current = spark.conf.get(COMMIT_PROTOCOL, None)
+    if current not in (RUN_NAMED_CLOUD_PROTOCOL, RUN_NAMED_PROTOCOL):
+        raise OutputError(
+            f"plain Parquet tables need {COMMIT_PROTOCOL}={RUN_NAMED_CLOUD_PROTOCOL} (or {RUN_NAMED_PROTOCOL} on "
+            f"Glue and EMR), from dea-etl-spark.jar: put `dea-etl jars` on the classpath (--jars, --extra-jars); "
+            f"the session has {current!r}"
+        )
 
 
 def stage_parquet(
@@ -124,8 +268,11 @@ def stage_parquet(
     partition_by: Sequence[str] = (),
     cluster_partitions: bool = True,
     target_file_bytes: int = TARGET_FILE_BYTES,
+    converting: bool = False,
 ) -> StagedParquet:
-    """Write ``df`` as Snappy Parquet under its run's prefix in ``target``; publish it later.
+    """Write ``df`` as Snappy Parquet files named for the run into the table ``target``; publish (delete what
+    they replace) later. ``converting``: the folder holds the same table in another format
+    (``dea-etl table convert``), so it is not checked for foreign content.
 
     With ``partition_by`` and ``cluster_partitions`` (the default), each partition is written as one
     file per ~``target_file_bytes`` (a shuffle by the partition columns); without ``cluster_partitions``
@@ -134,95 +281,53 @@ def stage_parquet(
     check_mode(mode, partition_by)
     spark = df.sparkSession
     target = target.rstrip("/")
-    _check_not_legacy(spark, target, mode)
-    run = manifest.new_run(run_id)
-    prefix = manifest.run_prefix(target, run)
-    manifest.mark_started(target, run)
+    commit_protocol_ready(spark)
+    if not converting:
+        check_table_folder(target)
+    token = write_token(run_id)
+    staged = StagedParquet(spark, target, token, mode, df.schema)
     if partition_by and cluster_partitions:
         df = cluster_by_partitions(df, partition_by)
-    # A fresh prefix: "errorifexists", not "overwrite", which with dynamic partition overwrite (the session's
-    # mode) would stage the files in a folder and rename them into place.
-    writer = df.write.mode("errorifexists").option("compression", "snappy")
+    writer = df.write.mode("append").option("compression", "snappy").option(RUN_ID_OPTION, f"{token}-{staged.write}")
     if partition_by:
-        writer = writer.partitionBy(*partition_by).option(
-            "maxRecordsPerFile", records_per_file(df, target_file_bytes)
-        )
+        writer = writer.partitionBy(*partition_by).option("maxRecordsPerFile", records_per_file(df, target_file_bytes))
     try:
-        writer.parquet(prefix)
-        parts = _parts(spark, prefix, len(partition_by))
-    except Exception:
-        files.delete(spark, prefix)
+        writer.parquet(target)
+    except BaseException:
+        staged.discard()
         raise
-    pub = manifest.Publication(target, run, mode, df.schema.json(), tuple(partition_by), parts)
-    return StagedParquet(spark, pub)
+    return staged
 
 
-def stage_counted(df: DataFrame, target: str, **options: Any) -> tuple[StagedParquet, int]:
-    """:func:`stage_parquet` that also counts the rows written (in the same pass, with ``observe``)."""
-    obs = Observation()
-    counted = df.observe(obs, F.count(F.lit(1)).alias("rows"))
-    staged = stage_parquet(counted, target, **options)
-    return staged, int(obs.get["rows"])
+def write_parquet(df: DataFrame, target: str, **options: object) -> None:
+    """Write and publish in one call (see the module doc for the modes)."""
+    stage_parquet(df, target, **options).publish()  # type: ignore[arg-type]
 
 
-def write_parquet(
-    df: DataFrame,
-    target: str,
-    *,
-    run_id: str,
-    mode: str = "overwrite",
-    partition_by: Sequence[str] = (),
-    cluster_partitions: bool = True,
-    target_file_bytes: int = TARGET_FILE_BYTES,
-) -> None:
-    """Stage and publish in one call (see the module doc for the modes)."""
-    stage_parquet(
-        df, target, run_id=run_id, mode=mode, partition_by=partition_by,
-        cluster_partitions=cluster_partitions, target_file_bytes=target_file_bytes,
-    ).publish()
+def read_files(spark: SparkSession, table: str, paths: Sequence[str], schema: StructType | None = None) -> DataFrame:
+    """Some data files of the table at ``table``, with its partition columns (from their folders)."""
+    if not paths:
+        return spark.createDataFrame([], schema or StructType())
+    reader = spark.read.option("basePath", table.rstrip("/"))
+    return (reader.schema(schema) if schema is not None else reader).parquet(*paths)
 
 
-def clean(spark: SparkSession, target: str, *, grace_ms: int = manifest.GRACE_MS) -> list[str]:
-    """Delete what no reader of ``target`` can need: runs' data out of every version for ``grace_ms``,
-    killed runs' prefixes, and (local disk, older dea-etl) ``.<name>.staging-*``/``.<name>.old-*`` folders
-    beside the table and plain files left in it once it has a manifest. Returns what was deleted."""
-    deleted = []
-    started = manifest.started_runs(target)
-    for run in manifest.stale_runs(target, started, grace_ms=grace_ms):
-        files.delete(spark, manifest.run_prefix(target, run))
-        manifest.forget_run(target, run)
-        deleted.append(manifest.run_prefix(target, run))
-    if manifest.latest(target) is None:
-        return deleted
-    for name in files.children(spark, target):
-        if not files.is_hidden_name(name):  # plain Parquet of a table written before manifests
-            files.delete(spark, f"{target}/{name}")
-            deleted.append(f"{target}/{name}")
-    parent, _, name = target.rpartition("/")
-    legacy = (f".{name}.staging-", f".{name}.old-")
-    for sibling in files.children(spark, parent + "/") if parent else []:  # "/": a bucket's root is a path
-        if sibling.startswith(legacy):
-            files.delete(spark, f"{parent}/{sibling}")
-            deleted.append(f"{parent}/{sibling}")
-    return deleted
+def ordered_columns(names: Sequence[str], partition_by: Sequence[str]) -> list[str]:
+    """Data columns, then partition columns: the order Spark gives a partitioned Parquet folder."""
+    return [n for n in names if n not in partition_by] + [n for n in partition_by if n in names]
 
 
-def read_table(spark: SparkSession, table: str, schema: StructType | None = None) -> DataFrame:
-    """The table's newest version (its manifest's slices), or a plain Parquet folder without a manifest.
+def read_parquet(spark: SparkSession, table: str, schema: StructType | None = None) -> DataFrame:
+    """The Parquet table at ``table`` as any Parquet reader sees it (Hive partition folders as columns).
 
-    ``schema``: read with these columns and types (as ``spark.read.schema(...)``); else the schema the
-    newest version was written with. Partition columns come last, as Spark orders a partitioned folder.
+    ``schema``: read with these columns and types (as ``spark.read.schema(...)``; an empty or missing table
+    reads as no rows); else the schema in the files. Partition columns come last, as Spark orders them.
     """
-    current = manifest.latest(table)
-    if current is None:
-        reader = spark.read.schema(schema) if schema is not None else spark.read
-        return reader.parquet(table)
-    schema = schema or StructType.fromJson(json.loads(current.schema_json))
-    columns = manifest.ordered_columns(schema.names, current.partition_by)
-    if not current.slices:
-        by_name = {f.name: f for f in schema.fields}
-        return spark.createDataFrame([], StructType([by_name[c] for c in columns]))
-    with_run = StructType([*schema.fields, StructField(manifest.RUN_COLUMN, StringType())])
-    paths = [s.path(table.rstrip("/")) for s in current.slices]
-    runs_root = f"{table.rstrip('/')}/{manifest.RUNS}"
-    return spark.read.schema(with_run).option("basePath", runs_root).parquet(*paths).select(*columns)
+    from dea_etl.io.legacy import refuse_legacy
+
+    refuse_legacy(table)
+    if schema is None:
+        return spark.read.parquet(table)
+    if not storage.exists(table):
+        return spark.createDataFrame([], schema)
+    return spark.read.schema(schema).parquet(table)

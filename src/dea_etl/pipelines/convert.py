@@ -6,8 +6,8 @@ do not close (an RFC 4180 record spanning lines); when there is one, that stagin
 input is read again with the records joined (:mod:`dea_etl.transforms.records`): files without such a
 record never pay for it. Only when rows were rejected does a second pass write them to the quarantine,
 with the file, the record's first line number, its original text and the reason. Both outputs are
-staged and published together only when ``rows_in == rows_written + rows_quarantined``; otherwise
-nothing is published.
+written and published together only when ``rows_in == rows_written + rows_quarantined``; otherwise both
+are discarded (a Parquet write's files deleted, an Iceberg branch dropped).
 """
 
 from __future__ import annotations
@@ -21,10 +21,8 @@ from pyspark.sql import Column, DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
 from dea_etl.errors import AccountingError, InputError, OutputError, root_cause
-from dea_etl.io import files, manifest
+from dea_etl.io import files
 from dea_etl.io.csv import is_skipped_line, read_lines, with_line_numbers
-from dea_etl.io.iceberg import StagedIceberg
-from dea_etl.io.parquet import StagedParquet
 from dea_etl.io.paths import check_outputs
 from dea_etl.io.tables import DEFAULT_FORMAT, Staged, TableFormat, stage_table
 from dea_etl.runtime.summary import TableResult
@@ -89,14 +87,6 @@ def _observed(obs: Observation, counted: Callable[[], DataFrame], *metrics: Colu
     return {k: int(v or 0) for k, v in found.items()}
 
 
-def _written(staged: Staged, df: DataFrame) -> DataFrame:
-    """What ``staged`` wrote: the Parquet run's prefix, or the rows the Iceberg snapshot added."""
-    if isinstance(staged, StagedIceberg):
-        return staged.new_rows_df()
-    assert isinstance(staged, StagedParquet)
-    return df.sparkSession.read.schema(df.schema).parquet(manifest.run_prefix(staged.target, staged.publication.run))
-
-
 def _stage_counted(
     df: DataFrame, target: str, req: ConvertRequest, mode: str, partition_by: Sequence[str], cluster: bool = True
 ) -> tuple[Staged, int]:
@@ -112,7 +102,7 @@ def _stage_counted(
     except Exception as exc:  # Py4J / Spark: say which path and why, in one line
         raise OutputError(f"writing {target} failed: {root_cause(exc)}") from exc
     # When the observation is dropped (see _observed), what was staged is counted, not the input again.
-    return staged, _observed(counted, lambda: _written(staged, df), rows)["rows"]
+    return staged, _observed(counted, staged.new_rows_df, rows)["rows"]
 
 
 def read_csv_table(spark: SparkSession, spec: TableSpec, paths: Sequence[str]) -> tuple[DataFrame, DataFrame]:
@@ -178,7 +168,7 @@ class StagedConversion:
 
     @property
     def publications(self) -> list[dict[str, Any]]:
-        """What each staged table publishes: a Parquet manifest publication or an Iceberg branch."""
+        """What each staged table publishes: a Parquet run's files, or an Iceberg branch."""
         return [s.claim_record() for s in self.staged]
 
     def publish(self) -> None:

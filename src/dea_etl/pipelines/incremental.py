@@ -1,13 +1,18 @@
 """Tables converted with job bookmarks: only new files read, their rows appended, one commit at the end.
 
-Every table is staged first; only when all are staged, and the run holds the claim on the bookmark's next
-version (no other run is publishing or has committed meanwhile), are they published; the bookmark commit
-runs after that, from ``ctx.on_commit``. A failure before publishing publishes nothing, commits nothing
-and drops the claim, so the next run reads the same files again. A failure after a table was published
-keeps the claim: no later run may append those files' rows a second time until ``dea-etl bookmark
-release`` has settled it. The claim lists what the run publishes (each table's manifest publication), so
-release takes every table back to where it was before the run (``--commit``: forward to the whole run)
-with manifest writes only: no rows twice, none lost.
+Before anything becomes visible the run claims the bookmark's next version (no other run is publishing
+or has committed meanwhile); the bookmark commit runs at the end, from ``ctx.on_commit``. The claim lists
+what the run writes, so that a run that stopped holding it can be settled: no later run may append those
+files' rows a second time until then.
+
+- Iceberg: every table is staged on a branch first, then claimed, then published (``main`` moved to each
+  branch). A failure before publishing publishes nothing, commits nothing and drops the claim. A run
+  that stopped after publishing some tables is settled by the next run (the rest rolled forward, see
+  :mod:`dea_etl.pipelines.settle`) or by ``dea-etl bookmark release`` (back, or ``--commit``: forward).
+- plain Parquet: a file is visible once written, so the claim comes first (each table and its write
+  token), then the writes. A failure removes the run's files and drops the claim. After a kill,
+  ``dea-etl bookmark release`` removes every file the run wrote (named with its run id) from every
+  table of the claim; the rerun then appends them once.
 """
 
 from __future__ import annotations
@@ -30,10 +35,10 @@ from dea_etl.bookmarks import (
 )
 from dea_etl.errors import JobArgumentError, OutputError
 from dea_etl.faults import checkpoint
-from dea_etl.io import manifest
 from dea_etl.io.glue_files import GlueBookmarkedFiles
 from dea_etl.io.iceberg import settle as settle_iceberg
 from dea_etl.io.incremental import new_files
+from dea_etl.io.parquet import parquet_claim_record, remove_run, write_token
 from dea_etl.io.paths import check_outputs
 from dea_etl.io.tables import TableFormat, read_in_format, table_exists
 from dea_etl.pipelines.audit import audit, gate_enabled, staged_tables
@@ -163,9 +168,13 @@ def convert_tables(
     results: list[TableResult] = []
     published = 0
     fmt = table_format(ctx)
+    selections = [(table, new_files(ctx.spark, table.source, table.transformation_ctx, session)) for table in tables]
+    if not fmt.is_iceberg:  # plain Parquet is visible as it is written: claim first
+        session.claim([parquet_claim_record(path, write_token(ctx.run_id), "append")
+                       for table, selection in selections if selection.files
+                       for path in (table.output, table.quarantine)])
     try:
-        for table in tables:
-            selection = new_files(ctx.spark, table.source, table.transformation_ctx, session)
+        for table, selection in selections:
             conversion = _stage_table(ctx, table, selection, fmt)
             result = conversion.result if conversion else TableResult(table.spec.name, output=table.output)
             if conversion:
@@ -187,7 +196,7 @@ def convert_tables(
     except BaseException:
         for conversion in staged:
             conversion.discard()
-        if not published:
+        if not published or not fmt.is_iceberg:  # Parquet: the run's files are gone again
             session.release()
         raise
     return results
@@ -200,15 +209,23 @@ def settle_claims(
     drop the claims (``commit``: the claim on the next version rolls forward: its tables are published
     whole and its entry committed; any other claim rolls back). Returns the claims and what changed.
 
-    Parquet tables settle through their manifests; Iceberg tables through their branches and snapshots,
+    Parquet tables settle by removing the files the run wrote (they cannot be rolled forward: a Parquet
+    write may have stopped half way; rerun instead); Iceberg tables through their branches and snapshots,
     with a Spark session from ``spark`` (called only when a claim holds an Iceberg write)."""
     latest = store.latest(job_name)
     forward_version = (latest.version if latest else 0) + 1 if commit else None
     changed = []
     for held in store.claims(job_name):
         forward = held.entry.version == forward_version
-        tables = [p for p in held.publications if p.get("Format") != "iceberg"]
-        changed += manifest.settle(tables, forward=forward)
+        tables = [p for p in held.publications if p.get("Format") == "parquet"]
+        if forward and tables:
+            raise OutputError(f"the claim of run {held.entry.run_id} holds plain Parquet writes, which cannot be "
+                              "rolled forward (a write may have stopped half way): release without --commit "
+                              "removes the run's files, and the next run writes them again")
+        for pub in tables:
+            removed = remove_run(str(pub["Table"]), str(pub["Run"]))
+            if removed:
+                changed.append(f"{pub['Table']}: removed the {len(removed)} files of run {pub['Run']}")
         iceberg_tables = [p for p in held.publications if p.get("Format") == "iceberg"]
         if iceberg_tables:
             if spark is None:

@@ -42,6 +42,8 @@ class JobContext:
     glue_context: Any = None
     #: Shows the progress of the job's steps (``run_job`` gives one that prints; by default nothing shows).
     progress: StepReporter = no_progress
+    #: What the job's library calls work out once per run (e.g. the table format), by name.
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def arg(self, key: str) -> str:
         value = self.args.get(key)

@@ -7,8 +7,9 @@ from collections.abc import Mapping
 
 from pyspark.sql import SparkSession
 
-from dea_etl.io.iceberg import LOCAL_READ_CONF as ICEBERG_LOCAL_READ_CONF
 from dea_etl.io.iceberg import session_conf as iceberg_session_conf
+from dea_etl.io.parquet import COMMIT_PROTOCOL, RUN_NAMED_CLOUD_PROTOCOL, RUN_NAMED_PROTOCOL
+from dea_etl.io.storage import PARQUET_COMMITTER, S3A_COMMITTER_CONF, hadoop_settings
 from dea_etl.javahome import ensure_java_home
 from dea_etl.jvm import jar_paths
 from dea_etl.runtime.submit import log4j2_java_option
@@ -40,45 +41,8 @@ LOCAL_BUILD_CONF: dict[str, str] = {
 }
 
 
-S3A_FILESYSTEM = "org.apache.hadoop.fs.s3a.S3AFileSystem"
-
-
-def s3a_conf(environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Hadoop settings that make ``s3://`` and ``s3n://`` go through S3A, as on EMR and Glue.
-
-    The endpoint comes from ``AWS_ENDPOINT_URL_S3`` or ``AWS_ENDPOINT_URL`` (the variables boto3 honours),
-    so one variable points boto3 and Spark at the same server; with an endpoint, buckets are addressed
-    path-style. Credentials and region come from the usual ``AWS_*`` variables (S3A's default chain).
-    """
-    env = os.environ if environ is None else environ
-    conf = {f"spark.hadoop.fs.{scheme}.impl": S3A_FILESYSTEM for scheme in ("s3", "s3n", "s3a")}
-    conf |= {f"spark.hadoop.fs.AbstractFileSystem.{scheme}.impl": "org.apache.hadoop.fs.s3a.S3A"
-             for scheme in ("s3", "s3n", "s3a")}
-    endpoint = env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL")
-    if endpoint:
-        conf["spark.hadoop.fs.s3a.endpoint"] = endpoint
-        conf["spark.hadoop.fs.s3a.path.style.access"] = "true"
-        conf["spark.hadoop.fs.s3a.connection.ssl.enabled"] = str(endpoint.startswith("https:")).lower()
-    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
-    if region:
-        conf["spark.hadoop.fs.s3a.endpoint.region"] = region
-    return conf
-
-
-PARQUET_COMMITTER = "spark.sql.parquet.output.committer.class"
-
-#: S3A's magic committer for Parquet written to s3:// (also s3a://, s3n://): each task's files are
-#: uploaded as multipart uploads that the job commit completes, so no data file is renamed or copied
-#: (Hadoop's FileOutputCommitter would copy each file twice on S3). Local paths keep FileOutputCommitter.
-#: Only where the declared jars (spark-hadoop-cloud) are on the classpath: sessions built here, and under
-#: spark-submit when ``--jars "$(dea-etl jars)"`` was given (else Parquet keeps Spark's default committer).
-S3A_COMMITTER_CONF: dict[str, str] = {
-    **{f"spark.hadoop.mapreduce.outputcommitter.factory.scheme.{scheme}":
-       "org.apache.hadoop.fs.s3a.commit.S3ACommitterFactory" for scheme in ("s3", "s3n", "s3a")},
-    "spark.hadoop.fs.s3a.committer.name": "magic",
-    "spark.hadoop.fs.s3a.committer.magic.enabled": "true",
-    PARQUET_COMMITTER: "org.apache.spark.internal.io.cloud.BindingParquetOutputCommitter",
-}
+#: The S3 settings (S3A for every S3 scheme, the endpoint, the magic committer) live with the schemes.
+s3a_conf = hadoop_settings
 
 
 def local_jvm_conf() -> dict[str, str]:
@@ -164,10 +128,19 @@ def get_spark(
         active.conf.set(key, value)
     if local_defaults:
         apply_s3a(active)
-        for key, value in ICEBERG_LOCAL_READ_CONF.items():
-            active.conf.set(key, value)
+    use_run_named_files(active, cloud=local_defaults)
     balance_file_splits(active)
     return active, created
+
+
+def use_run_named_files(spark: SparkSession, *, cloud: bool) -> None:
+    """Make the session's Parquet writes name each file for its run (:mod:`dea_etl.io.parquet`), through
+    ``dea-etl-spark.jar``: with Spark's cloud commit protocol (S3A's magic committer) when ``cloud`` (local
+    sessions), else with Spark's default protocol, through which Glue and EMR bind their S3 committers.
+    Without the jar the setting is left alone, and a plain Parquet write says what is missing."""
+    protocol = RUN_NAMED_CLOUD_PROTOCOL if cloud else RUN_NAMED_PROTOCOL
+    if _loadable(spark, protocol):
+        spark.conf.set(COMMIT_PROTOCOL, protocol)
 
 
 def _launch_conf(key: str) -> str | None:

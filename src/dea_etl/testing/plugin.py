@@ -22,8 +22,8 @@ from dea_etl.testing import (
 @pytest.fixture(scope="session")
 def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
     """One local SparkSession for the test session, set up as dea_etl's local sessions are."""
-    from dea_etl.io.iceberg import LOCAL_READ_CONF as ICEBERG_LOCAL_READ_CONF
     from dea_etl.io.iceberg import session_conf as iceberg_session_conf
+    from dea_etl.io.parquet import COMMIT_PROTOCOL, RUN_NAMED_CLOUD_PROTOCOL
     from dea_etl.javahome import ensure_java_home
     from dea_etl.runtime.session import SESSION_CONF, local_jvm_conf
     from dea_etl.runtime.submit import log4j2_java_option
@@ -39,8 +39,9 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
         # session the library builds.
         **local_jvm_conf(),
         **iceberg_session_conf(),
-        **ICEBERG_LOCAL_READ_CONF,
         **SESSION_CONF,
+        # Parquet files named for the run that wrote them (dea-etl-spark.jar), as in every local session
+        COMMIT_PROTOCOL: RUN_NAMED_CLOUD_PROTOCOL,
     }
     builder = SparkSession.builder.master("local[2]").appName("dea-etl-tests")
     for key, value in conf.items():
