@@ -16,7 +16,7 @@ from tests.conftest import DATA
 
 from dea_etl.bookmarks import open_store, start_session
 from dea_etl.cli import main
-from dea_etl.io import manifest, read_table
+from dea_etl.io import read_table
 from dea_etl.io.incremental import new_files
 from dea_etl.io.parquet import write_parquet
 from dea_etl.pipelines import JOBS
@@ -177,8 +177,8 @@ def test_a_run_whose_commit_conflicts_fails_and_commits_nothing(
     assert run_job(job, args) == 1
     assert "bookmark version conflict for job 'customers_job'" in capsys.readouterr().err
     assert [e.run_id for e in store.history("customers_job")] == ["concurrent"]
-    # the loser published nothing: no manifest, and its staged output was discarded
-    assert manifest.latest(str(tmp_path / "out")) is None and not list((tmp_path / "out").rglob("*.parquet"))
+    # the loser wrote nothing: plain Parquet claims the bookmark before its first file
+    assert not list((tmp_path / "out").rglob("*.parquet"))
 
 
 def test_a_run_that_stops_after_publishing_keeps_its_claim_so_nothing_is_appended_twice(
@@ -199,13 +199,15 @@ def test_a_run_that_stops_after_publishing_keeps_its_claim_so_nothing_is_appende
     assert run_job(JOBS["csv_to_parquet"], _customers_args(tmp_path)) == 1  # would append c1's rows again
     assert "version 1 is claimed by run" in capsys.readouterr().err
     assert read_table(spark, str(tmp_path / "out")).count() == 4
-    assert main(["bookmark", "release", "--job", "customers_job", "--commit",
-                 "--bookmark-store", str(tmp_path / "bookmarks")]) == 0
-    assert "committed and released" in capsys.readouterr().out
-    assert run_job(JOBS["csv_to_parquet"], _customers_args(tmp_path)) == 0  # nothing new
+    release = ["bookmark", "release", "--job", "customers_job", "--bookmark-store", str(tmp_path / "bookmarks")]
+    assert main([*release, "--commit"]) == 1  # plain Parquet cannot be rolled forward: it may be half written
+    assert "cannot be rolled forward" in capsys.readouterr().err
+    assert main(release) == 0  # back: the run's files are removed
+    assert not list((tmp_path / "out").rglob("*.parquet"))
+    assert run_job(JOBS["csv_to_parquet"], _customers_args(tmp_path)) == 0  # c1 again, once
     assert read_table(spark, str(tmp_path / "out")).count() == 4
     entry = store.latest("customers_job")
-    assert entry is not None and (entry.version, entry.run) == (2, 2) and store.claims("customers_job") == []
+    assert entry is not None and (entry.version, entry.run) == (1, 1) and store.claims("customers_job") == []
 
 
 def test_the_store_is_bookmark_store_else_tempdir_else_the_jobs_default(spark: SparkSession) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import boto3
 import pytest
 from pyspark.sql import SparkSession
 
@@ -65,8 +64,13 @@ def test_every_statement_parses_as_hive_ddl(spark: SparkSession) -> None:
         assert "CreateTable" in str(plan.nodeName()), table.name
 
 
-def test_cli_ddl_prints_database_and_tables(aws: str, capsys: pytest.CaptureFixture[str]) -> None:
-    boto3.client("s3").create_bucket(Bucket="dea-lake")  # an empty lake: no manifest, plain folders
+def test_cli_ddl_prints_database_and_tables_without_aws_access(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")  # no credentials anywhere: DDL reads no lake
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
     assert (
         main(
             [

@@ -29,4 +29,5 @@ def test_the_glue_catalog_settings() -> None:
         "spark.sql.catalog.glue_catalog.catalog-impl": "org.apache.iceberg.aws.glue.GlueCatalog",
         "spark.sql.catalog.glue_catalog.io-impl": "org.apache.iceberg.aws.s3.S3FileIO",
         "spark.sql.catalog.glue_catalog.warehouse": "s3://b/processedData/",
+        "spark.sql.catalog.glue_catalog.cache-enabled": "false",
     }

@@ -70,5 +70,11 @@ def test_a_run_killed_after_publishing_is_settled_by_the_next_run(
                                             "--output", str(tmp_path / "out")]) == 0
     assert_df_equality(read_in_format(spark, TABLE, fmt), read_table(spark, str(tmp_path / "out")),
                        ignore_row_order=True, ignore_nullable=True)
-    keys = [o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket=BUCKET, Prefix="processedData/")["Contents"]]
-    assert "processedData/customers/metadata/version-hint.text" in keys
+    # The table is in the Glue Data Catalog (moto) from its first commit: at its folder, with its columns
+    glue = boto3.client("glue").get_table(DatabaseName="dea_etl", Name="customers")["Table"]
+    assert glue["Parameters"]["table_type"] == "ICEBERG"
+    assert glue["Parameters"]["metadata_location"].startswith(f"{TABLE}/metadata/")
+    assert glue["StorageDescriptor"]["Location"] == TABLE
+    schema = read_in_format(spark, TABLE, fmt).schema
+    assert [(c["Name"], c["Type"]) for c in glue["StorageDescriptor"]["Columns"]] == [
+        (f.name, f.dataType.simpleString()) for f in schema.fields]

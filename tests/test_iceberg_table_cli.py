@@ -49,8 +49,8 @@ def test_rollback_moves_main_back_and_sql_reads_the_table_and_its_snapshots(
     customers = read_in_format(spark, str(lake / "processedData" / "customers"), FMT)
     assert sorted(r.customerid for r in customers.collect()) == [1, 2]
     query = ("SELECT (SELECT COUNT(*) FROM customers) AS n, "
-             "(SELECT COUNT(*) FROM customers.snapshots) AS snapshots, "
-             "(SELECT snapshot_id FROM customers.history ORDER BY made_current_at DESC LIMIT 1) AS current")
+             "(SELECT COUNT(*) FROM dea_etl.customers.snapshots) AS snapshots, "
+             "(SELECT snapshot_id FROM dea_etl.customers.history ORDER BY made_current_at DESC LIMIT 1) AS current")
     assert main(["sql", query, "--lake", str(lake), "--output-format", "json"]) == 0
     assert _json_lines(capsys.readouterr().out) == [{"n": 2, "snapshots": 3, "current": run_a}]
     assert spark.catalog.currentCatalog() == "spark_catalog"  # the sql command leaves the session as it was
@@ -64,7 +64,7 @@ def test_rollback_refuses_a_snapshot_main_never_had_and_a_name_outside_the_lake(
     assert main(["table", "history", "--table", "../customers", "--lake", str(lake)]) == 1
     assert "expected a table name under processedData/" in capsys.readouterr().err
     assert main(["table", "history", "--table", "orders", "--lake", str(lake)]) == 1
-    assert "no Iceberg table at" in capsys.readouterr().err
+    assert "no table at" in capsys.readouterr().err
 
 
 def test_athena_ddl_for_iceberg_tables() -> None:

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from pyspark.sql import SparkSession
 from tests.marts_data import LINES, customers_df, employees_df, orders_rows
+from tests.table_files import data_files
 
-from dea_etl.io import manifest, read_table
+from dea_etl.io import read_table
 from dea_etl.io.parquet import write_parquet
 from dea_etl.pipelines.sales_mart import JOB
 from dea_etl.runtime import run_job
@@ -42,15 +43,13 @@ def _without_seconds(tables: dict[str, Any]) -> dict[str, Any]:
 
 
 def _partitions(path: Path) -> list[str]:
-    """The partition folders of the table's newest version, one per Parquet file ("." unpartitioned)."""
-    return sorted(piece.part or "." for piece in manifest.latest(str(path)).slices
-                  for _ in Path(piece.path(str(path))).glob("*.parquet"))
+    """The partition folders of the table, one per Parquet file ("." unpartitioned)."""
+    return sorted(part for part, names in data_files(path).items() for _ in names)
 
 
 def _files(path: Path, part: str) -> list[str]:
-    """The Parquet files of one partition in the table's newest version."""
-    return sorted(str(f) for piece in manifest.latest(str(path)).slices if piece.part == part
-                  for f in Path(piece.path(str(path))).glob("*.parquet"))
+    """The Parquet files of one partition of the table."""
+    return sorted(data_files(path).get(part, []))
 
 
 @pytest.fixture(scope="module")

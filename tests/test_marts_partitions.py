@@ -8,8 +8,9 @@ from pathlib import Path
 from chispa import assert_df_equality
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.types import IntegerType, StringType, StructField, StructType
+from tests.table_files import data_files
 
-from dea_etl.io import manifest, read_table
+from dea_etl.io import read_table
 from dea_etl.io.parquet import records_per_file, write_parquet
 
 SCHEMA = StructType(
@@ -28,12 +29,8 @@ def _rows(month: int, n: int, note: str | None) -> list[tuple[int, str | None, i
 
 
 def _files(root: Path) -> dict[str, list[str]]:
-    """Partition folder (``year=2014/month=5``) -> the Parquet file names the table's newest version holds."""
-    out: dict[str, list[str]] = {}
-    for piece in manifest.latest(str(root)).slices:
-        names = sorted(f.name for f in Path(piece.path(str(root))).glob("*.parquet"))
-        out.setdefault(piece.part, []).extend(names)
-    return out
+    """Partition folder (``year=2014/month=5``) -> the Parquet file names the table holds."""
+    return data_files(root)
 
 
 def _spread(spark: SparkSession, rows: list[tuple[int, str | None, int, int]]) -> DataFrame:

@@ -121,11 +121,9 @@ def test_history_on_s3_is_read_back_and_registered_in_glue(spark, aws, capsys):
                  "--tables", "dq_metrics,customers_dq_outcomes"]) == 0
     glue = boto3.client("glue")
     table = glue.get_table(DatabaseName="lake", Name="dq_metrics")["Table"]
-    # published by manifest: registered at its runs' folder, one partition per run (see README "Publishing")
-    assert table["StorageDescriptor"]["Location"] == "s3://dq-lake/processedData/_dq/metrics/_dea_runs/"
-    assert [k["Name"] for k in table["PartitionKeys"]] == ["dea_run"]
-    runs = glue.get_partitions(DatabaseName="lake", TableName="dq_metrics")["Partitions"]
-    assert len(runs) == 3
+    # plain Parquet: registered at its folder, unpartitioned
+    assert table["StorageDescriptor"]["Location"] == "s3://dq-lake/processedData/_dq/metrics/"
+    assert table["PartitionKeys"] == []
     assert [c["Name"] for c in table["StorageDescriptor"]["Columns"]][:4] == ["table", "ruleset", "kind", "rule"]
     assert "lake.customers_dq_outcomes: created" in capsys.readouterr().out
 

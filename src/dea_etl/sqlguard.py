@@ -71,8 +71,8 @@ class _Walker:
                 self.plan(pair._2())
         if name == "UnresolvedRelation":
             parts = [str(p) for p in _seq(node.multipartIdentifier())]
-            # one-part names; two-part only when given as such (an Iceberg table's ``orders.snapshots``)
-            if len(parts) > 2 or ".".join(parts).lower() not in self.tables:
+            # names exactly as given (an Iceberg table's metadata tables: ``dea_etl.orders.snapshots``)
+            if ".".join(parts).lower() not in self.tables:
                 allowed = ", ".join(sorted(self.tables)) or "none"
                 raise UnsafeSqlError(f"table {'.'.join(parts)!r} is not one of the query's tables ({allowed})")
         if name == "UnresolvedTableValuedFunction":

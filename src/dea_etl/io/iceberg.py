@@ -42,6 +42,7 @@ from dea_etl.io.catalogs import (
     glue_catalog_settings,
     table_ref,
 )
+from dea_etl.io import storage
 from dea_etl.io.parquet import check_mode, cluster_by_partitions
 
 __all__ = [
@@ -173,6 +174,7 @@ class StagedIceberg:
             return
         if self.created:
             self.spark.sql(f"DROP TABLE IF EXISTS {self.ref.ident} PURGE")
+            storage.prune_empty_folders(self.ref.location)  # Iceberg deletes its files, not their folders
             return
         table = java_table(self.spark, self.ref)
         if table.refs().containsKey(self.branch):

@@ -398,6 +398,16 @@ def delete_files(location: str, relative: list[str]) -> None:
             folder = folder.parent
 
 
+def prune_empty_folders(location: str) -> None:
+    """Remove the folders under ``location`` (and itself) that hold no file (local only: S3 has none)."""
+    if is_s3(location):
+        return
+    root = local_path(location)
+    for folder, _dirs, _names in sorted(os.walk(root), key=lambda entry: -len(entry[0])):
+        if not os.listdir(folder):
+            os.rmdir(folder)
+
+
 def delete_tree(location: str) -> None:
     """Delete the folder ``location`` and everything under it (nothing when it does not exist)."""
     if is_s3(location):
