@@ -2,9 +2,11 @@
 
 With ``DEA_ETL_KILL_AT=<point>`` in its environment a process sends itself SIGKILL on reaching
 ``checkpoint(<point>)``: no cleanup, no ``finally``, as when a node dies. Without it a checkpoint does nothing.
-Points: ``staged`` (all outputs written, nothing claimed), ``claimed``, ``publish:<table folder name>``
-(just before that table is published; the quarantine folder is ``<table>_quarantine``),
-``published`` (every table published, bookmark not committed).
+Points: ``written:<table folder name>`` (just after that table's write: a Parquet table's files, an Iceberg
+table's branch; the quarantine folder is ``<table>_quarantine``), ``staged`` (all outputs written),
+``claimed`` (the bookmark's next version claimed; plain Parquet claims before its first write),
+``publish:<table folder name>`` (just before that table is published), ``published`` (every table
+published, bookmark not committed).
 """
 
 from __future__ import annotations

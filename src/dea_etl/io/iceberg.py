@@ -31,6 +31,7 @@ from pyspark.sql.types import StructField, StructType
 
 from dea_etl.errors import OutputError
 from dea_etl.faults import checkpoint
+from dea_etl.io import storage
 from dea_etl.io.catalogs import (
     DEFAULT_CATALOG,
     DEFAULT_NAMESPACE,
@@ -42,7 +43,6 @@ from dea_etl.io.catalogs import (
     glue_catalog_settings,
     table_ref,
 )
-from dea_etl.io import storage
 from dea_etl.io.parquet import check_mode, cluster_by_partitions
 
 __all__ = [
@@ -267,6 +267,7 @@ def stage_iceberg(
     except BaseException:
         staged.discard()
         raise
+    checkpoint(f"written:{target.rstrip('/').rsplit('/', 1)[-1]}")
     return staged
 
 

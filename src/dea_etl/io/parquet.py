@@ -296,6 +296,7 @@ def stage_parquet(
     except BaseException:
         staged.discard()
         raise
+    checkpoint(f"written:{target.rsplit('/', 1)[-1]}")
     return staged
 
 

@@ -22,7 +22,7 @@ from dea_etl.errors import JobArgumentError
 from dea_etl.io.iceberg import StagedIceberg, stage_iceberg
 from dea_etl.io.tables import TableFormat, stage_counted
 from dea_etl.pipelines.convert import StagedConversion
-from dea_etl.pipelines.data_quality import write_outcomes
+from dea_etl.pipelines.data_quality import stage_outcomes, write_outcomes
 from dea_etl.quality.gate import DataQualityError, GateResult, gate
 from dea_etl.quality.rulesets import packaged_ruleset, packaged_tables
 from dea_etl.runtime import Arg, JobContext
@@ -91,7 +91,8 @@ def audit(ctx: JobContext, conversions: Sequence[StagedConversion], fmt: TableFo
         except DataQualityError as exc:
             write_outcomes(exc.result, outcomes, table, ctx.run_id, fmt)
             raise
-        write_outcomes(result, outcomes, table, ctx.run_id, fmt)
+        # published with the table it judges (and claimed with it: one run, all its tables or none)
+        conversion.staged.append(stage_outcomes(result, outcomes, table, ctx.run_id, fmt))
         conversion.result.metrics["dq"] = (f"{len(result.results) - len(result.failed_rules)}/{len(result.results)} "
                                            f"rules passed on the staged rows (mode {ruleset.mode})")
         if result.quarantined_df is not None:

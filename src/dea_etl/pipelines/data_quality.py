@@ -24,7 +24,16 @@ from pyspark.sql import functions as F
 
 from dea_etl.io import files
 from dea_etl.io.lake import Lake
-from dea_etl.io.tables import DEFAULT_FORMAT, TableFormat, read_any, read_in_format, stage_counted, table_exists, write_table
+from dea_etl.io.tables import (
+    DEFAULT_FORMAT,
+    Staged,
+    TableFormat,
+    read_any,
+    read_in_format,
+    stage_counted,
+    stage_table,
+    table_exists,
+)
 from dea_etl.pipelines.formats import FORMAT_ARGS, table_format
 from dea_etl.quality import recording
 from dea_etl.quality.evaluate import FAILED, ROW_RESULT, evaluate_rows
@@ -49,28 +58,29 @@ def dq_path(lake: Lake, table: str, what: str) -> str:
     return f"{lake.processed('_dq')}/{table}/{what}"
 
 
-def write_outcomes(result: GateResult, path: str, table: str, run_id: str, fmt: TableFormat) -> str:
-    """Append the gate's outcomes (+ table, mode, run id, time) to the table at ``path``."""
+def stage_outcomes(result: GateResult, path: str, table: str, run_id: str, fmt: TableFormat) -> Staged:
+    """Write the gate's outcomes (+ table, mode, run id, time) for appending to the table at ``path``;
+    published later (with the tables they judge)."""
     out = result.outcomes_df.select(
         F.lit(table).alias("table"), F.lit(result.mode).alias("mode"), "*",
         F.lit(run_id).alias("run_id"), F.lit(datetime.now(UTC)).cast("timestamp").alias("evaluated_at"),
     )
-    write_table(out.coalesce(1), path, table_format=fmt, run_id=run_id, mode="append")
+    return stage_table(out.coalesce(1), path, table_format=fmt, run_id=run_id, mode="append")
+
+
+def write_outcomes(result: GateResult, path: str, table: str, run_id: str, fmt: TableFormat) -> str:
+    """Append the gate's outcomes (+ table, mode, run id, time) to the table at ``path``."""
+    stage_outcomes(result, path, table, run_id, fmt).publish()
     return path
 
 
 def _quarantine(result: GateResult, lake: Lake, table: str, run_id: str, fmt: TableFormat) -> tuple[int, int]:
     """Move the failing rows out of the processed table; returns (rows kept, rows quarantined)."""
     assert result.quarantined_df is not None
-    spark = result.passed_df.sparkSession
     bad = result.quarantined_df.withColumn("run_id", F.lit(run_id))
     staged_bad, quarantined = stage_counted(bad, dq_path(lake, table, "quarantine"), table_format=fmt, run_id=run_id)
-    if not quarantined:
-        if fmt.is_iceberg:  # the quarantine of this run is empty (a new snapshot; the history keeps the old)
-            staged_bad.publish()
-        else:
-            staged_bad.discard()
-            files.delete(spark, dq_path(lake, table, "quarantine"))
+    if not quarantined:  # the quarantine of this run is empty (Iceberg: a new snapshot; the history keeps the old)
+        staged_bad.publish()
         return -1, 0
     spec = lake_tables().get(table)
     staged_good, kept = stage_counted(result.passed_df, lake.processed(table), table_format=fmt, run_id=run_id,
