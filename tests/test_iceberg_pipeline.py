@@ -5,6 +5,7 @@ and compares what they wrote."""
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -13,10 +14,23 @@ import pytest
 from chispa import assert_df_equality
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
+from tests.foreign import (
+    columns_of,
+    fingerprint_sql,
+    pyiceberg_glue_table,
+    pyiceberg_sqlite_table,
+    with_bare_spark,
+    with_dea_etl_sql,
+    with_duckdb_arrow,
+    with_duckdb_files,
+)
 
+from dea_etl.catalog.tables import view_name
 from dea_etl.io import read_table
+from dea_etl.io.catalogs import catalog_table_name
 from dea_etl.io.iceberg import RUN_ID_PROPERTY, table_ref
-from dea_etl.io.tables import ICEBERG, TableFormat, read_in_format
+from dea_etl.io.tables import ICEBERG, TableFormat, lake_tables, read_in_format
+from dea_etl.jvm import jar_paths
 from dea_etl.pipelines.pipeline import SAMPLE_FILES, STEPS
 from dea_etl.tables import MARTS, TABLES
 
@@ -88,9 +102,13 @@ def test_the_metric_history_is_an_iceberg_table_with_the_parquet_metrics(
     assert [r.run_id for r in runs].count("run-1") == evaluations  # one commit per evaluation
 
 
-def test_the_tables_are_iceberg_tables_in_the_lake(lakes: tuple[Path, Path]) -> None:
+def test_the_tables_are_iceberg_tables_in_the_lakes_sqlite_catalog(lakes: tuple[Path, Path]) -> None:
     orders = lakes[1] / "processedData" / "orders"
-    assert (orders / "metadata" / "version-hint.text").is_file()
+    with sqlite3.connect(lakes[1] / "iceberg_catalog.db") as db:
+        rows = dict(db.execute("SELECT table_name, metadata_location FROM iceberg_tables WHERE catalog_name = 'lake' "
+                               "AND table_namespace = 'dea_etl'").fetchall())
+    assert {"customers", "employees", "orders", "tripdata", "customer_sales", "dq_metrics"} <= set(rows)
+    assert rows["orders"].startswith(f"file:{orders}/metadata/") and Path(rows["orders"][5:]).is_file()
     assert sorted(p.name for p in (orders / "data").iterdir()) == ["year=2011", "year=2012", "year=2013", "year=2014"]
 
 
@@ -105,7 +123,7 @@ def test_each_write_is_one_snapshot_on_main_carrying_the_run_id(spark: SparkSess
 
 
 def test_the_pipeline_steps_on_the_moto_s3_lake_give_the_same_marts(
-    spark: SparkSession, lakes: tuple[Path, Path], aws: str, data_dir: Path
+    spark: SparkSession, lakes: tuple[Path, Path], aws: str, data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import boto3
 
@@ -123,6 +141,58 @@ def test_the_pipeline_steps_on_the_moto_s3_lake_give_the_same_marts(
         s3_df = read_in_format(spark, f"{lake}/processedData/{table}", ICEBERG_FORMAT)
         local_df = read_table(spark, str(lakes[0] / "processedData" / table)).select(*s3_df.columns)
         assert_df_equality(s3_df, local_df, ignore_row_order=True, ignore_nullable=True)
-    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="ice-pipeline", Prefix="processedData/orders/metadata/")
-            .get("Contents", [])]
-    assert "processedData/orders/metadata/version-hint.text" in keys
+    glue = boto3.client("glue")
+    tables = {t["Name"]: t for t in glue.get_tables(DatabaseName="dea_etl")["TableList"]}
+    for name in ("orders", "customer_sales", "dq_metrics"):  # pyiceberg through the same Glue catalog
+        columns = columns_of(read_in_format(spark, f"{lake}/processedData/{name.replace('dq_', '_dq/')}",
+                                            ICEBERG_FORMAT).schema)
+        expected = with_dea_etl_sql(capsys, lake, name, columns)
+        assert with_duckdb_arrow(pyiceberg_glue_table(aws, f"dea_etl.{name}"), columns) == expected
+    assert {"orders", "customer_sales", "dq_metrics", "dq_orders_outcomes"} <= set(tables)
+    assert tables["orders"]["StorageDescriptor"]["Location"] == f"{lake}/processedData/orders"
+    assert tables["orders"]["Parameters"]["table_type"] == "ICEBERG"
+
+
+def _lake_views(lake: Path) -> dict[str, str]:
+    """Each table of the lake (its folder under processedData/) by the name `dea-etl sql` knows it."""
+    return {folder: view_name(folder) for folder in lake_tables(str(lake))}
+
+
+def test_readers_we_did_not_write_see_the_parquet_lake_as_dea_etl_sql_does(
+    spark: SparkSession, lakes: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    lake = lakes[0]
+    views = _lake_views(lake)
+    assert {"orders", "customers", "customer_sales", "_dq/metrics", "_dq/orders/outcomes"} <= set(views)
+    bare: dict = {"conf": {}, "tables": {}}
+    expected = {}
+    for folder, view in views.items():
+        path = lake / "processedData" / folder
+        columns = columns_of(read_table(spark, str(path)).schema)
+        expected[view] = with_dea_etl_sql(capsys, str(lake), view, columns)
+        assert with_duckdb_files(path, columns) == expected[view], view
+        bare["tables"][view] = {"read": "parquet", "path": str(path), "sql": fingerprint_sql(columns, "t", "`")}
+    assert with_bare_spark(bare) == expected
+
+
+def test_readers_we_did_not_write_see_the_iceberg_lake_as_dea_etl_sql_does(
+    spark: SparkSession, lakes: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    lake = lakes[1]
+    catalog_file = lake / "iceberg_catalog.db"
+    views = _lake_views(lake)
+    assert set(views.values()) >= {"orders", "customers", "customer_sales", "dq_metrics", "orders_dq_outcomes"}
+    # a Spark session configured only as Iceberg's documentation says (JDBC catalog, sqlite-jdbc on the path)
+    jars = [j for j in jar_paths() if "iceberg-spark-runtime" in j or "sqlite-jdbc" in j]
+    conf = {"spark.sql.catalog.lake": "org.apache.iceberg.spark.SparkCatalog", "spark.sql.catalog.lake.type": "jdbc",
+            "spark.sql.catalog.lake.uri": f"jdbc:sqlite:{catalog_file}",
+            "spark.sql.catalog.lake.warehouse": f"file:{lake}"}
+    bare: dict = {"conf": conf, "tables": {}}
+    expected = {}
+    for folder, view in views.items():
+        name = catalog_table_name(str(lake / "processedData" / folder))
+        columns = columns_of(read_in_format(spark, str(lake / "processedData" / folder), ICEBERG_FORMAT).schema)
+        expected[view] = with_dea_etl_sql(capsys, str(lake), view, columns)
+        assert with_duckdb_arrow(pyiceberg_sqlite_table(catalog_file, f"dea_etl.{name}"), columns) == expected[view]
+        bare["tables"][view] = {"read": "table", "path": f"lake.dea_etl.{name}", "sql": fingerprint_sql(columns, "t", "`")}
+    assert with_bare_spark(bare, jars) == expected

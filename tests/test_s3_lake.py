@@ -8,6 +8,7 @@ once, when the module starts; no test of this module empties it again.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,13 +22,17 @@ from jobs import csv_to_parquet, nyc_taxi, raw_to_processed
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from tests.conftest import DATA, REPO
+from tests.foreign import columns_of, fingerprint_sql, pyarrow_s3_table, with_bare_spark, with_dea_etl_sql, with_duckdb_arrow
 
 from dea_etl.bookmarks import open_store
 from dea_etl.bookmarks.model import file_key
 from dea_etl.catalog import catalog_tables
+from dea_etl.catalog.tables import view_name
 from dea_etl.cli import main as cli_main
 from dea_etl.io import FileInfo, read_table
 from dea_etl.io.lake import lay_out_lake
+from dea_etl.io.tables import lake_tables
+from dea_etl.jvm import jar_paths
 from dea_etl.pipelines.pipeline import SAMPLE_FILES
 from dea_etl.runtime.session import apply_s3a
 from dea_etl.testing import moto_environment, reset_moto_server
@@ -240,3 +245,26 @@ def test_csv_to_parquet_on_s3_appends_only_new_files_and_equals_a_local_full_run
         ignore_row_order=True, ignore_nullable=True,
     )
     assert read_table(spark, f"{out}_quarantine").count() == 1
+
+
+def test_readers_we_did_not_write_see_the_s3_lake_as_dea_etl_sql_does(
+    spark: SparkSession, s3: Any, lakes: Lakes, moto_endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    views = {folder: view_name(folder) for folder in lake_tables(S3_LAKE)}
+    assert {"orders", "customers", "customer_sales", "_dq/metrics"} <= set(views)
+    # Spark without dea-etl: S3A configured as Hadoop's documentation says, at the moto_server
+    jars = [j for j in jar_paths() if "hadoop-aws" in j or "aws-java-sdk-bundle" in j]
+    conf = {"spark.hadoop.fs.s3a.endpoint": moto_endpoint, "spark.hadoop.fs.s3a.path.style.access": "true",
+            "spark.hadoop.fs.s3a.connection.ssl.enabled": "false",
+            "spark.hadoop.fs.s3a.access.key": os.environ["AWS_ACCESS_KEY_ID"],
+            "spark.hadoop.fs.s3a.secret.key": os.environ["AWS_SECRET_ACCESS_KEY"]}
+    bare: dict[str, Any] = {"conf": conf, "tables": {}}
+    expected = {}
+    for folder, view in views.items():
+        uri = f"{S3_LAKE}/processedData/{folder}"
+        columns = columns_of(read_table(spark, uri).schema)
+        expected[view] = with_dea_etl_sql(capsys, S3_LAKE, view, columns)
+        assert with_duckdb_arrow(pyarrow_s3_table(moto_endpoint, uri), columns) == expected[view], view
+        bare["tables"][view] = {"read": "parquet", "path": uri.replace("s3://", "s3a://"),
+                                "sql": fingerprint_sql(columns, "t", "`")}
+    assert with_bare_spark(bare, jars) == expected
