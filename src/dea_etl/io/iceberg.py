@@ -19,9 +19,11 @@ Spark procedures.
 
 from __future__ import annotations
 
+import random
 import re
+import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,17 +170,30 @@ class StagedIceberg:
         publish_branch(self.spark, self.ref, self.branch, self.mode, self.path)
         self.published = True
 
+    def _untouched_by_others(self) -> bool:
+        """True while ``main`` is still the empty snapshot this write created the table with, and no other
+        writer has a branch: dropping the table then loses nothing but this write."""
+        table: Any = java_table(self.spark, self.ref)
+        current = table.currentSnapshot()
+        others = [str(r) for r in table.refs().keySet() if str(r) not in (MAIN, self.branch)]
+        return current is not None and int(current.snapshotId()) == self.base_snapshot_id and not others
+
     def discard(self) -> None:
-        """Forget the staged rows: the branch goes (and the table, when this write created it)."""
+        """Forget the staged rows: the branch goes (and the table, when this write created it and no other
+        writer has used it since)."""
         if self.published:
             return
-        if self.created:
+        if self.created and self._untouched_by_others():
             self.spark.sql(f"DROP TABLE IF EXISTS {self.ref.ident} PURGE")
             storage.prune_empty_folders(self.ref.location)  # Iceberg deletes its files, not their folders
             return
-        table = java_table(self.spark, self.ref)
-        if table.refs().containsKey(self.branch):
+        def remove(table: Any) -> bool:
+            if not table.refs().containsKey(self.branch):
+                return False
             table.manageSnapshots().removeBranch(self.branch).commit()
+            return True
+
+        commit_retrying(self.spark, self.ref, remove)
 
 
 def _is_ancestor(spark: SparkSession, table: Any, ancestor: int | None, snapshot: int) -> bool:
@@ -189,21 +204,78 @@ def _is_ancestor(spark: SparkSession, table: Any, ancestor: int | None, snapshot
     return bool(util.isAncestorOf(table, snapshot, ancestor))
 
 
+#: How often a metadata commit that lost a race with another writer is tried again on the new metadata.
+COMMIT_ATTEMPTS = 8
+
+
+def _lost_race(exc: BaseException) -> bool:
+    """True for Iceberg's CommitFailedException: another writer committed first; nothing of ours was."""
+    java = getattr(exc, "java_exception", None)
+    return java is not None and "CommitFailedException" in str(java.getClass().getName())
+
+
+def commit_retrying(spark: SparkSession, ref: TableRef, change: Callable[[Any], bool]) -> None:
+    """Run ``change(table)`` (it commits, or returns False when there is nothing to do) on freshly loaded
+    metadata; when the commit loses a race with another writer, load again and retry (a few times, backing
+    off), as Iceberg itself does for data commits."""
+    for attempt in range(COMMIT_ATTEMPTS):
+        try:
+            change(java_table(spark, ref))
+            return
+        except Exception as exc:
+            if not _lost_race(exc) or attempt == COMMIT_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * 2 ** attempt + random.random() * 0.05)
+
+
 def publish_branch(spark: SparkSession, ref: TableRef, branch: str, mode: str, path: str) -> None:
-    """Make ``branch``'s snapshot the table's ``main`` and remove the branch (see the module doc)."""
-    table: Any = java_table(spark, ref)
-    table.refresh()
-    staged = int(table.refs().get(branch).snapshotId())
-    main = table.currentSnapshot()
-    main_id = int(main.snapshotId()) if main is not None else None
-    if _is_ancestor(spark, table, main_id, staged):
-        table.manageSnapshots().fastForwardBranch(MAIN, branch).removeBranch(branch).commit()
-        return
-    if mode == "overwrite":
-        raise OutputError(f"{path}: another writer committed to the table (snapshot {main_id}) while this run "
-                          "overwrote it; nothing of this run was published (rerun it)")
+    """Make ``branch``'s snapshot the table's ``main`` and remove the branch (see the module doc).
+
+    When ``main`` moved since the branch was made, the staged snapshot's data files are committed again on
+    top of it, with its summary (run id, write mode): an append as an append, a partition overwrite as a
+    partition overwrite that Iceberg validates against what was committed meanwhile (conflicting data in
+    the same partitions fails it); a whole-table overwrite is refused.
+    """
+
+    def publish(table: Any) -> bool:
+        staged = int(table.refs().get(branch).snapshotId())
+        main = table.currentSnapshot()
+        main_id = int(main.snapshotId()) if main is not None else None
+        if _is_ancestor(spark, table, main_id, staged):
+            table.manageSnapshots().fastForwardBranch(MAIN, branch).removeBranch(branch).commit()
+            return True
+        if mode == "overwrite":
+            raise OutputError(f"{path}: another writer committed to the table (snapshot {main_id}) while this "
+                              "run overwrote it; nothing of this run was published (rerun it)")
+        _commit_again(table, staged, mode, path, main_id)
+        commit_retrying(spark, ref, lambda t: bool(t.manageSnapshots().removeBranch(branch).commit() or True))
+        return True
+
+    commit_retrying(spark, ref, publish)
+
+
+def _commit_again(table: Any, staged: int, mode: str, path: str, main_id: int | None) -> None:
+    """Commit the data files of the snapshot ``staged`` on top of ``main`` (Iceberg retries this itself)."""
+    snapshot = table.snapshot(staged)
+    if mode == "append":
+        commit = table.newAppend()
+        add = commit.appendFile
+    else:  # overwrite-partitions: Iceberg checks nothing was written to those partitions meanwhile
+        base = snapshot.parentId()
+        commit = table.newReplacePartitions().validateNoConflictingData().validateNoConflictingDeletes()
+        if base is not None:
+            commit = commit.validateFromSnapshot(base)
+        add = commit.addFile
+    found = snapshot.addedDataFiles(table.io()).iterator()
+    while found.hasNext():
+        add(found.next())
+    summary = snapshot.summary()
+    for key in (RUN_ID_PROPERTY, MODE_PROPERTY):
+        if summary.containsKey(key):
+            commit.set(key, summary.get(key))
+    commit.set("source-snapshot-id", str(staged))
     try:
-        table.manageSnapshots().cherrypick(staged).removeBranch(branch).commit()
+        commit.commit()
     except Exception as exc:
         raise OutputError(f"{path}: another writer changed the partitions this run replaces (snapshot {main_id}); "
                           f"nothing of this run was published (rerun it): {_java_message(exc)}") from None
@@ -246,11 +318,16 @@ def stage_iceberg(
             if not table_exists(spark, ref):
                 raise
             created = False  # another writer created it meanwhile: write to it as to any existing table
-    table = java_table(spark, ref)
-    base = int(table.currentSnapshot().snapshotId())
     branch = _branch_name(run_id)
-    table.manageSnapshots().createBranch(branch, base).commit()
-    staged = StagedIceberg(spark, ref, branch, run_id, mode, base, created, target, catalog)
+    bases: list[int] = []
+
+    def create_branch(table: Any) -> bool:
+        bases[:] = [int(table.currentSnapshot().snapshotId())]
+        table.manageSnapshots().createBranch(branch, bases[0]).commit()
+        return True
+
+    commit_retrying(spark, ref, create_branch)
+    staged = StagedIceberg(spark, ref, branch, run_id, mode, bases[0], created, target, catalog)
     summary = {RUN_ID_PROPERTY: run_id, MODE_PROPERTY: mode, **(properties or {})}
     if partition_by and cluster_partitions:  # as for Parquet: one file per partition
         df = cluster_by_partitions(df, partition_by)

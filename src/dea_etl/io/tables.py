@@ -80,8 +80,13 @@ def stage_counted(df: DataFrame, target: str, **options: Any) -> tuple[Staged, i
 
 
 def write_table(df: DataFrame, target: str, **options: Any) -> None:
-    """Write and publish in one call."""
-    stage_table(df, target, **options).publish()
+    """Write and publish in one call (a publish that fails leaves nothing of the write behind)."""
+    staged = stage_table(df, target, **options)
+    try:
+        staged.publish()
+    except BaseException:
+        staged.discard()
+        raise
 
 
 def read_in_format(
