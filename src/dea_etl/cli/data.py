@@ -11,28 +11,26 @@ from rich.console import Console
 
 from dea_etl.cli.output import error
 
-S3_SCHEMES = ("s3://", "s3a://", "s3n://")
-
 
 def _write(cfg: Any, out: str) -> int:
     """Write the CSV to a local path, or to a temporary file uploaded to ``s3://BUCKET/KEY`` (boto3)."""
     from dea_etl.datagen.orders import write_orders_csv
+    from dea_etl.io import storage
 
-    if not out.startswith(S3_SCHEMES):
-        if "://" in out:
+    if not storage.is_s3(out):
+        if not storage.is_local(out):
             raise ValueError(f"--out {out}: a local path or s3://BUCKET/KEY")
-        return write_orders_csv(cfg, Path(out))
-    bucket, _, key = out.split("://", 1)[1].partition("/")
-    if not bucket or not key or key.endswith("/"):
+        return write_orders_csv(cfg, Path(storage.local_path(out)))
+    bucket, key = storage.split_s3(out)
+    if not key or key.endswith("/"):
         raise ValueError(f"--out {out}: expected s3://BUCKET/KEY")
-    import boto3
     from botocore.exceptions import BotoCoreError, ClientError
 
     with tempfile.TemporaryDirectory() as tmp:
         local = Path(tmp) / "orders.csv"
         rows = write_orders_csv(cfg, local)
         try:
-            boto3.client("s3").upload_file(str(local), bucket, key)
+            storage.s3_client().upload_file(str(local), bucket, key)
         except (BotoCoreError, ClientError) as exc:
             raise OSError(f"cannot upload to {out}: {exc}") from exc
     return rows

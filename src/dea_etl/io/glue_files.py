@@ -19,6 +19,7 @@ from urllib.parse import unquote
 from pyspark.sql import functions as F
 
 from dea_etl.bookmarks.model import ListedFile
+from dea_etl.io import storage
 
 #: The column Glue adds with each record's source file (``attachFilename``).
 FILE_COLUMN = "_dea_etl_source_file"
@@ -31,10 +32,7 @@ def same_file(path: str) -> str:
     path = unquote(path)
     if path.startswith("file:"):
         return "file:/" + path[len("file:"):].lstrip("/")
-    for scheme in ("s3a://", "s3n://"):
-        if path.startswith(scheme):
-            return "s3://" + path[len(scheme):]
-    return path
+    return storage.canonical(path) if storage.is_s3(path) else path
 
 
 class GlueBookmarkedFiles:

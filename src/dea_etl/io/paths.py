@@ -14,21 +14,16 @@ from collections.abc import Sequence
 from pyspark.sql import SparkSession
 
 from dea_etl.errors import JobArgumentError
-from dea_etl.io import files
-
-_S3_SCHEMES = ("s3a://", "s3n://")
+from dea_etl.io import files, storage
 
 
 def normalized(spark: SparkSession, path: str) -> str:
     """The path in the form used for comparing: qualified, one s3 scheme, no trailing slash."""
     qualified = files.qualify(spark, path).rstrip("/")
-    if qualified.startswith("file:"):
+    if storage.is_local(qualified):
         # Hadoop's Path prints the path decoded ("file:/in dir/100%.csv"), as the file system names it.
         return "file:" + os.path.realpath("/" + qualified[len("file:"):].lstrip("/"))
-    for scheme in _S3_SCHEMES:
-        if qualified.startswith(scheme):
-            return "s3://" + qualified[len(scheme):]
-    return qualified
+    return storage.canonical(qualified)
 
 
 def _inside(child: str, parent: str) -> bool:

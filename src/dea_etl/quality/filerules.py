@@ -33,7 +33,7 @@ from datetime import date, datetime
 from urllib.parse import urlparse
 
 from dea_etl.errors import InputError
-from dea_etl.io import files
+from dea_etl.io import files, storage
 from dea_etl.quality.context import Context, Outcome, Prepared, RuleError
 from dea_etl.quality.model import Condition, DateExpr, Op, Rule
 from dea_etl.quality.registry import Signature, rule_type
@@ -97,10 +97,9 @@ def checksum(path: str, algorithm: str = DEFAULT_HASH) -> str:
     """The hex digest of a local file or an S3 object (read in chunks)."""
     digest = hashlib.new(HASHES[algorithm])
     parsed = urlparse(path)
-    if parsed.scheme in ("s3", "s3a", "s3n"):
-        import boto3
-
-        body = boto3.client("s3").get_object(Bucket=parsed.netloc, Key=parsed.path.lstrip("/"))["Body"]
+    if storage.is_s3(path):
+        bucket, key = storage.split_s3(path)
+        body = storage.s3_client().get_object(Bucket=bucket, Key=key)["Body"]
         for chunk in iter(lambda: body.read(1 << 20), b""):
             digest.update(chunk)
         return digest.hexdigest()

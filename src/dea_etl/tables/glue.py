@@ -67,9 +67,9 @@ def glue_table_spec(database: str, name: str, glue: Any = None) -> TableSpec:
     if not database or not name:
         raise InputError(f"{where}: expected glue://DATABASE/TABLE")
     if glue is None:
-        import boto3
+        from dea_etl.io.storage import aws_client
 
-        glue = boto3.client("glue")
+        glue = aws_client("glue")
     try:
         table = glue.get_table(DatabaseName=database, Name=name)["Table"]
     except (BotoCoreError, ClientError) as exc:
