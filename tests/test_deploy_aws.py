@@ -78,6 +78,7 @@ def test_glue_deploy_creates_jobs_security_configuration_workflow_and_state_mach
     assert job["DefaultArguments"] == {
         "--job-language": "python",
         "--extra-py-files": LIB,
+        "--extra-jars": f"s3://{BUCKET}/scriptLocation/dea-etl-spark.jar",  # Parquet files named for their run
         "--additional-python-modules": ",".join(runtime_requirements()),
         "--job-bookmark-option": "job-bookmark-enable",
         "--TempDir": f"s3://{BUCKET}/tmpDir/",

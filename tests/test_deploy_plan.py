@@ -304,6 +304,7 @@ def test_iceberg_deployments_carry_the_iceberg_settings(
         "spark.sql.catalog.glue_catalog.catalog-impl=org.apache.iceberg.aws.glue.GlueCatalog",
         "spark.sql.catalog.glue_catalog.io-impl=org.apache.iceberg.aws.s3.S3FileIO",
         "spark.sql.catalog.glue_catalog.warehouse=s3://b/processedData/",
+        "spark.sql.catalog.glue_catalog.cache-enabled=false",
     ]
     job_args = ["--table-format", "iceberg", "--iceberg-database", "sales"]
     if target == "glue":
@@ -312,7 +313,7 @@ def test_iceberg_deployments_carry_the_iceberg_settings(
         assert args["--conf"] == " --conf ".join(catalog)
         assert (args["--table-format"], args["--iceberg-database"]) == ("iceberg", "sales")
         return
-    jar = "spark.jars=/usr/share/aws/iceberg/lib/iceberg-spark3-runtime.jar"
+    jar = "spark.jars=s3://b/scriptLocation/dea-etl-spark.jar,/usr/share/aws/iceberg/lib/iceberg-spark3-runtime.jar"
     if target == "emr":
         argv = request["Steps"][0]["HadoopJarStep"]["Args"]
         confs = [argv[i + 1] for i, token in enumerate(argv) if token == "--conf"]

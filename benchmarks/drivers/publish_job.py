@@ -1,8 +1,10 @@
 """Publish bench driver, run by ``benchmarks/publish.py`` through spark-submit.
 
-``publish_job.py ENDPOINT BASE_ROWS MONTHS RUNS`` appends onto a table of the same size, at 1x and 10x
-``BASE_ROWS``, on the moto_server at ENDPOINT, and prints one JSON line: per scale the seconds and S3
-requests (counted by moto's request recorder) of staging the append and of publishing it.
+``publish_job.py ENDPOINT BASE_ROWS APPEND_ROWS MONTHS RUNS`` appends APPEND_ROWS rows onto a table that
+already holds 1x and 10x BASE_ROWS rows, in each table format, on the moto_server at ENDPOINT (plain
+Parquet through S3A; Iceberg in the Glue catalog with S3FileIO), and prints one JSON line: per format and
+scale the seconds and S3/Glue requests (counted by moto's request recorder) of writing the append and of
+publishing it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import boto3
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from dea_etl.io import stage_parquet, write_parquet
+from dea_etl.io.tables import ICEBERG, PARQUET, TableFormat, stage_table, write_table
 from dea_etl.runtime import get_spark
 
 SPACE = re.compile(r"\s*")
@@ -43,8 +45,8 @@ def requests(endpoint: str) -> Counter[str]:
     return ops
 
 
-def orders(spark: SparkSession, rows: int, months: int) -> DataFrame:
-    return spark.range(rows).select(
+def orders(spark: SparkSession, rows: int, months: int, offset: int = 0) -> DataFrame:
+    return spark.range(offset, offset + rows).select(
         F.col("id").alias("salesorderid"),
         (F.col("id") % 997 * 1.5).alias("amount"),
         F.concat(F.lit("customer-"), (F.col("id") % 5000).cast("string")).alias("customer"),
@@ -53,48 +55,46 @@ def orders(spark: SparkSession, rows: int, months: int) -> DataFrame:
     )
 
 
-def measure(spark: SparkSession, endpoint: str, rows: int, months: int, runs: int) -> dict[str, Any]:
-    publish_s: list[float] = []
-    write_s: list[float] = []
-    reqs: list[Counter[str]] = []
-    write_reqs: list[Counter[str]] = []
-    scale = rows
+def recorded(endpoint: str, action: Any) -> tuple[float, Counter[str], Any]:
+    recorder(endpoint, "reset-recording")
+    recorder(endpoint, "start-recording")
+    t0 = time.perf_counter()
+    result = action()
+    seconds = time.perf_counter() - t0
+    recorder(endpoint, "stop-recording")
+    return seconds, requests(endpoint), result
+
+
+def measure(spark: SparkSession, endpoint: str, fmt: TableFormat, rows: int, append: int, months: int,
+            runs: int) -> dict[str, Any]:
+    table = f"s3://bench/processedData/orders_{fmt.name}_{rows}"
+    write_table(orders(spark, rows, months), table, table_format=fmt, run_id="first", partition_by=PARTITIONS)
+    write_s, publish_s, write_reqs, publish_reqs = [], [], [], []
     for i in range(runs + 1):
-        table = f"s3://bench/processedData/orders_{scale}_{i}"
-        write_parquet(orders(spark, rows, months), table, run_id="first", partition_by=PARTITIONS)
-        recorder(endpoint, "reset-recording")
-        recorder(endpoint, "start-recording")
-        t0 = time.perf_counter()
-        staged = stage_parquet(orders(spark, rows, months), table, run_id="append", mode="append",
-                               partition_by=PARTITIONS)
-        t1 = time.perf_counter()
-        recorder(endpoint, "stop-recording")
-        written = requests(endpoint)
-        recorder(endpoint, "reset-recording")
-        recorder(endpoint, "start-recording")
-        t2 = time.perf_counter()
-        staged.publish()
-        t3 = time.perf_counter()
-        recorder(endpoint, "stop-recording")
+        batch = orders(spark, append, months, offset=rows + i * append)
+        t_write, w_reqs, staged = recorded(endpoint, lambda b=batch, r=i: stage_table(
+            b, table, table_format=fmt, run_id=f"append-{r}", mode="append", partition_by=PARTITIONS))
+        t_publish, p_reqs, _ = recorded(endpoint, staged.publish)
         if i:  # the first round warms up
-            write_s.append(t1 - t0)
-            publish_s.append(t3 - t2)
-            reqs.append(requests(endpoint))
-            write_reqs.append(written)
+            write_s.append(t_write)
+            publish_s.append(t_publish)
+            write_reqs.append(w_reqs)
+            publish_reqs.append(p_reqs)
     return {
         "rows": rows, "write": write_s, "publish": publish_s,
-        "requests": [sum(r.values()) for r in reqs], "copies": [r["CopyObject"] for r in reqs],
-        "write_requests": [sum(r.values()) for r in write_reqs],
-        "write_copies": [r["CopyObject"] for r in write_reqs],
+        "write_requests": [sum(r.values()) for r in write_reqs], "requests": [sum(r.values()) for r in publish_reqs],
+        "copies": [r["CopyObject"] for r in [*write_reqs, *publish_reqs]],
     }
 
 
 def main(argv: list[str]) -> None:
-    endpoint, base, months, runs = argv[0], int(argv[1]), int(argv[2]), int(argv[3])
+    endpoint, base, append, months, runs = argv[0], int(argv[1]), int(argv[2]), int(argv[3]), int(argv[4])
     spark, _ = get_spark("bench-publish")
     spark.sparkContext.setLogLevel("ERROR")
     boto3.client("s3").create_bucket(Bucket="bench")
-    print(json.dumps({scale: measure(spark, endpoint, base * scale, months, runs) for scale in (1, 10)}))
+    out = {name: {scale: measure(spark, endpoint, TableFormat(name), base * scale, append, months, runs)
+                  for scale in (1, 10)} for name in (PARQUET, ICEBERG)}
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":
