@@ -172,12 +172,17 @@ def test_a_bookmarked_rerun_on_s3_reads_no_file_again(s3: Any, lakes: Lakes, tmp
     assert [(o["Key"], o["ETag"]) for o in after] == [(o["Key"], o["ETag"]) for o in before]
 
 
-def test_catalog_register_points_glue_at_the_s3_tables(s3: Any, lakes: Lakes) -> None:
+def test_catalog_register_points_glue_at_the_s3_tables(spark: SparkSession, s3: Any, lakes: Lakes) -> None:
     assert cli_main(["catalog", "register", "--database", "sales", "--lake", f"s3a://{BUCKET}"]) == 0
     glue = boto3.client("glue")
     tables = {t["Name"]: t for t in glue.get_tables(DatabaseName="sales")["TableList"]}
     locations = {t: tables[t]["StorageDescriptor"]["Location"] for t in tables}
     assert set(locations) == {t.name for t in catalog_tables()}
+    for name in ("orders", "customer_sales", "dq_metrics"):  # the columns and types a reader finds in the files
+        table = tables[name]
+        declared = [(c["Name"], c["Type"]) for c in [*table["StorageDescriptor"]["Columns"], *table["PartitionKeys"]]]
+        found = spark.read.parquet(locations[name].replace("s3://", "s3a://")).schema
+        assert declared == [(f.name, f.dataType.simpleString()) for f in found.fields], name
     assert all(location.startswith(f"{S3_LAKE}/processedData/") for location in locations.values())
     # Plain Hive layout: each table at its folder, one catalog partition per year=/month= folder.
     assert (locations["orders"], locations["customer_sales"], locations["dq_metrics"], locations["orders_dq_outcomes"]) == (
