@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from chispa import assert_df_equality
 from pyspark.sql import functions as F
+from pyspark.sql.types import StructType
 from tests.spark_jobs import jobs_of
 
 from dea_etl.quality import RULE_OUTCOMES_SCHEMA, evaluate, run_ruleset
@@ -105,7 +106,8 @@ EXPECTED = [
         _value("0.75", "1"),
         {"Column.d.ColumnValues.Compliance": 0.75},
     ),
-    ('DataFreshness "d" > 1 days with threshold > 0.7', P, None, {"Column.d.DataFreshness.Compliance": 0.75}),
+    # no "with threshold": rules-config.json does not give DataFreshness one (AWS's parser refuses it)
+    ('DataFreshness "d" > 1 days', F_, "75.00% of rows passed", {"Column.d.DataFreshness.Compliance": 0.75}),
     ('DataFreshness "d" <= 24 hours', F_, "0.00% of rows passed", {"Column.d.DataFreshness.Compliance": 0.0}),
     ('ColumnDataType "code" = "STRING"', P, None, {"Column.code.ColumnDataType.Compliance": 1.0}),
     (
@@ -159,10 +161,14 @@ EXPECTED = [
 ]
 
 
+#: Glue's four ruleOutcomes columns, which the expected rows below give
+FOUR = StructType(RULE_OUTCOMES_SCHEMA.fields[:4])
+
+
 def _comparable(df):
-    """Metrics rounded to 6 decimals, as a sorted array of entries (chispa cannot sort by a map)."""
+    """The four columns, metrics rounded to 6 decimals, as a sorted array of entries (chispa cannot sort by a map)."""
     rounded = F.transform_values("EvaluatedMetrics", lambda k, v: F.round(v, 6))
-    return df.withColumn("EvaluatedMetrics", F.array_sort(F.map_entries(rounded)))
+    return df.select(*FOUR.fieldNames()).withColumn("EvaluatedMetrics", F.array_sort(F.map_entries(rounded)))
 
 
 @pytest.fixture(scope="module")
@@ -177,13 +183,18 @@ def outcomes(people_df):
 
 
 def test_every_rule_type_passes_and_fails_as_written_by_hand(spark, outcomes):
-    expected = _comparable(spark.createDataFrame(EXPECTED, RULE_OUTCOMES_SCHEMA))
+    expected = _comparable(spark.createDataFrame(EXPECTED, FOUR))
     assert_df_equality(outcomes, expected, ignore_row_order=True, ignore_nullable=True)
 
 
-def test_outcomes_keep_ruleset_order_and_glue_columns(outcomes):
-    assert outcomes.columns == ["Rule", "Outcome", "FailureReason", "EvaluatedMetrics"]
+def test_outcomes_keep_ruleset_order_and_glue_columns(people_df, outcomes):
     assert [r["Rule"] for r in outcomes.collect()] == [e[0] for e in EXPECTED]
+    # Glue's four columns first (the DESIGN contract), then EvaluatedRule and Labels
+    row = evaluate(people_df, 'Rules = [ RowCount = 4 labels = ["team"="sales"] ]').collect()[0]
+    written = 'RowCount = 4 labels = ["team"="sales"]'
+    assert row.asDict() == {"Rule": written, "Outcome": "Passed", "FailureReason": None,
+                            "EvaluatedMetrics": {"Dataset.*.RowCount": 4.0}, "EvaluatedRule": written,
+                            "Labels": {"team": "sales"}}
 
 
 def test_rules_that_cannot_be_evaluated_fail_with_the_reason(people_df):
@@ -230,7 +241,7 @@ REFERENCE_EXPECTED = [
 def test_rules_on_reference_datasets(spark, people_df, ref_df):
     ruleset = "Rules = [\n" + ",\n".join(rule for rule, *_ in REFERENCE_EXPECTED) + "\n]"
     actual = _comparable(evaluate(people_df, ruleset, {"ref": ref_df}))
-    expected = _comparable(spark.createDataFrame(REFERENCE_EXPECTED, RULE_OUTCOMES_SCHEMA))
+    expected = _comparable(spark.createDataFrame(REFERENCE_EXPECTED, FOUR))
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
 

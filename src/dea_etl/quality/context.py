@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pyspark.sql import Column, DataFrame
@@ -20,18 +20,14 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, StructField, StructType
 
 from dea_etl.errors import DeaEtlError, first_line
+from dea_etl.quality.outcome import Outcome
 from dea_etl.sqlguard import UnsafeSqlError, check_expression
+
+__all__ = ["Context", "Outcome", "Plan", "Prepared", "RuleError", "fmt"]
 
 
 class RuleError(DeaEtlError):
     """A rule cannot be evaluated (missing column, bad SQL, empty data...): it fails with this reason."""
-
-
-@dataclass(frozen=True)
-class Outcome:
-    passed: bool
-    reason: str | None = None
-    metrics: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass
