@@ -61,20 +61,22 @@ def check_limits(text: str) -> None:
         raise DqdlSyntaxError(
             f"the ruleset has {len(text):,} characters; at most {MAX_RULESET_CHARS:,} are read "
             "(split it into several rulesets)", 1, 1)
-    stack: list[list[int]] = []  # per open bracket: [values so far, most allowed]
+    stack: list[tuple[list[int], str]] = []  # per open bracket: [values so far, most allowed], what they are
     for m in _TOKENS.finditer(text):
         token = m.group()
         if token in "([":
             section = token == "[" and not stack and _SECTION.search(text, max(0, m.start() - 100), m.start()) is not None
-            stack.append([1, MAX_RULES if section else MAX_LIST_VALUES if token == "[" else 0])
+            if section:
+                stack.append(([1, MAX_RULES], "rules"))
+            else:
+                stack.append(([1, MAX_LIST_VALUES if token == "[" else 0], "values in one list"))
             if len(stack) > MAX_NESTING:
                 raise DqdlSyntaxError(f"nested more than {MAX_NESTING} levels deep (parentheses and brackets)",
                                       *position(text, m.start()))
         elif token in ")]" and stack:
             stack.pop()
         elif token == "," and stack:
-            stack[-1][0] += 1
-            values, most = stack[-1]
-            if most and values > most:
-                what = "rules" if most == MAX_RULES else "values in one list"
-                raise DqdlSyntaxError(f"more than {most:,} {what}", *position(text, m.start()))
+            count, what = stack[-1]
+            count[0] += 1
+            if count[1] and count[0] > count[1]:
+                raise DqdlSyntaxError(f"more than {count[1]:,} {what}", *position(text, m.start()))
