@@ -167,3 +167,21 @@ def test_a_report_and_record_run_evaluates_the_ruleset_once(spark, tmp_path):
             sc.setLocalProperty("spark.jobGroup.id", None)
     plain, everything = _jobs_at(spark, "dq-plain", callsite), _jobs_at(spark, "dq-everything", callsite)
     assert plain >= 1 and everything == plain
+
+
+def test_the_pipeline_step_evaluates_each_ruleset_once(spark, tmp_path):
+    """Gate, outcomes, analyzers, history, report and the step's row count: one fused aggregation, as many
+    jobs as evaluating the ruleset alone."""
+    lake = _lake_with_table(spark, tmp_path)
+    ruleset = ruleset_from_text("things", "# mode: quarantine\n" + RULESET)
+    callsite = _fused_aggregation_line()
+    sc = spark.sparkContext
+    steps = {"step": lambda: data_quality.check_table(spark, lake, ruleset, "run-1", {}, str(tmp_path / "reports")),
+             "alone": lambda: run_ruleset(spark.createDataFrame(ROWS, SCHEMA), RULESET)}
+    for group, action in steps.items():
+        sc.setJobGroup(group, group)
+        try:
+            action()
+        finally:
+            sc.setLocalProperty("spark.jobGroup.id", None)
+    assert _jobs_at(spark, "step", callsite) == _jobs_at(spark, "alone", callsite) >= 1

@@ -251,3 +251,32 @@ def test_all_aggregate_rules_cost_the_jobs_of_one_aggregation(spark, people_df):
     one_aggregate = jobs_of(spark, "dq-baseline", lambda: people_df.agg(F.count(F.lit(1))).collect())
     eight_rules = jobs_of(spark, "dq-one-pass", lambda: run_ruleset(people_df, ruleset))
     assert eight_rules == one_aggregate
+
+
+def test_column_values_take_times_of_day_and_ignore_case(spark):
+    """``"9:00 AM"`` / ``"21:50"`` are today's times (UTC without a timeZone tag); ``with ignoreCase = "true"``
+    compares strings whatever their case."""
+    noon = dt.datetime.now(dt.UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    df = spark.createDataFrame([(noon, "ABC"), (noon - dt.timedelta(days=1), "abc"), (noon, "x")],
+                               "ts timestamp, s string")
+    rules = ('Rules = [ ColumnValues "ts" between "9:00 AM" and "21:50", '
+             'ColumnValues "s" in ["abc"] with ignoreCase = "true", ColumnValues "s" = "abc", '
+             'ColumnValues "s" matches "a.c" with ignoreCase = "true" ]')
+    rows = evaluate(df, rules).collect()
+    assert [round(r.EvaluatedMetrics[m], 6) for r, m in zip(rows, [
+        "Column.ts.ColumnValues.Compliance", "Column.s.ColumnValues.Compliance",
+        "Column.s.ColumnValues.Compliance", "Column.s.PatternMatch"], strict=True)] == [
+        round(2 / 3, 6), round(2 / 3, 6), round(1 / 3, 6), round(2 / 3, 6)]
+
+
+def test_analyzers_all_statistics_of_all_columns_and_column_values(spark):
+    from dea_etl.quality import run_ruleset
+
+    df = spark.createDataFrame([(1, "ab"), (2, None)], "id int, s string")
+    ev = run_ruleset(df, 'Rules = [ RowCount > 0 ]\nAnalyzers = [ AllStatistics of AllColumns, ColumnValues "s" ]')
+    every, values = ev.analyzers
+    assert {"Dataset.*.RowCount", "Dataset.*.ColumnCount", "Column.id.Mean", "Column.id.Maximum",
+            "Column.s.Completeness", "Column.s.MaximumLength"} <= set(every.metrics)
+    assert (every.metrics["Column.s.Completeness"], every.metrics["Column.id.Sum"]) == (0.5, 3.0)
+    assert dict(values.metrics) == {}
+    assert values.reason == "ColumnValues gathers the Minimum and Maximum of a numeric column; 's' is not numeric (string)"
