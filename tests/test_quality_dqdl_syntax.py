@@ -183,6 +183,7 @@ INVALID = [
     ('Rules = [ FileUniqueness > avg(last(3)) ]', 1, 11, "FileUniqueness takes no dynamic value"),
     # DetectAnomalies watches a rule type with a metric history, alone
     ('Rules = [ DetectAnomalies "FileSize" ]', 1, 11, "DetectAnomalies cannot watch 'FileSize'"),
+    ('Rules = [ DetectAnomalies "ColumnDataType" "c" ]', 1, 11, "DetectAnomalies cannot watch 'ColumnDataType'"),
     ('Rules = [ (RowCount > 0) OR (DetectAnomalies "RowCount") ]', 1, 30, "cannot be combined"),
     # sections and dictionaries
     ("Rules = [ ] Analyzers = [ ]", 1, 28, "no rules or analyzers"),

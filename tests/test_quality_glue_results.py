@@ -72,11 +72,15 @@ def test_one_evaluation_gives_results_errors_score_and_analyzers(df):
 
 def test_evaluated_rule_shows_the_numbers_dynamic_operands_stood_for(df):
     t0 = datetime(2026, 1, 1, tzinfo=UTC)
-    history = history_from_rows([("Dataset.*.RowCount", f"r{i}", t0 + timedelta(days=i), v)
-                                 for i, v in enumerate([10.0, 20.0])])
-    rule = evaluate(df, "Rules = [ RowCount > avg(last(2)) * 0.2 ]", history=history).collect()[0]
-    assert (rule.Outcome, rule.EvaluatedRule) == ("Passed", "RowCount > 3")
-    assert rule.EvaluatedMetrics == {"Dataset.*.RowCount": 4.0, "Dataset.*.RowCount.LowerBound": 3.0}
+    history = history_from_rows([(metric, f"r{i}", t0 + timedelta(days=i), v) for metric, values in (
+        ("Dataset.*.RowCount", [10.0, 20.0]), ("Column.c.ColumnDataType.Compliance", [0.5, 0.7]))
+        for i, v in enumerate(values)])
+    rules = 'Rules = [ RowCount > avg(last(2)) * 0.2, ColumnDataType "c" = "STRING" with threshold > avg(last(2)) ]'
+    rowcount, data_type = evaluate(df, rules, history=history).collect()
+    assert (rowcount.Outcome, rowcount.EvaluatedRule) == ("Passed", "RowCount > 3")
+    assert rowcount.EvaluatedMetrics == {"Dataset.*.RowCount": 4.0, "Dataset.*.RowCount.LowerBound": 3.0}
+    # ColumnDataType takes a dynamic value in its threshold (the reference's rule type table): 3 of 4 > 0.6
+    assert (data_type.Outcome, data_type.EvaluatedRule) == ("Passed", 'ColumnDataType "c" = "STRING" with threshold > 0.6')
 
 
 def _lake_with_table(spark, tmp_path) -> Lake:

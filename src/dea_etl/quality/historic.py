@@ -114,7 +114,7 @@ def _watch(rule: Rule, schema: StructType) -> tuple[RuleNode, tuple[str, ...], s
     target, params = rule.params[0], rule.params[1:]
     metrics = metric_names(target, params)
     t = registered().get(target)
-    if t is None or not metrics:
+    if t is None or not t.watchable or not metrics:
         return rule, (), f"DetectAnomalies cannot watch {target!r}"
     if t.signature.condition == "none":
         rules = [Rule(target, params, None, rule.text, line=rule.line, column=rule.column)]

@@ -62,6 +62,12 @@ class RuleType:
     def is_row_level(self, rule: Rule) -> bool:
         return self.row_level(rule) if callable(self.row_level) else self.row_level
 
+    @property
+    def watchable(self) -> bool:
+        """Whether DetectAnomalies can watch it: it keeps a metric history and gathers it without a condition
+        of its own (an analyzer, or a rule that takes no condition)."""
+        return self.metrics is not None and (self.analyzer or self.signature.condition == "none")
+
 
 _RULE_TYPES: dict[str, RuleType] = {}
 

@@ -242,15 +242,15 @@ KINDS: dict[str, Callable[[Rule, Condition, tuple[int, int]], None]] = {
 
 def watchable() -> list[str]:
     """The rule types DetectAnomalies can watch: those that keep a metric history."""
-    return sorted(name for name, t in registered().items() if t.metrics is not None)
+    return sorted(name for name, t in registered().items() if t.watchable)
 
 
 def _watched(r: Rule, at: tuple[int, int]) -> None:
     target, rest = r.params[0], r.params[1:]
     t = registered().get(target)
-    if t is None or t.metrics is None or target == DETECT:
+    if t is None or not t.watchable:
         raise SemanticError(f"DetectAnomalies cannot watch {target!r}: it watches {', '.join(watchable())}", *at)
-    if not t.signature.min_params <= len(rest) <= t.signature.max_params or not t.metrics(rest):
+    if not t.signature.min_params <= len(rest) <= t.signature.max_params or not t.metrics or not t.metrics(rest):
         columns = ' "<column>"' * max(t.signature.min_params, 1)
         raise SemanticError(f'DetectAnomalies {target!r} needs {target}\'s parameters: DetectAnomalies "{target}"'
                             + columns, *at)
