@@ -28,6 +28,7 @@ SECTIONS = (
     "benchmarks.csv_profile",
     "benchmarks.marts",
     "benchmarks.dq",
+    "benchmarks.dq_rules",
     "benchmarks.bookmarks",
     "benchmarks.publish",
     "benchmarks.iceberg",

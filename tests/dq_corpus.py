@@ -145,3 +145,94 @@ DIFFERENCES: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
     ("odd", 'ColumnValues "s.x" > 0'): (("metric keys",), "D10"),
     ("empty", 'ColumnValues "age" > 18'): (("FailureReason",), "D11"),
 }
+
+
+# -- The DQDL reference's own examples (issue 20): features Deequ does not have ---------------------------
+# Each entry cites the page (and section) it is taken from; the expected outcomes, metrics and labels are
+# worked out by hand on the dataset below. Only the names of columns and values were fitted to the data.
+
+DQDL = "https://docs.aws.amazon.com/glue/latest/dg/dqdl.html"
+RULE_TYPE = "https://docs.aws.amazon.com/glue/latest/dg/dqdl-rule-types-{}.html"
+ORDERS_SCHEMA = "Order_Id string, Star_Rating int, Order_Total double, colA string, id int"
+ORDERS_ROWS = [
+    ("o1", 5, 600.0, "a", 1),
+    ("o2", 4, 700.0, "b", 2),
+    ("o3", 3, 100.0, "c", 3),
+    (None, 2, 200.0, "d", 4),
+]
+_MONTHLY = {"frequency": "monthly"}
+
+#: (page, ruleset, [(Outcome, EvaluatedMetrics, Labels) per rule]) on the orders above.
+REFERENCE_RULESETS: list[tuple[str, str, list[tuple[str, dict[str, float], dict[str, str]]]]] = [
+    (DQDL + "#dqdl-syntax-rule-composition",
+     'Rules = [\n(IsComplete "id") and (IsUnique "id"),\n'
+     '(Mean "Star_Rating" > 3) and (Mean "Order_Total" > 500) and (IsComplete "Order_Id"),\n'
+     '(Mean "Star_Rating" > 3) and ((Mean "Order_Total" > 500) or (IsComplete "Order_Id")),\n'
+     '(RowCount > 0) or ((IsComplete "colA") and (IsUnique "colA"))\n]',
+     [("Passed", {"Column.id.Completeness": 1.0, "Column.id.Uniqueness": 1.0}, {}),
+      ("Failed", {"Column.Star_Rating.Mean": 3.5, "Column.Order_Total.Mean": 400.0,
+                  "Column.Order_Id.Completeness": 0.75}, {}),
+      ("Failed", {"Column.Star_Rating.Mean": 3.5, "Column.Order_Total.Mean": 400.0,
+                  "Column.Order_Id.Completeness": 0.75}, {}),
+      ("Passed", {"Dataset.*.RowCount": 4.0, "Column.colA.Completeness": 1.0, "Column.colA.Uniqueness": 1.0}, {})]),
+    (DQDL + "#dqdl-constants",
+     'mySql = "select count(*) from primary"\nallowed = ["a", "b"]\ncolumn_name = "Star_Rating"\n'
+     "Rules = [ CustomSql $mySql > 0, ColumnValues \"colA\" in $allowed, Mean $column_name > 3 ]",
+     [("Passed", {"Dataset.*.CustomSQL": 4.0}, {}),
+      ("Failed", {"Column.colA.ColumnValues.Compliance": 0.5}, {}),
+      ("Passed", {"Column.Star_Rating.Mean": 3.5}, {})]),
+    (DQDL + "#dqdl-labels",
+     'DefaultLabels = ["frequency"="monthly"]\nRules = [\n    ColumnValues "Order_Total" > 21,\n'
+     '    RowCount > 0 labels = ["foo"="bar"],\n'
+     '    Completeness "Order_Id" > 0.5 labels = ["frequency"="daily", "foo"="bar"],\n'
+     '    (IsComplete "id" AND IsUnique "id") labels = ["rule_id"="123"]\n]',
+     [("Passed", {"Column.Order_Total.Minimum": 100.0}, _MONTHLY),
+      ("Passed", {"Dataset.*.RowCount": 4.0}, {**_MONTHLY, "foo": "bar"}),
+      ("Passed", {"Column.Order_Id.Completeness": 0.75}, {"frequency": "daily", "foo": "bar"}),
+      ("Passed", {"Column.id.Completeness": 1.0, "Column.id.Uniqueness": 1.0}, {**_MONTHLY, "rule_id": "123"})]),
+    (RULE_TYPE.format("DetectAnomalies"),  # no history yet: each passes, "not enough history"
+     'Rules = [ DetectAnomalies "RowCount", DetectAnomalies of RowCount, DetectAnomalies "Completeness" "Order_Id" ]',
+     [("Passed", {"Dataset.*.RowCount": 4.0}, {}), ("Passed", {"Dataset.*.RowCount": 4.0}, {}),
+      ("Passed", {"Column.Order_Id.Completeness": 0.75}, {})]),
+]
+
+#: (page, ruleset with Analyzers, [metrics per analyzer]) on the orders above.
+REFERENCE_ANALYZERS = (
+    DQDL + "#dqdl-analyzers",
+    'Rules = [ RowCount > 0 ]\nAnalyzers = [ RowCount, Completeness "Order_Id", ColumnValues "Order_Total",\n'
+    '    CustomSql "select count(*) from primary where Star_Rating > 3", AllStatistics "Star_Rating" ]',
+    [{"Dataset.*.RowCount": 4.0},
+     {"Column.Order_Id.Completeness": 0.75},
+     {"Column.Order_Total.Minimum": 100.0, "Column.Order_Total.Maximum": 700.0},
+     {"Dataset.*.CustomSQL": 2.0},
+     # the rule type reference's AllStatistics row: row count, completeness, uniqueness, ColumnValues metrics
+     {"Dataset.*.RowCount": 4.0, "Dataset.*.ColumnCount": 5.0, "Column.Star_Rating.Completeness": 1.0,
+      "Column.Star_Rating.Uniqueness": 1.0, "Column.Star_Rating.DistinctValuesCount": 4.0,
+      "Column.Star_Rating.UniqueValueRatio": 1.0, "Column.Star_Rating.Entropy": 1.3862943611198906,
+      "Column.Star_Rating.Mean": 3.5, "Column.Star_Rating.Sum": 14.0,
+      "Column.Star_Rating.StandardDeviation": 1.118033988749895, "Column.Star_Rating.Minimum": 2.0,
+      "Column.Star_Rating.Maximum": 5.0}],
+)
+
+#: Reference examples AWS's own parser refuses too (so does ours): (page, rule, why).
+REFERENCE_REFUSED = [
+    (DQDL + "#dqdl-syntax-rule-composition", '(RowCount "id" > 100) or (IsPrimaryKey "id")',
+     "RowCount takes 0 quoted parameter(s), got 1"),
+]
+
+#: Reference examples Deequ 2.1.0 (dqdl 1.0.0) refuses or cannot evaluate, with the id of their row in
+#: docs/dq-deequ-differences.md: (ruleset, what Deequ says).
+DEEQU_LACKS = {
+    'mySql = "select count(*) from primary"\nRules = [ CustomSql $mySql > 0 ]': ("Parsing Error", "D12"),
+    'Rules = [ IsComplete "id" labels = ["team"="finance"] ]': ("Parsing Error", "D13"),
+    'DefaultLabels = ["team"="finance"]\nRules = [ IsComplete "id" ]': ("Parsing Error", "D13"),
+    'Rules = [ IsComplete "id" and RowCount > 0 ]': ("Parsing Error", "D14"),
+    'Rules = [ DetectAnomalies of RowCount ]': ("No converter found", "D15"),
+    'Rules = [ FileSize > 5 B ]': ("No converter found", "D16"),
+    'Rules = [ FileUniqueness > 0.5 ]': ("No converter found", "D16"),
+    'Rules = [ FileFreshness > (now() - 1 days) ]': ("No converter found", "D16"),
+    'Rules = [ FileMatch in ["abc"] ]': ("No converter found", "D16"),
+}
+
+#: A reference example both engines evaluate (a constant standing for a list): they must agree.
+BOTH_CONSTANTS = 'allowed = ["a", "b"]\nRules = [ ColumnValues "colA" in $allowed ]'

@@ -81,7 +81,8 @@ def test_dq_outcomes_are_the_parquet_outcomes(spark: SparkSession, lakes: tuple[
         # order the files are read in: AggregateMatch is 0.9999999999999998 on one, ...92 on the other)
         rounded = F.transform_values("EvaluatedMetrics", lambda _, v: F.round(v, 9))
         metrics = F.to_json(F.array_sort(F.map_entries(rounded)))
-        return df.drop("evaluated_at").withColumn("EvaluatedMetrics", metrics)
+        labels = F.to_json(F.array_sort(F.map_entries("Labels")))
+        return df.drop("evaluated_at").withColumn("EvaluatedMetrics", metrics).withColumn("Labels", labels)
 
     assert_df_equality(comparable(iceberg_df), comparable(parquet_df), ignore_row_order=True, ignore_nullable=True)
 

@@ -38,10 +38,10 @@ def test_deequ_engine_gives_the_outcomes_in_the_native_shape(spark, small_df):
     deequ = evaluate(small_df, RULESET, engine="deequ")
     expected = spark.createDataFrame(
         [
-            ("RowCount = 2", "Passed", None, {"Dataset.*.RowCount": 2.0}),
-            ('IsComplete "id"', "Passed", None, {"Column.id.Completeness": 1.0}),
+            ("RowCount = 2", "Passed", None, {"Dataset.*.RowCount": 2.0}, "RowCount = 2", {}),
+            ('IsComplete "id"', "Passed", None, {"Column.id.Completeness": 1.0}, 'IsComplete "id"', {}),
             ('IsComplete "name"', "Failed", "Value: 0.5 does not meet the constraint requirement!",
-             {"Column.name.Completeness": 0.5}),
+             {"Column.name.Completeness": 0.5}, 'IsComplete "name"', {}),
         ],
         RULE_OUTCOMES_SCHEMA,
     )

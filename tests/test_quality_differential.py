@@ -92,3 +92,32 @@ def test_rules_deequ_rejects_run_natively(spark, rule: str) -> None:
         evaluate(people, f"Rules = [ {rule} ]", engine="deequ").collect()
     row = evaluate(people, f"Rules = [ {rule} ]").collect()[0]
     assert "cannot be evaluated" not in (row.FailureReason or "")
+
+
+@pytest.mark.parametrize("ruleset", sorted(corpus.DEEQU_LACKS))
+def test_reference_features_deequ_lacks_are_refused_there_and_evaluated_natively(spark, ruleset: str) -> None:
+    """Constants in parameters, labels, composites of bare rules, DetectAnomalies and the file rules (the
+    DQDL reference's examples, tests/test_quality_reference.py): Deequ refuses or cannot evaluate them; the
+    native engine evaluates them (the documented row says why they differ)."""
+    orders = spark.createDataFrame(corpus.ORDERS_ROWS, corpus.ORDERS_SCHEMA)
+    says, _ = corpus.DEEQU_LACKS[ruleset]
+    try:
+        deequ = [r.FailureReason or "" for r in evaluate(orders, ruleset, engine="deequ").collect()]
+    except Exception as exc:
+        deequ = [str(exc)]
+    assert any(says in reason for reason in deequ), deequ
+    native = evaluate(orders, ruleset).collect()
+    assert all(says not in (r.FailureReason or "") for r in native)
+    assert all("cannot be evaluated" not in (r.FailureReason or "") for r in native)
+
+
+def test_a_constant_standing_for_a_list_agrees_with_deequ(spark) -> None:
+    orders = spark.createDataFrame(corpus.ORDERS_ROWS, corpus.ORDERS_SCHEMA)
+    deequ = evaluate(orders, corpus.BOTH_CONSTANTS, engine="deequ").collect()
+    native = evaluate(orders, corpus.BOTH_CONSTANTS).collect()
+    assert [differences(d, n) for d, n in zip(deequ, native, strict=True)] == [set()]
+
+
+def test_every_reference_difference_has_its_row_in_the_docs() -> None:
+    rows = set(re.findall(r"^\| *(D\d+) *\|", DOC.read_text(encoding="utf-8"), re.MULTILINE))
+    assert {doc_id for _, doc_id in corpus.DEEQU_LACKS.values()} <= rows

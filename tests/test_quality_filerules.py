@@ -39,7 +39,8 @@ def test_file_size_per_file_with_units_and_threshold(spark, folder):
     out = _run(spark, f'Rules = [ FileSize "{path}" > 1 B, FileSize "{path}" > 1 KB, '
                       f'FileSize "{path}" > 1 KB with threshold > 0.3 ]', [folder])
     assert [o[0] for o in out] == ["Passed", "Failed", "Passed"]
-    assert out[1][2] == {"Dataset.*.FileSize.Compliance": pytest.approx(1 / 3), "Dataset.*.FileCount": 3.0}
+    assert out[1][2] == {"Dataset.*.FileSize.Compliance": pytest.approx(1 / 3), "Dataset.*.FileCount": 3.0,
+                         "Dataset.*.MaximumFileSize": 2000.0, "Dataset.*.MinimumFileSize": 10.0}
     assert out[1][1] == "2 of 3 files do not meet the condition"
 
 
@@ -109,7 +110,7 @@ def test_file_rule_syntax():
     assert rule.rules[1].condition.values == (2.0 * 1024**3,)
     with pytest.raises(DqdlSyntaxError, match="unknown tag 'hash'"):
         parse_ruleset('Rules = [ FileMatch "p" in ["a"] with hash = "MD5" ]')
-    with pytest.raises(DqdlSyntaxError, match="FileSize compares with numbers only"):
+    with pytest.raises(DqdlSyntaxError, match="FileSize compares with sizes"):
         parse_ruleset('Rules = [ FileSize "p" > "big" ]')
 
 

@@ -36,8 +36,9 @@ PARAMS = {
     "FileUniqueness": ('"data"',),
     "FileMatch": ('"data"',),
 }
-CONDITION = {"number": "> -1", "any": "> -1", "duration": "<= 36500 days", "string": '= "INTEGER"'}
-CONDITIONS = {"FileFreshness": "> (now() - 1 days)"}
+CONDITION = {"number": "> -1", "any": "> -1", "duration": "<= 36500 days", "string": '= "INTEGER"',
+             "date": "> (now() - 1 days)", "size": "> 1 B", "checksum": 'in ["0"]'}
+CONDITIONS: dict[str, str] = {}
 
 
 def example(t: RuleType) -> str:

@@ -16,7 +16,8 @@ from dea_etl.cli import main
 from dea_etl.io.lake import Lake
 from dea_etl.pipelines import data_quality
 from dea_etl.quality.charts import LINE_COLOR, Chart, svg
-from dea_etl.quality.history import Evaluated, history_from_rows
+from dea_etl.quality.history import history_from_rows
+from dea_etl.quality.outcome import Outcome
 from dea_etl.quality.recording import Run, report_of
 from dea_etl.quality.report import render_html, render_json, render_markdown
 from dea_etl.quality.rulesets import ruleset_from_text
@@ -31,10 +32,12 @@ def _report():
         [("Dataset.*.RowCount", f"r{i}", T0 + timedelta(days=i), v) for i, v in enumerate([100.0, 104.0, 98.0])]
         + [("Column.x.Completeness", f"r{i}", T0 + timedelta(days=i), v) for i, v in enumerate([1.0, 0.98, 0.99])])
     evaluated = [
-        Evaluated("RowCount > avg(last(3)) * 0.8", "Passed",
-                  {"Dataset.*.RowCount": 101.0, "Dataset.*.RowCount.LowerBound": 80.5}),
-        Evaluated("Completeness \"x\" > 0.95", "Failed", {"Column.x.Completeness": 0.5}),
-        Evaluated(HOSTILE, "Failed", {"Dataset.*.CustomSQL": float("nan")}, reason="<b>bad</b> | reason"),
+        Outcome(True, None, {"Dataset.*.RowCount": 101.0, "Dataset.*.RowCount.LowerBound": 80.5}).of(
+            "RowCount > avg(last(3)) * 0.8", "RowCount > 80.5", "Rule_1", {"team": "<sales>"}),
+        Outcome(False, "Value: 0.5 does not meet the constraint requirement.", {"Column.x.Completeness": 0.5}).of(
+            "Completeness \"x\" > 0.95", "", "Rule_2", {}),
+        Outcome(False, "<b>bad</b> | reason", {"Dataset.*.CustomSQL": float("nan")}, error=True).of(
+            HOSTILE, "", "Rule_3", {}),
     ]
     run = Run("orders", "orders", "Rules = [ RowCount > 0 ]  # <!-- -->", "run-4", T0 + timedelta(days=3))
     return report_of(run, evaluated, history)
@@ -62,11 +65,18 @@ def test_html_escapes_what_comes_from_the_ruleset_and_the_data_and_needs_no_netw
 def test_markdown_summary_and_json():
     md = render_markdown(_report())
     assert md.splitlines()[0] == "### Data quality: orders — 1 of 3 rules passed"
-    assert "| ❌ Failed | `CustomSql" in md and "\\| y" in md  # the pipe cannot break the table
+    assert "| ❌ Failed (ERROR) | `CustomSql" in md and "\\| y" in md  # the pipe cannot break the table
     data = json.loads(render_json(_report()))
-    assert data["rules"][2]["metrics"] == {"Dataset.*.CustomSQL": None}  # NaN is not JSON
-    assert data["charts"][0]["values"] == [100.0, 104.0, 98.0, 101.0]
-    assert data["charts"][0]["lower"] == 80.5
+    # Glue's result: a metric without a value (NaN) is left out, a rule that could not be evaluated is ERROR
+    assert data["RuleResults"][2]["EvaluatedMetrics"] == {}
+    assert (data["RuleResults"][2]["Result"], data["RuleResults"][2]["EvaluationMessage"]) == ("ERROR", "<b>bad</b> | reason")
+    assert data["RuleResults"][0]["EvaluatedRule"] == "RowCount > 80.5"
+    assert data["RuleResults"][0]["Labels"] == {"team": "<sales>"}
+    assert data["Score"] == 1 / 3
+    own = data["DeaEtl"]
+    assert own["charts"][0]["values"] == [100.0, 104.0, 98.0, 101.0]
+    assert own["charts"][0]["lower"] == 80.5
+    assert "team=&lt;sales&gt;" in render_html(_report()) and "`team=<sales>`" in md
 
 
 def test_a_chart_of_one_constant_value_is_still_drawn():
@@ -90,10 +100,10 @@ def test_cli_report_charts_the_recorded_runs(spark, tmp_path):
                      "--record", "--report", str(out)])
         assert code == 1  # firstname has a null
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    rowcount = next(c for c in report["charts"] if c["metric"] == "Dataset.*.RowCount")
+    rowcount = next(c for c in report["DeaEtl"]["charts"] if c["metric"] == "Dataset.*.RowCount")
     assert rowcount["values"] == [5.0, 6.0, 7.0]  # two recorded runs + this one
-    assert [r["customerid"] for r in report["failing_rows"]] == [0]
-    assert report["failing_rows"][0]["DataQualityRulesFail"] == ['IsComplete "firstname"']
+    assert [r["customerid"] for r in report["DeaEtl"]["failing_rows"]] == [0]
+    assert report["DeaEtl"]["failing_rows"][0]["DataQualityRulesFail"] == ['IsComplete "firstname"']
     assert "### Data quality: customers — 1 of 2 rules passed" in (out / "report.md").read_text(encoding="utf-8")
 
 
@@ -107,8 +117,8 @@ def test_pipeline_report_option_writes_each_tables_report(spark, tmp_path):
     ruleset = ruleset_from_text("customers", "# mode: quarantine\nRules = [ IsComplete \"firstname\" ]")
     data_quality.check_table(spark, lake, ruleset, "run-1", {}, str(tmp_path / "reports"))
     report = json.loads((tmp_path / "reports" / "customers" / "report.json").read_text(encoding="utf-8"))
-    assert [r["customerid"] for r in report["failing_rows"]] == [0]
-    assert report["unparsed_rows"] == [{"source_file": "customers.csv", "line_number": 7, "raw_line": "x,y",
+    assert [r["customerid"] for r in report["DeaEtl"]["failing_rows"]] == [0]
+    assert report["DeaEtl"]["unparsed_rows"] == [{"source_file": "customers.csv", "line_number": 7, "raw_line": "x,y",
                                         "reason": "customerid: not an integer"}]
     assert (tmp_path / "reports" / "customers" / "report.html").stat().st_size > 0
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from chispa import assert_df_equality
 from pyspark.sql import functions as F
+from pyspark.sql.types import StructType
 from tests.spark_jobs import jobs_of
 
 from dea_etl.quality import RULE_OUTCOMES_SCHEMA, evaluate, run_ruleset
@@ -105,7 +106,8 @@ EXPECTED = [
         _value("0.75", "1"),
         {"Column.d.ColumnValues.Compliance": 0.75},
     ),
-    ('DataFreshness "d" > 1 days with threshold > 0.7', P, None, {"Column.d.DataFreshness.Compliance": 0.75}),
+    # no "with threshold": rules-config.json does not give DataFreshness one (AWS's parser refuses it)
+    ('DataFreshness "d" > 1 days', F_, "75.00% of rows passed", {"Column.d.DataFreshness.Compliance": 0.75}),
     ('DataFreshness "d" <= 24 hours', F_, "0.00% of rows passed", {"Column.d.DataFreshness.Compliance": 0.0}),
     ('ColumnDataType "code" = "STRING"', P, None, {"Column.code.ColumnDataType.Compliance": 1.0}),
     (
@@ -159,10 +161,14 @@ EXPECTED = [
 ]
 
 
+#: Glue's four ruleOutcomes columns, which the expected rows below give
+FOUR = StructType(RULE_OUTCOMES_SCHEMA.fields[:4])
+
+
 def _comparable(df):
-    """Metrics rounded to 6 decimals, as a sorted array of entries (chispa cannot sort by a map)."""
+    """The four columns, metrics rounded to 6 decimals, as a sorted array of entries (chispa cannot sort by a map)."""
     rounded = F.transform_values("EvaluatedMetrics", lambda k, v: F.round(v, 6))
-    return df.withColumn("EvaluatedMetrics", F.array_sort(F.map_entries(rounded)))
+    return df.select(*FOUR.fieldNames()).withColumn("EvaluatedMetrics", F.array_sort(F.map_entries(rounded)))
 
 
 @pytest.fixture(scope="module")
@@ -177,13 +183,18 @@ def outcomes(people_df):
 
 
 def test_every_rule_type_passes_and_fails_as_written_by_hand(spark, outcomes):
-    expected = _comparable(spark.createDataFrame(EXPECTED, RULE_OUTCOMES_SCHEMA))
+    expected = _comparable(spark.createDataFrame(EXPECTED, FOUR))
     assert_df_equality(outcomes, expected, ignore_row_order=True, ignore_nullable=True)
 
 
-def test_outcomes_keep_ruleset_order_and_glue_columns(outcomes):
-    assert outcomes.columns == ["Rule", "Outcome", "FailureReason", "EvaluatedMetrics"]
+def test_outcomes_keep_ruleset_order_and_glue_columns(people_df, outcomes):
     assert [r["Rule"] for r in outcomes.collect()] == [e[0] for e in EXPECTED]
+    # Glue's four columns first (the DESIGN contract), then EvaluatedRule and Labels
+    row = evaluate(people_df, 'Rules = [ RowCount = 4 labels = ["team"="sales"] ]').collect()[0]
+    written = 'RowCount = 4 labels = ["team"="sales"]'
+    assert row.asDict() == {"Rule": written, "Outcome": "Passed", "FailureReason": None,
+                            "EvaluatedMetrics": {"Dataset.*.RowCount": 4.0}, "EvaluatedRule": written,
+                            "Labels": {"team": "sales"}}
 
 
 def test_rules_that_cannot_be_evaluated_fail_with_the_reason(people_df):
@@ -230,7 +241,7 @@ REFERENCE_EXPECTED = [
 def test_rules_on_reference_datasets(spark, people_df, ref_df):
     ruleset = "Rules = [\n" + ",\n".join(rule for rule, *_ in REFERENCE_EXPECTED) + "\n]"
     actual = _comparable(evaluate(people_df, ruleset, {"ref": ref_df}))
-    expected = _comparable(spark.createDataFrame(REFERENCE_EXPECTED, RULE_OUTCOMES_SCHEMA))
+    expected = _comparable(spark.createDataFrame(REFERENCE_EXPECTED, FOUR))
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
 
@@ -240,3 +251,32 @@ def test_all_aggregate_rules_cost_the_jobs_of_one_aggregation(spark, people_df):
     one_aggregate = jobs_of(spark, "dq-baseline", lambda: people_df.agg(F.count(F.lit(1))).collect())
     eight_rules = jobs_of(spark, "dq-one-pass", lambda: run_ruleset(people_df, ruleset))
     assert eight_rules == one_aggregate
+
+
+def test_column_values_take_times_of_day_and_ignore_case(spark):
+    """``"9:00 AM"`` / ``"21:50"`` are today's times (UTC without a timeZone tag); ``with ignoreCase = "true"``
+    compares strings whatever their case."""
+    noon = dt.datetime.now(dt.UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    df = spark.createDataFrame([(noon, "ABC"), (noon - dt.timedelta(days=1), "abc"), (noon, "x")],
+                               "ts timestamp, s string")
+    rules = ('Rules = [ ColumnValues "ts" between "9:00 AM" and "21:50", '
+             'ColumnValues "s" in ["abc"] with ignoreCase = "true", ColumnValues "s" = "abc", '
+             'ColumnValues "s" matches "a.c" with ignoreCase = "true" ]')
+    rows = evaluate(df, rules).collect()
+    assert [round(r.EvaluatedMetrics[m], 6) for r, m in zip(rows, [
+        "Column.ts.ColumnValues.Compliance", "Column.s.ColumnValues.Compliance",
+        "Column.s.ColumnValues.Compliance", "Column.s.PatternMatch"], strict=True)] == [
+        round(2 / 3, 6), round(2 / 3, 6), round(1 / 3, 6), round(2 / 3, 6)]
+
+
+def test_analyzers_all_statistics_of_all_columns_and_column_values(spark):
+    from dea_etl.quality import run_ruleset
+
+    df = spark.createDataFrame([(1, "ab"), (2, None)], "id int, s string")
+    ev = run_ruleset(df, 'Rules = [ RowCount > 0 ]\nAnalyzers = [ AllStatistics of AllColumns, ColumnValues "s" ]')
+    every, values = ev.analyzers
+    assert {"Dataset.*.RowCount", "Dataset.*.ColumnCount", "Column.id.Mean", "Column.id.Maximum",
+            "Column.s.Completeness", "Column.s.MaximumLength"} <= set(every.metrics)
+    assert (every.metrics["Column.s.Completeness"], every.metrics["Column.id.Sum"]) == (0.5, 3.0)
+    assert dict(values.metrics) == {}
+    assert values.reason == "ColumnValues gathers the Minimum and Maximum of a numeric column; 's' is not numeric (string)"

@@ -89,8 +89,9 @@ def _comparable(df: DataFrame) -> DataFrame:
     dropped = df.drop("run_id", "evaluated_at")
     if "source_file" in df.columns:
         dropped = dropped.withColumn("source_file", F.regexp_extract("source_file", r"[^/]+$", 0))
-    if "EvaluatedMetrics" in df.columns:
-        dropped = dropped.withColumn("EvaluatedMetrics", F.array_sort(F.map_entries("EvaluatedMetrics")))
+    for labels_or_metrics in ("EvaluatedMetrics", "Labels", "labels"):
+        if labels_or_metrics in df.columns:
+            dropped = dropped.withColumn(labels_or_metrics, F.array_sort(F.map_entries(labels_or_metrics)))
     return dropped
 
 

@@ -5,6 +5,8 @@ Prints the rule outcomes and their metrics; exit code 0 when every rule passed, 
 2 on an invalid ruleset (with its line and column) or bad arguments. ``--report DIR`` writes
 ``report.html``, ``report.md`` and ``report.json`` (charts from the lake's metric history);
 ``--record`` appends this evaluation's metrics to the lake's history (``processedData/_dq/metrics``).
+The ruleset is evaluated once (rules and analyzers in one pass); the row-level results, the history and
+the reports are all derived from that evaluation.
 """
 
 from __future__ import annotations
@@ -83,23 +85,23 @@ def _name(ns: argparse.Namespace) -> str:
     return Path(ns.ruleset).stem
 
 
-def _after(spark: Any, ns: argparse.Namespace, run: Any, ruleset: Any, history: Any, rows: list[Any], df: Any,
-           refs: Any, unparsed: Any) -> None:
-    """--record and --report: the history append and the report files."""
-    from dea_etl.quality import recording
-    from dea_etl.quality.evaluate import FAILED, ROW_PASS, ROW_RESULT, ROW_SKIP, evaluate_rows
-    from dea_etl.quality.history import Evaluated
+def _after(spark: Any, ns: argparse.Namespace, run: Any, history: Any, ev: Any, unparsed: Any) -> None:
+    """--record and --report: the history append and the report files, from the one evaluation ``ev``."""
+    from datetime import UTC, datetime
 
-    evaluated = [Evaluated(r["Rule"], r["Outcome"], dict(r["EvaluatedMetrics"] or {}), reason=r["FailureReason"])
-                 for r in rows]
+    from dea_etl.quality import recording
+    from dea_etl.quality.evaluate import FAILED, ROW_PASS, ROW_RESULT, ROW_SKIP, row_level_frame
+
     if ns.report:
-        failing = evaluate_rows(df, ruleset, refs)
-        failing = failing.where(failing[ROW_RESULT] == FAILED)
-        doc = recording.report_of(run, evaluated, history, failing_rows=failing.drop(ROW_PASS, ROW_SKIP, ROW_RESULT),
-                                  unparsed_rows=unparsed)
+        failing = None
+        if not ev.passed:  # the rows that fail a row-level rule, from the same evaluation's verdict columns
+            rows = row_level_frame(ev)
+            failing = rows.where(rows[ROW_RESULT] == FAILED).drop(ROW_PASS, ROW_SKIP, ROW_RESULT)
+        doc = recording.report_of(run, ev.outcomes, history, analyzers=ev.analyzers, failing_rows=failing,
+                                  unparsed_rows=unparsed, completed_at=datetime.now(UTC))
         recording.write(spark, doc, ns.report)
     if ns.record:
-        recording.record(spark, ns.lake, run, [*evaluated, *recording.analyzer_results(df, ruleset, refs)])
+        recording.record(spark, ns.lake, run, [*ev.outcomes, *ev.analyzers])
 
 
 def _read_ruleset(spark: Any, path: str) -> str:
@@ -118,14 +120,25 @@ def _stopped(spark: Any, created: bool, code: int) -> int:
     return code
 
 
+def _row(o: Any) -> dict[str, Any]:
+    """One outcome as the printed row (the ruleOutcomes fields and the labels)."""
+    labels = ", ".join(f"{k}={v}" for k, v in o.labels.items())
+    return {"Rule": o.rule, "Outcome": o.outcome, "FailureReason": o.failure_reason,
+            "EvaluatedMetrics": dict(o.metrics), "Labels": labels}
+
+
 def _render(rows: list[Any], accounting: dict[str, Any] | None, console: Console) -> None:
+    from rich.markup import escape
+
     table = Table(title="data quality outcomes")
-    for name in ("Rule", "Outcome", "FailureReason", "EvaluatedMetrics"):
+    labelled = any(r.get("Labels") for r in rows)
+    for name in ("Rule", "Outcome", "FailureReason", "EvaluatedMetrics", *(["Labels"] if labelled else [])):
         table.add_column(name, overflow="fold")
     for r in ([accounting] if accounting else []) + rows:
         metrics = "\n".join(f"{k} = {v:.6g}" for k, v in sorted((r["EvaluatedMetrics"] or {}).items()))
         style = "green" if r["Outcome"] == "Passed" else "red"
-        table.add_row(r["Rule"], f"[{style}]{r['Outcome']}[/{style}]", r["FailureReason"] or "", metrics)
+        cells = [escape(r["Rule"]), f"[{style}]{r['Outcome']}[/{style}]", escape(r["FailureReason"] or ""), metrics]
+        table.add_row(*cells, *([escape(r.get("Labels") or "")] if labelled else []))
     console.print(table)
     failed = sum(r["Outcome"] != "Passed" for r in rows)
     console.print(f"{len(rows) - failed} of {len(rows)} rules passed", highlight=False)
@@ -138,7 +151,7 @@ def _render(rows: list[Any], accounting: dict[str, Any] | None, console: Console
 
 
 def _dq(ns: argparse.Namespace) -> int:
-    from dea_etl.quality import DqdlSyntaxError, evaluate, parse_ruleset
+    from dea_etl.quality import DqdlSyntaxError, parse_ruleset, run_ruleset
 
     if ns.input is None and ns.table is None:
         error("give --table NAME or --input PATH --format csv|parquet")
@@ -171,9 +184,11 @@ def _dq(ns: argparse.Namespace) -> int:
         run = recording.Run.now(_name(ns), Path(ns.ruleset).stem, text, new_run_id())
         history = recording.history_for(spark, ns.lake, run, ruleset, bool(ns.report))
         roots = tuple(p for p in (ns.lake, ns.input) if p)
-        rows = [r.asDict() for r in evaluate(df, ruleset, refs, history=history, file_roots=roots).collect()]
+        ev = run_ruleset(df, ruleset, refs, history=history, file_roots=roots,
+                         with_analyzers=bool(ns.report or ns.record))
+        rows = [_row(o) for o in ev.outcomes]
         if ns.report or ns.record:
-            _after(spark, ns, run, ruleset, history, rows, df, refs, unparsed)
+            _after(spark, ns, run, history, ev, unparsed)
     except Exception as exc:
         error(first_line(exc))
         return 2

@@ -4,13 +4,16 @@ For every table with a ruleset (``dea_etl/rules/<table>.dqdl``, linked as ``rule
 table in the lake, the other processed tables are the references (``customers``, ``employees``...).
 :func:`run` checks the seed tables (before the marts are built on them); :func:`run_marts` checks the
 sales marts (after sales_mart), with the same references; ``--tables`` may name either kind.
-Outcomes (Glue's ruleOutcomes + ``table``, ``mode``, ``run_id``, ``evaluated_at``) are appended to
+Outcomes (Glue's ruleOutcomes and its GetDataQualityResult fields per rule + ``table``, ``mode``,
+``run_id``, ``evaluated_at``) are appended to
 ``<lake>/processedData/_dq/<table>/outcomes/``. In quarantine mode the failing rows move to
 ``<lake>/processedData/_dq/<table>/quarantine/`` (replaced each run) and the table keeps the others;
 in fail mode a failed rule fails the job after its outcomes are written.
 Every evaluation's metrics are appended to the lake's metric history (``_dq/metrics``,
 :mod:`dea_etl.quality.history`); with ``--report FOLDER`` each table's HTML / Markdown / JSON report is
-written to ``FOLDER/<table>/`` (charts of each metric over the recorded runs).
+written to ``FOLDER/<table>/`` (charts of each metric over the recorded runs). Each table's ruleset is
+evaluated once: the gate, the outcomes, the analyzers, the history and the report all come from that
+evaluation (and its row count is the step's rows in).
 """
 
 from __future__ import annotations
@@ -36,9 +39,9 @@ from dea_etl.io.tables import (
 )
 from dea_etl.pipelines.formats import FORMAT_ARGS, table_format
 from dea_etl.quality import recording
-from dea_etl.quality.evaluate import FAILED, ROW_RESULT, evaluate_rows
+from dea_etl.quality.evaluate import ROW_FAIL
 from dea_etl.quality.gate import DataQualityError, GateResult, gate
-from dea_etl.quality.history import Evaluated, History
+from dea_etl.quality.history import History, fit_to_table, outcome_table_rows, outcomes_table_schema
 from dea_etl.quality.parser import parse_ruleset
 from dea_etl.quality.rulesets import RulesetFile, packaged_ruleset, packaged_tables
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
@@ -59,18 +62,24 @@ def dq_path(lake: Lake, table: str, what: str) -> str:
 
 
 def stage_outcomes(result: GateResult, path: str, table: str, run_id: str, fmt: TableFormat) -> Staged:
-    """Write the gate's outcomes (+ table, mode, run id, time) for appending to the table at ``path``;
-    published later (with the tables they judge)."""
-    out = result.outcomes_df.select(
-        F.lit(table).alias("table"), F.lit(result.mode).alias("mode"), "*",
-        F.lit(run_id).alias("run_id"), F.lit(datetime.now(UTC)).cast("timestamp").alias("evaluated_at"),
-    )
+    """Write the gate's outcomes (ruleOutcomes and Glue's result fields, + table, mode, run id, time) for
+    appending to the table at ``path``; published later (with the tables they judge)."""
+    spark = result.outcomes_df.sparkSession
+    ev = result.evaluation
+    rows = outcome_table_rows(ev.outcomes, ev.score, table=table, mode=result.mode, run_id=run_id,
+                              evaluated_at=datetime.now(UTC))
+    out = fit_to_table(spark, path, spark.createDataFrame(rows, outcomes_table_schema()))
     return stage_table(out.coalesce(1), path, table_format=fmt, run_id=run_id, mode="append")
 
 
 def write_outcomes(result: GateResult, path: str, table: str, run_id: str, fmt: TableFormat) -> str:
-    """Append the gate's outcomes (+ table, mode, run id, time) to the table at ``path``."""
-    stage_outcomes(result, path, table, run_id, fmt).publish()
+    """Append the gate's outcomes (see :func:`stage_outcomes`) to the table at ``path``."""
+    staged = stage_outcomes(result, path, table, run_id, fmt)
+    try:
+        staged.publish()
+    except BaseException:
+        staged.discard()
+        raise
     return path
 
 
@@ -90,10 +99,6 @@ def _quarantine(result: GateResult, lake: Lake, table: str, run_id: str, fmt: Ta
     return kept, quarantined
 
 
-def _evaluated(result: GateResult) -> list[Evaluated]:
-    return [Evaluated(r.rule, r.outcome, r.metrics, reason=r.reason) for r in result.results]
-
-
 def _unparsed(spark: SparkSession, lake: Lake, table: str) -> DataFrame | None:
     """The rows csv_to_parquet quarantined for this table (they never reached the checked table)."""
     path = lake.quarantine(table)
@@ -101,18 +106,18 @@ def _unparsed(spark: SparkSession, lake: Lake, table: str) -> DataFrame | None:
 
 
 def _record(df: DataFrame, lake: Lake, run: recording.Run, result: GateResult, report: str | None,
-            references: dict[str, DataFrame], history: History | None, fmt: TableFormat) -> None:
-    """Append the rules' and analyzers' metrics to the history; write the report when asked."""
+            history: History | None, fmt: TableFormat) -> None:
+    """Append the rules' and analyzers' metrics to the history; write the report when asked (all from the
+    gate's one evaluation)."""
     spark = df.sparkSession
-    evaluated = _evaluated(result)
-    analyzers = recording.analyzer_results(df, parse_ruleset(run.ruleset_text), references)
-    recording.record(spark, lake.root, run, [*evaluated, *analyzers], fmt)
+    ev = result.evaluation
+    recording.record(spark, lake.root, run, [*ev.outcomes, *ev.analyzers], fmt)
     if report and history is not None:
         failing = result.quarantined_df
         if failing is None and not result.passed:
-            failing = evaluate_rows(df, run.ruleset_text, references).where(F.col(ROW_RESULT) == FAILED)
-        doc = recording.report_of(run, evaluated, history, failing_rows=failing,
-                                  unparsed_rows=_unparsed(spark, lake, run.table))
+            failing = result.failing_rows().withColumnRenamed(ROW_FAIL, "dq_rules_failed")
+        doc = recording.report_of(run, ev.outcomes, history, analyzers=ev.analyzers, failing_rows=failing,
+                                  unparsed_rows=_unparsed(spark, lake, run.table), completed_at=datetime.now(UTC))
         recording.write(spark, doc, f"{report.rstrip('/')}/{run.table}")
 
 
@@ -122,7 +127,6 @@ def check_table(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: s
     started = time.monotonic()
     table = ruleset.name
     df = read_in_format(spark, lake.processed(table), fmt)
-    rows_in = df.count()
     run = recording.Run.now(table, ruleset.name, ruleset.text, run_id)
     parsed = parse_ruleset(ruleset.text)
     history = recording.history_for(spark, lake.root, run, parsed, report is not None)
@@ -131,10 +135,11 @@ def check_table(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: s
                       file_roots=(lake.root,))
     except DataQualityError as exc:
         write_outcomes(exc.result, dq_path(lake, table, "outcomes"), table, run_id, fmt)
-        _record(df, lake, run, exc.result, report, references, history, fmt)
+        _record(df, lake, run, exc.result, report, history, fmt)
         raise
+    rows_in = result.evaluation.row_count or 0
     outcomes = write_outcomes(result, dq_path(lake, table, "outcomes"), table, run_id, fmt)
-    _record(df, lake, run, result, report, references, history, fmt)
+    _record(df, lake, run, result, report, history, fmt)
     kept, quarantined = rows_in, 0
     if result.quarantined_df is not None:
         try:

@@ -1,8 +1,9 @@
 """DQDL data quality evaluated natively in PySpark (see README's "Data quality" for the rule list).
 
 ``evaluate(df, ruleset, references=None)`` gives Glue's ruleOutcomes (Rule, Outcome, FailureReason,
-EvaluatedMetrics); ``evaluate_rows`` gives rowLevelOutcomes; ``analyze`` gives the metrics of the
-``Analyzers = [...]`` section (Analyzer, EvaluatedMetrics); an invalid ruleset raises
+EvaluatedMetrics, EvaluatedRule, Labels); ``evaluate_rows`` gives rowLevelOutcomes; ``analyze`` gives the
+metrics of the ``Analyzers = [...]`` section (Analyzer, EvaluatedMetrics); ``run_ruleset`` gives all of them
+from one evaluation (:class:`Evaluation`, whose records are :class:`Outcome`); an invalid ruleset raises
 :class:`DqdlSyntaxError` (a ValueError) naming line, column and what was expected.
 
 Semantics (chosen to follow Glue / Deequ; each is tested, and tests/test_quality_differential.py compares
@@ -74,6 +75,7 @@ from dea_etl.quality.evaluate import (
     run_ruleset,
 )
 from dea_etl.quality.model import Composite, Condition, Rule, Ruleset
+from dea_etl.quality.outcome import Outcome, Result
 from dea_etl.quality.parser import DqdlSyntaxError, parse_ruleset
 
 __all__ = [
@@ -84,6 +86,8 @@ __all__ = [
     "Condition",
     "DqdlSyntaxError",
     "Evaluation",
+    "Outcome",
+    "Result",
     "Rule",
     "Ruleset",
     "analyze",

@@ -6,7 +6,6 @@ cannot inject markup.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -81,12 +80,3 @@ def svg(chart: Chart) -> str:
                  f"{escape(chart.labels[-1])}</text>")
     parts.append("</svg>")
     return "".join(parts)
-
-
-def charts_for(metrics: Sequence[str]) -> list[str]:
-    """The metrics that get a chart: every metric but the bound/prediction companions."""
-    return [m for m in metrics if not m.endswith(BOUND_SUFFIXES)]
-
-
-LOWER, UPPER, PREDICTED = ".LowerBound", ".UpperBound", ".Predicted"
-BOUND_SUFFIXES = (LOWER, UPPER, PREDICTED)

@@ -18,7 +18,16 @@ from pyspark.sql.types import DataType, NumericType, StringType
 from dea_etl.quality.context import Context, Outcome, Prepared, RuleError, fmt
 from dea_etl.quality.model import Condition, Op, Rule
 from dea_etl.quality.predicates import age_seconds, number_predicate, value_predicate
-from dea_etl.quality.registry import Signature, rule_type
+from dea_etl.quality.registry import (
+    CONDITION,
+    THRESHOLD,
+    Signature,
+    column_metric,
+    column_metrics,
+    dataset_metric,
+    metric_names,
+    rule_type,
+)
 
 ALL = Condition(Op.EQ, (1.0,))
 
@@ -44,17 +53,24 @@ def _numeric(ctx: Context, name: str) -> str:
 
 # -- dataset shape ---------------------------------------------------------------------------------
 
-@rule_type("RowCount", Signature(0, 0, "required"), analyzer=True)
+def metric(rule: Rule) -> str:
+    """The one metric a rule reports under the name its rule type declares (registry ``metrics=``)."""
+    return metric_names(rule.rule_type, rule.params)[0]
+
+
+@rule_type("RowCount", Signature(0, 0, "required", dynamic=CONDITION), analyzer=True,
+           metrics=dataset_metric("RowCount"))
 def row_count(rule: Rule, ctx: Context) -> Prepared:
     n = ctx.rows(ctx.where(rule.where))
     assert rule.condition is not None
-    return Prepared(lambda v: judge(float(v[n]), rule.condition, {"Dataset.*.RowCount": float(v[n])}))  # type: ignore[arg-type]
+    return Prepared(lambda v: judge(float(v[n]), rule.condition, {metric(rule): float(v[n])}))  # type: ignore[arg-type]
 
 
-@rule_type("ColumnCount", Signature(0, 0, "required", where=False), analyzer=True)
+@rule_type("ColumnCount", Signature(0, 0, "required", where=False, dynamic=CONDITION), analyzer=True,
+           metrics=dataset_metric("ColumnCount"))
 def column_count(rule: Rule, ctx: Context) -> Prepared:
     count = float(len(ctx.df.columns))
-    return Prepared(lambda v: judge(count, rule.condition, {"Dataset.*.ColumnCount": count}))  # type: ignore[arg-type]
+    return Prepared(lambda v: judge(count, rule.condition, {metric(rule): count}))  # type: ignore[arg-type]
 
 
 @rule_type("ColumnExists", Signature(1, 1, "none", where=False))
@@ -109,62 +125,76 @@ def _compliance(rule: Rule, ctx: Context, passes: Column, metric: str, default: 
     return Prepared(finish, ~where | F.coalesce(passes, F.lit(False)))
 
 
-@rule_type("Completeness", Signature(1, 1, "required"), row_level=True, analyzer=True)
-@rule_type("IsComplete", Signature(1, 1, "none"), row_level=True)
+@rule_type("Completeness", Signature(1, 1, "required", dynamic=CONDITION), row_level=True, analyzer=True,
+           metrics=column_metric("Completeness"))
+@rule_type("IsComplete", Signature(1, 1, "none"), row_level=True, metrics=column_metric("Completeness"))
 def completeness(rule: Rule, ctx: Context) -> Prepared:
     col, _ = ctx.column(rule.params[0])
     cond = rule.condition if rule.rule_type == "Completeness" else ALL
-    return _compliance(rule, ctx, F.col(col).isNotNull(), f"Column.{col}.Completeness", cond or ALL)
+    return _compliance(rule, ctx, F.col(col).isNotNull(), metric(rule), cond or ALL)
 
 
-@rule_type("ColumnValues", Signature(1, 1, "required", "any", threshold=True), row_level=True)
+#: ColumnValues on a numeric column with > >= = < <= reports (and DetectAnomalies watches) these two.
+VALUE_BOUNDS = column_metrics("Minimum", "Maximum")
+
+
+@rule_type("ColumnValues", Signature(1, 1, "required", "any", threshold=True, tags=frozenset({"ignoreCase", "timeZone"})),
+           row_level=True, analyzer=True, metrics=VALUE_BOUNDS)
 def column_values(rule: Rule, ctx: Context) -> Prepared:
     col, dtype = ctx.column(rule.params[0])
     cond = rule.condition
     assert cond is not None
-    passes = value_predicate(F.col(col), dtype, cond)
+    passes = value_predicate(F.col(col), dtype, cond, ignore_case=rule.option("ignoreCase") == "true",
+                             zone=rule.option("timeZone"))
     extra: dict[str, str] = {}
     kind = "PatternMatch" if cond.op is Op.MATCHES and not cond.negated else "ColumnValues.Compliance"
-    metric = f"Column.{col}.{kind}"
+    compliance = f"Column.{rule.params[0]}.{kind}"
     if rule.threshold is None and not cond.negated and cond.numbers and isinstance(dtype, NumericType):
         where = ctx.where(rule.where)
+        low, high = VALUE_BOUNDS(rule.params)
         if cond.op in (Op.GT, Op.GE, Op.EQ):
-            extra[f"Column.{col}.Minimum"] = ctx.plan.agg(F.min(F.when(where, F.col(col))).cast("double"))
+            extra[low] = ctx.plan.agg(F.min(F.when(where, F.col(col))).cast("double"))
         if cond.op in (Op.LT, Op.LE, Op.EQ):
-            extra[f"Column.{col}.Maximum"] = ctx.plan.agg(F.max(F.when(where, F.col(col))).cast("double"))
+            extra[high] = ctx.plan.agg(F.max(F.when(where, F.col(col))).cast("double"))
         if extra:
-            metric = ""
-    return _compliance(rule, ctx, passes, metric, extra=extra)
+            compliance = ""
+    return _compliance(rule, ctx, passes, compliance, extra=extra)
 
 
-@rule_type("DataFreshness", Signature(1, 1, "required", "duration", threshold=True), row_level=True)
+@rule_type("DataFreshness", Signature(1, 1, "required", "duration"), row_level=True)
 def data_freshness(rule: Rule, ctx: Context) -> Prepared:
     col, _ = ctx.column(rule.params[0])
     assert rule.condition is not None
     passes = number_predicate(age_seconds(F.col(col)), rule.condition) & F.col(col).isNotNull()
-    return _compliance(rule, ctx, passes, f"Column.{col}.DataFreshness.Compliance", wording=_share_passed)
+    return _compliance(rule, ctx, passes, f"Column.{rule.params[0]}.DataFreshness.Compliance", wording=_share_passed)
 
 
 def _share_passed(ratio: float, failed: int, rows: int) -> str:
     return f"{ratio * 100:.2f}% of rows passed"
 
 
-@rule_type("ColumnLength", Signature(1, 1, "required", threshold=True), row_level=True, analyzer=True)
+#: ColumnLength reports (and DetectAnomalies watches) the values' shortest and longest length.
+LENGTH_BOUNDS = column_metrics("MinimumLength", "MaximumLength")
+
+
+@rule_type("ColumnLength", Signature(1, 1, "required", threshold=True), row_level=True, analyzer=True,
+           metrics=LENGTH_BOUNDS)
 def column_length(rule: Rule, ctx: Context) -> Prepared:
     col, _ = ctx.column(rule.params[0])
     cond = rule.condition
     assert cond is not None
     value_length = F.length(F.col(col).cast("string"))
     where = ctx.where(rule.where)
+    shortest, longest = LENGTH_BOUNDS(rule.params)
     extra = {}  # the lengths of the values (nulls aside, as Deequ's metrics)
     if cond.op not in (Op.LT, Op.LE) or cond.negated:
-        extra[f"Column.{col}.MinimumLength"] = ctx.plan.agg(F.min(F.when(where, value_length)).cast("double"))
+        extra[shortest] = ctx.plan.agg(F.min(F.when(where, value_length)).cast("double"))
     if cond.op not in (Op.GT, Op.GE) or cond.negated:
-        extra[f"Column.{col}.MaximumLength"] = ctx.plan.agg(F.max(F.when(where, value_length)).cast("double"))
+        extra[longest] = ctx.plan.agg(F.max(F.when(where, value_length)).cast("double"))
     # judged per row with a null as a 0-length string (Glue's ColumnLength reference)
     passes = number_predicate(F.coalesce(value_length, F.lit(0)), cond)
-    metric = f"Column.{col}.ColumnLength.Compliance" if rule.threshold else ""
-    return _compliance(rule, ctx, passes, metric, extra=extra)
+    compliance = f"Column.{rule.params[0]}.ColumnLength.Compliance" if rule.threshold else ""
+    return _compliance(rule, ctx, passes, compliance, extra=extra)
 
 
 _TYPE_NAMES = {
@@ -205,7 +235,9 @@ def _fits(col: Column, dtype: DataType, target: str, fmt: str | None) -> Column:
     return cast
 
 
-@rule_type("ColumnDataType", Signature(1, 1, "required", "string", threshold=True), row_level=True)
+@rule_type("ColumnDataType", Signature(1, 1, "required", "string", threshold=True, tags=frozenset({"format"}),
+                                        dynamic=THRESHOLD),
+           row_level=True, metrics=column_metric("ColumnDataType.Compliance"))
 def column_data_type(rule: Rule, ctx: Context) -> Prepared:
     col, dtype = ctx.column(rule.params[0])
     assert rule.condition is not None
@@ -214,7 +246,7 @@ def column_data_type(rule: Rule, ctx: Context) -> Prepared:
     for t in targets:
         fits = fits | _fits(F.col(col), dtype, t, rule.format)
     passes = F.col(col).isNotNull() & (~fits if rule.condition.negated else fits)  # a null fits no type (Deequ)
-    return _compliance(rule, ctx, passes, f"Column.{col}.ColumnDataType.Compliance")
+    return _compliance(rule, ctx, passes, metric(rule))
 
 
 # -- statistics --------------------------------------------------------------------------------------
@@ -224,37 +256,39 @@ _STATS: dict[str, Callable[[Column], Column]] = {
 }
 
 
-@rule_type("Mean", Signature(1, 1, "required"), analyzer=True)
-@rule_type("Sum", Signature(1, 1, "required"), analyzer=True)
-@rule_type("StandardDeviation", Signature(1, 1, "required"), analyzer=True)
-@rule_type("Variance", Signature(1, 1, "required"), analyzer=True)
+@rule_type("Mean", Signature(1, 1, "required", dynamic=CONDITION), analyzer=True, metrics=column_metric("Mean"))
+@rule_type("Sum", Signature(1, 1, "required", dynamic=CONDITION), analyzer=True, metrics=column_metric("Sum"))
+@rule_type("StandardDeviation", Signature(1, 1, "required", dynamic=CONDITION), analyzer=True,
+           metrics=column_metric("StandardDeviation"))
+@rule_type("Variance", Signature(1, 1, "required", dynamic=CONDITION), analyzer=True, metrics=column_metric("Variance"))
 def statistic(rule: Rule, ctx: Context) -> Prepared:
     col = _numeric(ctx, rule.params[0])
     where = ctx.where(rule.where)
     alias = ctx.plan.agg(_STATS[rule.rule_type](F.when(where, F.col(col))).cast("double"))
-    metric = f"Column.{col}.{rule.rule_type}"
+    name = metric(rule)
 
     def finish(v: Mapping[str, Any]) -> Outcome:
         if v[alias] is None:
             raise RuleError(f"Column {col!r} has no non-null values to compute {rule.rule_type}")
-        return judge(float(v[alias]), rule.condition, {metric: float(v[alias])})  # type: ignore[arg-type]
+        return judge(float(v[alias]), rule.condition, {name: float(v[alias])})  # type: ignore[arg-type]
 
     return Prepared(finish)
 
 
-@rule_type("ColumnCorrelation", Signature(2, 2, "required"), analyzer=True)
+@rule_type("ColumnCorrelation", Signature(2, 2, "required", dynamic=CONDITION), analyzer=True,
+           metrics=column_metric("ColumnCorrelation"))
 def column_correlation(rule: Rule, ctx: Context) -> Prepared:
     a, b = _numeric(ctx, rule.params[0]), _numeric(ctx, rule.params[1])
     where = ctx.where(rule.where)
     x, y = F.when(where, F.col(a)).cast("double"), F.when(where, F.col(b)).cast("double")
     alias = ctx.plan.agg(F.corr(x, y))
-    metric = f"Multicolumn.{a},{b}.ColumnCorrelation"
+    name = metric(rule)
 
     def finish(v: Mapping[str, Any]) -> Outcome:
         value = v[alias]
         if value is None or math.isnan(value):
             raise RuleError("Correlation is undefined (fewer than two complete rows or a constant column)")
-        return judge(float(value), rule.condition, {metric: float(value)})  # type: ignore[arg-type]
+        return judge(float(value), rule.condition, {name: float(value)})  # type: ignore[arg-type]
 
     return Prepared(finish)
 

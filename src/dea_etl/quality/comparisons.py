@@ -19,7 +19,7 @@ from dea_etl.errors import first_line
 from dea_etl.quality.checks import ALL, judge
 from dea_etl.quality.context import Context, Outcome, Prepared, RuleError
 from dea_etl.quality.model import Rule
-from dea_etl.quality.registry import Signature, rule_type
+from dea_etl.quality.registry import CONDITION, Signature, dataset_metric, rule_type
 from dea_etl.sqlguard import UnsafeSqlError, check_query
 
 PRIMARY = "primary"
@@ -103,7 +103,7 @@ def dataset_match(rule: Rule, ctx: Context) -> Prepared:
     return Prepared(finish)
 
 
-@rule_type("SchemaMatch", Signature(1, 1, "required"))
+@rule_type("SchemaMatch", Signature(1, 1, "required", where=False))
 def schema_match(rule: Rule, ctx: Context) -> Prepared:
     alias = rule.params[0]
     ref = ctx.reference(alias)
@@ -284,7 +284,7 @@ def _fused_count(rule: Rule, ctx: Context) -> Prepared | None:
 
     def finish(v: Mapping[str, Any]) -> Outcome:
         value = float(v[ok])
-        return judge(value, rule.condition, {"Dataset.*.CustomSQL": value})  # type: ignore[arg-type]
+        return judge(value, rule.condition, {CUSTOM_SQL(rule.params)[0]: value})  # type: ignore[arg-type]
 
     return Prepared(finish)
 
@@ -297,8 +297,12 @@ def _check_sql(ctx: Context, sql: str) -> None:
         raise RuleError(f"CustomSql refused: {exc}") from None
 
 
-@rule_type("CustomSql", Signature(1, 1, "optional", threshold=True, where=False),
-           row_level=lambda rule: rule.condition is None)
+#: CustomSql with a condition reports (and keeps a history of) the query's value.
+CUSTOM_SQL = dataset_metric("CustomSQL")
+
+
+@rule_type("CustomSql", Signature(1, 1, "optional", threshold=True, where=False, dynamic=CONDITION),
+           row_level=lambda rule: rule.condition is None, analyzer=True, metrics=CUSTOM_SQL)
 def custom_sql(rule: Rule, ctx: Context) -> Prepared:
     sql = rule.params[0]
     _check_sql(ctx, sql)
@@ -328,7 +332,7 @@ def custom_sql(rule: Rule, ctx: Context) -> Prepared:
             value = float(rows[0][0])
         except (TypeError, ValueError):
             raise RuleError("CustomSql must return exactly one numeric value") from None
-        return judge(value, rule.condition, {"Dataset.*.CustomSQL": value})
+        return judge(value, rule.condition, {CUSTOM_SQL(rule.params)[0]: value})
 
     return Prepared(finish)
 

@@ -20,18 +20,14 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, StructField, StructType
 
 from dea_etl.errors import DeaEtlError, first_line
+from dea_etl.quality.outcome import Outcome
 from dea_etl.sqlguard import UnsafeSqlError, check_expression
+
+__all__ = ["Context", "Outcome", "Plan", "Prepared", "RuleError", "fmt"]
 
 
 class RuleError(DeaEtlError):
     """A rule cannot be evaluated (missing column, bad SQL, empty data...): it fails with this reason."""
-
-
-@dataclass(frozen=True)
-class Outcome:
-    passed: bool
-    reason: str | None = None
-    metrics: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -211,6 +207,9 @@ class Context:
     plan: Plan
     #: where file rules may read (folders / s3:// prefixes); none: file rules fail
     file_roots: tuple[str, ...] = ()
+    #: each where clause checked and analyzed once per evaluation (many rules share one): its predicate, or
+    #: the reason it cannot be used
+    _wheres: dict[str, Column | RuleError] = field(default_factory=dict)
 
     def column(self, name: str, df: DataFrame | None = None) -> tuple[str, DataType]:
         """The column as ``F.col`` takes it and its type; RuleError if absent. Lookup is case-insensitive:
@@ -232,6 +231,17 @@ class Context:
         """The rule's ``where`` predicate (true when absent); RuleError on SQL that does not analyze."""
         if sql is None:
             return F.lit(True)
+        if sql not in self._wheres:
+            try:
+                self._wheres[sql] = self._checked_where(sql)
+            except RuleError as exc:
+                self._wheres[sql] = exc
+        found = self._wheres[sql]
+        if isinstance(found, RuleError):
+            raise RuleError(str(found))
+        return found
+
+    def _checked_where(self, sql: str) -> Column:
         try:
             check_expression(self.df.sparkSession, sql)
         except UnsafeSqlError as exc:

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql.types import MapType, StringType
 
 from dea_etl.errors import DeaEtlError
 from dea_etl.quality.model import Ruleset
@@ -78,7 +80,10 @@ def evaluate_deequ(
     evaluator = _evaluator(df.sparkSession)
     _register_views(df, references)
     out = evaluator.process(df.sparkSession, df, _text(ruleset), dict(references or {}))
-    return out.select(*OUTCOME_COLUMNS)  # type: ignore[no-any-return]
+    # the native shape: Deequ's ruleOutcomes have no EvaluatedRule or Labels (its parser has no constants,
+    # dynamic rules or labels), so the rule as written and no label
+    return out.select(*OUTCOME_COLUMNS, F.col("Rule").alias("EvaluatedRule"),  # type: ignore[no-any-return]
+                      F.create_map().cast(MapType(StringType(), StringType(), False)).alias("Labels"))
 
 
 def evaluate_rows_deequ(

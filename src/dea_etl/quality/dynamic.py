@@ -72,6 +72,8 @@ class Dynamic(float):
     expression, until :mod:`dea_etl.quality.historic` replaces it with the number the history gives."""
 
     expr: Expr
+    #: where it was written in the ruleset text (absolute offsets): EvaluatedRule shows its value there
+    span: tuple[int, int] | None = None
 
     def __new__(cls, expr: Expr) -> Dynamic:
         obj = super().__new__(cls, math.nan)

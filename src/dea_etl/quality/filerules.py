@@ -1,19 +1,27 @@
 """File rules: DQDL rules about files themselves (local folders and S3), as the AWS DQDL reference defines them.
 
-- ``FileFreshness "path" > (now() - 24 hours)`` (or ``between``, or a quoted ``"2024-01-01"``): each file's
-  last-modified time satisfies the condition; ``Dataset.*.FileFreshness.Compliance`` = files that do /
-  files; passes when all do, or when ``with threshold`` holds for the compliance.
-- ``FileSize "path" > 1 MB`` (units B, KB, MB, GB, TB; 1 KB = 1024 B): the same, on each file's size
-  (``Dataset.*.FileSize.Compliance``).
-- ``FileUniqueness "path" > 0.5``: distinct contents (SHA-256) / files (``Dataset.*.FileUniquenessRatio``).
+- ``FileFreshness "path" > (now() - 24 hours)`` (or ``between``, a date ``"2024-01-01"`` = that day 00:00 UTC,
+  a time of day ``"21:45"`` / ``"9:30 AM"`` = today at that time, UTC or ``with timeZone = "<IANA zone>"``):
+  each file's last-modified time satisfies the condition (``between`` takes its bounds in either order, as
+  the reference's ``between now() and (now() - 45 minutes)``); ``Dataset.*.FileFreshness.Compliance`` = files
+  that do / files; passes when all do, or when ``with threshold`` holds for the compliance.
+- ``FileSize "path" > 1 MB`` (B, KB, MB, GB, TB; 1 KB = 1024 B, as AWS's DQDL parser converts them; a plain
+  whole number is bytes): the same on each file's size (``Dataset.*.FileSize.Compliance``), with
+  ``Dataset.*.MinimumFileSize`` and ``Dataset.*.MaximumFileSize`` in bytes.
+- ``FileUniqueness "path" > 0.5``: distinct contents (SHA-256) / files (``Dataset.*.FileUniquenessRatio``);
+  ``with matchFileName = "true"``: files with the same name (last path segment) are duplicates too.
 - ``FileMatch "path" in ["<checksum>", ...] [with hashAlgorithm = "MD5" | "SHA-1" | "SHA-256"]``: every
-  file's checksum (default SHA-256) is in the list; ``FileMatch "a" "b"``: the files under ``a`` and under
-  ``b`` have the same contents (the same checksums, as many of each).
+  file's checksum (default SHA-256) is in the list (``= "<checksum>"``: is that one); ``FileMatch "a" "b"``:
+  the files under ``a`` and under ``b`` have the same contents (the same checksums, as many of each).
 
-Every file rule reports ``Dataset.*.FileCount``. A path (a file or a folder, listed recursively; hidden
-``_``/``.`` files skipped) is only read when it lies under one of the evaluation's allowed file roots (the
-lake, the input the command was given): a ruleset cannot make dea-etl read other files. A path outside,
-missing or empty fails the rule with the reason.
+Every file rule reports ``Dataset.*.FileCount`` and takes the reference's file tags: ``with recentFiles = N``
+(only the N most recently modified files), ``with uriRegex = "<regex>"`` (only files whose path matches;
+a pattern that matches an empty path, like the reference's negative lookahead ``"(?!.*\\.tmp$).*"``, must
+match from the path's start, any other anywhere: ``"\\.csv$"``), ``with filterOrder = ["uriRegex",
+"recentFiles"]`` (default: recentFiles, then uriRegex). A path (a file or a folder, listed recursively;
+hidden ``_``/``.`` files skipped) is only read when it lies under one of the evaluation's allowed file roots
+(the lake, the input the command was given): a ruleset cannot make dea-etl read other files. A path
+outside, missing or empty, or no file left by the tags, fails the rule with the reason.
 
 Without a path (``FileUniqueness > 0.5``, ``FileFreshness > (now() - 1 days)``, ``FileMatch in [...]``) a
 rule checks the files the evaluated DataFrame was read from, as Glue infers them: Spark's
@@ -26,22 +34,24 @@ from __future__ import annotations
 
 import hashlib
 import os
-import time
+import re
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 from dea_etl.errors import InputError
 from dea_etl.io import files, storage
+from dea_etl.quality import times
 from dea_etl.quality.context import Context, Outcome, Prepared, RuleError
 from dea_etl.quality.model import Condition, DateExpr, Op, Rule
-from dea_etl.quality.registry import Signature, rule_type
+from dea_etl.quality.registry import FILE_TAGS, Signature, rule_type
 
 SIZE_UNITS = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
 HASHES = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256"}
 DEFAULT_HASH = "SHA-256"
 COUNT = "Dataset.*.FileCount"
+DEFAULT_ORDER = ("recentFiles", "uriRegex")
 
 
 def _normal(path: str) -> str:
@@ -76,9 +86,33 @@ def _source_files(ctx: Context) -> list[files.FileInfo]:
     return found
 
 
+def uri_matches(pattern: str, path: str) -> bool:
+    """``with uriRegex``: found anywhere in the path, or from its start for a pattern that matches an empty
+    path (a lone lookahead would otherwise match at the end of every path)."""
+    regex = re.compile(pattern)
+    return (regex.match(path) if regex.fullmatch("") else regex.search(path)) is not None
+
+
+def _filtered(rule: Rule, listed: list[files.FileInfo]) -> list[files.FileInfo]:
+    order = dict(rule.options).get("filterOrder") or DEFAULT_ORDER
+    for tag in order:
+        value = rule.option(tag)
+        if value is None:
+            continue
+        if tag == "recentFiles":
+            listed = sorted(listed, key=lambda f: (-f.modified_ms, f.path))[: int(value)]
+        else:
+            listed = [f for f in listed if uri_matches(value, f.path)]
+    if not listed:
+        raise RuleError("no file left to check after " + ", ".join(t for t in order if rule.option(t) is not None))
+    return sorted(listed, key=lambda f: f.path)
+
+
 def _target(ctx: Context, rule: Rule, index: int = 0) -> list[files.FileInfo]:
-    """The files a rule checks: those under its path parameter, or the DataFrame's own without one."""
-    return _listed(ctx, rule.params[index]) if len(rule.params) > index else _source_files(ctx)
+    """The files a rule checks: those under its path parameter, or the DataFrame's own without one, then
+    its file tags (module doc)."""
+    listed = _listed(ctx, rule.params[index]) if len(rule.params) > index else _source_files(ctx)
+    return _filtered(rule, listed)
 
 
 def _listed(ctx: Context, path: str) -> list[files.FileInfo]:
@@ -109,17 +143,14 @@ def checksum(path: str, algorithm: str = DEFAULT_HASH) -> str:
     return digest.hexdigest()
 
 
-def _epoch(value: object) -> float:
+def _epoch(value: object, now: datetime, zone: str | None) -> float:
     if isinstance(value, DateExpr):
-        return time.time() + value.offset_seconds
+        return now.timestamp() + value.offset_seconds
     if isinstance(value, str):
         try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            raise RuleError(f"{value!r} is not a date (YYYY-MM-DD or an ISO time)") from None
-        if isinstance(parsed, date) and "T" not in value and " " not in value:
-            parsed = datetime(parsed.year, parsed.month, parsed.day)
-        return parsed.timestamp() if parsed.tzinfo else parsed.astimezone().timestamp()
+            return times.moment(value, now, zone).timestamp()
+        except ValueError as exc:
+            raise RuleError(str(exc)) from None
     if isinstance(value, float):
         return value
     raise RuleError(f"FileFreshness compares with dates, got {value!r}")
@@ -130,10 +161,7 @@ def _compliance(rule: Rule, listed: list[files.FileInfo], measure: list[float], 
     ok = sum(cond.holds(m) for m in measure)
     ratio = ok / len(listed)
     metrics = {metric: ratio, COUNT: float(len(listed))}
-    if rule.threshold is not None:
-        passed = rule.threshold.holds(ratio)
-    else:
-        passed = ok == len(listed)
+    passed = rule.threshold.holds(ratio) if rule.threshold is not None else ok == len(listed)
     reason = None if passed else f"{len(listed) - ok} of {len(listed)} files do not meet the condition"
     return Outcome(passed, reason, metrics)
 
@@ -142,28 +170,57 @@ def _done(outcome: Outcome) -> Prepared:
     return Prepared(lambda _values: outcome)
 
 
-@rule_type("FileFreshness", Signature(0, 1, "required", "any", threshold=True, where=False))
+@rule_type("FileFreshness", Signature(0, 1, "required", "date", threshold=True, where=False,
+                                       tags=FILE_TAGS | {"timeZone"}))
 def file_freshness(rule: Rule, ctx: Context) -> Prepared:
     assert rule.condition is not None
     listed = _target(ctx, rule)
-    cond = Condition(rule.condition.op, tuple(_epoch(v) for v in rule.condition.values), rule.condition.negated)
+    now = datetime.now(UTC)
+    moments = tuple(_epoch(v, now, rule.option("timeZone")) for v in rule.condition.values)
+    if rule.condition.op is Op.BETWEEN:  # bounds in either order: between now() and (now() - 45 minutes)
+        moments = (min(moments), max(moments))
+    cond = Condition(rule.condition.op, moments, rule.condition.negated)
     mtimes = [f.modified_ms / 1000 for f in listed]
     return _done(_compliance(rule, listed, mtimes, cond, "Dataset.*.FileFreshness.Compliance"))
 
 
-@rule_type("FileSize", Signature(0, 1, "required", threshold=True, where=False))
+@rule_type("FileSize", Signature(0, 1, "required", "size", threshold=True, where=False, tags=FILE_TAGS))
 def file_size(rule: Rule, ctx: Context) -> Prepared:
     assert rule.condition is not None
     listed = _target(ctx, rule)
-    return _done(_compliance(rule, listed, [float(f.size) for f in listed], rule.condition,
-                             "Dataset.*.FileSize.Compliance"))
+    sizes = [float(f.size) for f in listed]
+    outcome = _compliance(rule, listed, sizes, rule.condition, "Dataset.*.FileSize.Compliance")
+    extremes = {"Dataset.*.MaximumFileSize": max(sizes), "Dataset.*.MinimumFileSize": min(sizes)}
+    return _done(Outcome(outcome.passed, outcome.reason, {**outcome.metrics, **extremes}))
 
 
-@rule_type("FileUniqueness", Signature(0, 1, "required", where=False))
+def _groups(keys: list[tuple[str, str]]) -> int:
+    """Files that share a contents or (with matchFileName) a name are one group: how many groups."""
+    parent = list(range(len(keys)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for part in (0, 1):
+        first: dict[str, int] = {}
+        for i, key in enumerate(keys):
+            if key[part] in first:
+                parent[root(i)] = root(first[key[part]])
+            else:
+                first[key[part]] = i
+    return len({root(i) for i in range(len(keys))})
+
+
+@rule_type("FileUniqueness", Signature(0, 1, "required", where=False, tags=FILE_TAGS | {"matchFileName"}))
 def file_uniqueness(rule: Rule, ctx: Context) -> Prepared:
     assert rule.condition is not None
     listed = _target(ctx, rule)
-    ratio = len({checksum(f.path) for f in listed}) / len(listed)
+    by_name = rule.option("matchFileName") == "true"
+    keys = [(checksum(f.path), f.path.rstrip("/").rsplit("/", 1)[-1] if by_name else f.path) for f in listed]
+    ratio = _groups(keys) / len(listed)
     metrics = {"Dataset.*.FileUniquenessRatio": ratio, COUNT: float(len(listed))}
     passed = rule.condition.holds(ratio)
     return _done(Outcome(passed, None if passed else f"Value: {ratio:.6g} does not meet the constraint requirement.",
@@ -171,28 +228,28 @@ def file_uniqueness(rule: Rule, ctx: Context) -> Prepared:
 
 
 def _algorithm(rule: Rule) -> str:
-    name = dict(rule.options).get("hashAlgorithm", DEFAULT_HASH)
+    name = rule.option("hashAlgorithm") or DEFAULT_HASH
     if name not in HASHES:
         raise RuleError(f"hashAlgorithm must be one of {', '.join(HASHES)}, got {name!r}")
     return name
 
 
-@rule_type("FileMatch", Signature(0, 2, "optional", "any", where=False))
+@rule_type("FileMatch", Signature(0, 2, "required", "checksum", where=False, tags=FILE_TAGS | {"hashAlgorithm"},
+                                   no_condition_with=2))
 def file_match(rule: Rule, ctx: Context) -> Prepared:
     algorithm = _algorithm(rule)
     listed = _target(ctx, rule)
     sums = Counter(checksum(f.path, algorithm) for f in listed)
     metrics = {COUNT: float(len(listed))}
     if len(rule.params) == 2:
-        other = Counter(checksum(f.path, algorithm) for f in _listed(ctx, rule.params[1]))
+        other = Counter(checksum(f.path, algorithm) for f in _target(ctx, rule, 1))
         passed = sums == other
         reason = f"the files under {rule.params[0]} and {rule.params[1]} differ"
     else:
-        if rule.condition is None or rule.condition.op is not Op.IN:
+        if rule.condition is None or rule.condition.op not in (Op.IN, Op.EQ):
             raise RuleError('FileMatch compares with checksums: in ["<checksum>", ...], or with another path')
         wanted = {str(v).lower() for v in rule.condition.values}
         bad = sum(n for s, n in sums.items() if s not in wanted)
         passed = (bad == 0) != rule.condition.negated
         reason = f"{bad} of {len(listed)} files match none of the {algorithm} checksums"
     return _done(Outcome(passed, None if passed else reason, metrics))
-

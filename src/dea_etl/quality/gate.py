@@ -14,47 +14,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from dea_etl.errors import DeaEtlError, JobArgumentError
-from dea_etl.quality.evaluate import (
-    FAILED,
-    PASSED,
-    ROW_FAIL,
-    ROW_RESULT,
-    outcomes_frame,
-    row_level_frame,
-    run_ruleset,
-)
+from dea_etl.quality.evaluate import FAILED, PASSED, ROW_FAIL, ROW_RESULT, outcomes_frame, row_level_frame
 from dea_etl.quality.history import History
 from dea_etl.quality.model import Ruleset
+from dea_etl.quality.outcome import Outcome
 from dea_etl.quality.rulesets import MODES
+from dea_etl.quality.run import Evaluation, run_ruleset
 
 REASON = "reason"
 RULES_FAILED = "dq_rules_failed"
 
 
 @dataclass(frozen=True)
-class RuleResult:
-    rule: str
-    outcome: str
-    reason: str | None
-    metrics: Mapping[str, float]
-
-
-@dataclass(frozen=True)
 class GateResult:
     mode: str
-    results: tuple[RuleResult, ...]
+    #: the evaluation the gate applied: its outcomes, analyzers, row count and row-level verdicts
+    evaluation: Evaluation
     outcomes_df: DataFrame
     passed_df: DataFrame
     quarantined_df: DataFrame | None = None
     #: the persisted row-level frame behind passed_df / quarantined_df; ``release()`` frees it
-    row_level_df: DataFrame | None = None
+    row_level_df: DataFrame | None = field(default=None)
+
+    @property
+    def results(self) -> list[Outcome]:
+        return self.evaluation.outcomes
 
     def release(self) -> None:
         if self.row_level_df is not None:
@@ -62,7 +53,13 @@ class GateResult:
 
     @property
     def failed_rules(self) -> list[str]:
-        return [r.rule for r in self.results if r.outcome == FAILED]
+        return [r.rule for r in self.results if not r.passed]
+
+    def failing_rows(self) -> DataFrame:
+        """The rows that fail a row-level rule, with DataQualityRulesFail (the quarantine, or else derived
+        from the same evaluation: no second pass)."""
+        rows = self.row_level_df if self.row_level_df is not None else row_level_frame(self.evaluation)
+        return rows.where(F.col(ROW_RESULT) == FAILED).select(*self.passed_df.columns, ROW_FAIL)
 
     @property
     def passed(self) -> bool:
@@ -86,13 +83,9 @@ def gate(df: DataFrame, ruleset: str | Ruleset, mode: str, references: Mapping[s
     if mode not in MODES:
         raise JobArgumentError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
     ev = run_ruleset(df, ruleset, references, history=history, file_roots=file_roots)
-    results = tuple(
-        RuleResult(node.text, PASSED if o.passed else FAILED, None if o.passed else o.reason, dict(o.metrics))
-        for node, o in zip(ev.rules, ev.outcomes, strict=True)
-    )
     outcomes = outcomes_frame(ev, df)
     if mode == "fail":
-        result = GateResult(mode, results, outcomes, df)
+        result = GateResult(mode, ev, outcomes, df)
         if not result.passed:
             raise DataQualityError(table, result)
         return result
@@ -104,4 +97,4 @@ def gate(df: DataFrame, ruleset: str | Ruleset, mode: str, references: Mapping[s
         F.concat(F.lit("data quality: "), F.array_join(F.col(ROW_FAIL), "; ")).alias(REASON),
         F.col(ROW_FAIL).alias(RULES_FAILED),
     )
-    return GateResult(mode, results, outcomes, passed_df, quarantined_df, rows)
+    return GateResult(mode, ev, outcomes, passed_df, quarantined_df, rows)

@@ -15,11 +15,7 @@ from pyspark.sql import functions as F
 from dea_etl.quality.checks import ALL, judge, share
 from dea_etl.quality.context import Context, Outcome, Prepared, RuleError
 from dea_etl.quality.model import Rule
-from dea_etl.quality.registry import Signature, rule_type
-
-
-def _label(columns: tuple[str, ...]) -> str:
-    return f"Column.{columns[0]}" if len(columns) == 1 else f"Multicolumn.{','.join(columns)}"
+from dea_etl.quality.registry import CONDITION, Signature, column_metric, rule_type
 
 
 def _grouped(rule: Rule, ctx: Context) -> tuple[tuple[str, ...], str, str]:
@@ -38,11 +34,15 @@ def _unique_row(cols: tuple[str, ...], where: Column) -> Column:
     return ~present | (n == 1)
 
 
-@rule_type("Uniqueness", Signature(1, 16, "required"), row_level=True, analyzer=True)
-@rule_type("IsUnique", Signature(1, 16, "none"), row_level=True)
+UNIQUENESS = column_metric("Uniqueness")
+
+
+@rule_type("Uniqueness", Signature(1, 16, "required", dynamic=CONDITION), row_level=True, analyzer=True,
+           metrics=UNIQUENESS)
+@rule_type("IsUnique", Signature(1, 16, "none"), row_level=True, metrics=UNIQUENESS)
 def uniqueness(rule: Rule, ctx: Context) -> Prepared:
     cols, g, _ = _grouped(rule, ctx)
-    metric = f"{_label(cols)}.Uniqueness"
+    (metric,) = UNIQUENESS(rule.params)
     cond = rule.condition or ALL
 
     def finish(v: Mapping[str, Any]) -> Outcome:
@@ -57,12 +57,12 @@ def uniqueness(rule: Rule, ctx: Context) -> Prepared:
 def is_primary_key(rule: Rule, ctx: Context) -> Prepared:
     cols, g, n = _grouped(rule, ctx)
     where = ctx.where(rule.where)
-    complete = {c: ctx.count_if(F.col(c).isNotNull(), where) for c in cols}
+    complete = {p: ctx.count_if(F.col(c).isNotNull(), where) for p, c in zip(rule.params, cols, strict=True)}
 
     def finish(v: Mapping[str, Any]) -> Outcome:
         uniq = share(v[g + "unique"], v[g + "valued"])
-        metrics = {f"{_label(cols)}.Uniqueness": uniq}
-        metrics.update({f"Column.{c}.Completeness": share(v[a], v[n]) for c, a in complete.items()})
+        metrics = {UNIQUENESS(rule.params)[0]: uniq}
+        metrics.update({f"Column.{p}.Completeness": share(v[a], v[n]) for p, a in complete.items()})
         failing = [m for m in metrics.values() if not ALL.holds(m)]
         return judge(failing[0] if failing else 1.0, ALL, metrics)
 
@@ -76,8 +76,8 @@ GroupValue = Callable[[Mapping[str, Any], str, str], float]
 
 
 def _group_stat(rule: Rule, ctx: Context, name: str, value: GroupValue) -> Prepared:
-    cols, g, n = _grouped(rule, ctx)
-    metric = f"{_label(cols)}.{name}"
+    _, g, n = _grouped(rule, ctx)
+    (metric,) = column_metric(name)(rule.params)
     return Prepared(lambda v: judge(value(v, g, n), rule.condition, {metric: value(v, g, n)}))  # type: ignore[arg-type]
 
 
@@ -100,17 +100,19 @@ def _distinct(v: Mapping[str, Any], g: str, n: str) -> float:
     return float(v[g + "distinct"]) + (1.0 if has_null else 0.0)  # null is a value of its own (as Deequ)
 
 
-@rule_type("Entropy", Signature(1, 1, "required"), analyzer=True)
+@rule_type("Entropy", Signature(1, 1, "required", dynamic=CONDITION), analyzer=True, metrics=column_metric("Entropy"))
 def entropy(rule: Rule, ctx: Context) -> Prepared:
     return _group_stat(rule, ctx, "Entropy", _entropy)
 
 
-@rule_type("DistinctValuesCount", Signature(1, 1, "required"), analyzer=True)
+@rule_type("DistinctValuesCount", Signature(1, 1, "required", dynamic=CONDITION), analyzer=True,
+           metrics=column_metric("DistinctValuesCount"))
 def distinct_values_count(rule: Rule, ctx: Context) -> Prepared:
     return _group_stat(rule, ctx, "DistinctValuesCount", _distinct)
 
 
-@rule_type("UniqueValueRatio", Signature(1, 1, "required"), analyzer=True)
+@rule_type("UniqueValueRatio", Signature(1, 1, "required", dynamic=CONDITION), analyzer=True,
+           metrics=column_metric("UniqueValueRatio"))
 def unique_value_ratio(rule: Rule, ctx: Context) -> Prepared:
     return _group_stat(rule, ctx, "UniqueValueRatio", _unique_value_ratio)
 

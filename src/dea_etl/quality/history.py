@@ -7,7 +7,10 @@ history is an Iceberg table it stays one, whatever a later run's format. It is w
 rules (``last(k)``) and ``DetectAnomalies`` read, what the report charts, and what ``dea-etl sql`` and
 Athena query (``dq_metrics``). A metric's history is keyed by table and metric name
 (``Dataset.*.RowCount``, ``Column.total.Mean``), not by rule text: a rule whose threshold changes keeps its
-history.
+history. Each row carries its rule's labels (``labels``, DQDL ``labels = [...]`` and ``DefaultLabels``).
+
+A history (or outcomes table) created before a column was added keeps its columns: what is appended to it
+leaves the new column out (:func:`fit_to_table`), and reading it gives that column as null.
 """
 
 from __future__ import annotations
@@ -18,12 +21,13 @@ from datetime import datetime
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.types import DoubleType, StringType, StructField, StructType, TimestampType
+from pyspark.sql.types import DoubleType, MapType, StringType, StructField, StructType, TimestampType
 
 from dea_etl.io import files
 from dea_etl.io.iceberg import is_iceberg_table
 from dea_etl.io.lake import Lake
 from dea_etl.io.tables import DEFAULT_FORMAT, ICEBERG, PARQUET, TableFormat, read_any, write_table
+from dea_etl.quality.outcome import Outcome
 
 METRICS_TABLE = "dq_metrics"
 METRICS_SCHEMA = StructType([
@@ -36,23 +40,13 @@ METRICS_SCHEMA = StructType([
     StructField("value", DoubleType(), True),
     StructField("run_id", StringType(), False),
     StructField("evaluated_at", TimestampType(), False),
+    StructField("labels", MapType(StringType(), StringType(), False), True),
 ])
 
 
 def metrics_path(lake: str) -> str:
     """``<lake>/processedData/_dq/metrics``."""
     return f"{Lake(lake).processed('_dq')}/metrics"
-
-
-@dataclass(frozen=True)
-class Evaluated:
-    """One rule's (or analyzer's) outcome and metrics in one run, as ruleOutcomes reports them."""
-
-    rule: str
-    outcome: str | None
-    metrics: Mapping[str, float]
-    kind: str = "rule"
-    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,13 +58,29 @@ class Point:
     value: float
 
 
-def metric_rows(evaluated: Iterable[Evaluated], *, table: str, ruleset: str, run_id: str,
+def metric_rows(outcomes: Iterable[Outcome], *, table: str, ruleset: str, run_id: str,
                 evaluated_at: datetime) -> list[tuple[object, ...]]:
     """The history rows of one evaluation (in :data:`METRICS_SCHEMA` order), one per metric."""
     return [
-        (table, ruleset, e.kind, e.rule, e.outcome, name, float(value), run_id, evaluated_at)
-        for e in evaluated for name, value in sorted(e.metrics.items())
+        (table, ruleset, o.kind, o.rule, o.outcome, name, float(value), run_id, evaluated_at, dict(o.labels))
+        for o in outcomes for name, value in sorted(o.metrics.items())
     ]
+
+
+def fit_to_table(spark: SparkSession, path: str, df: DataFrame) -> DataFrame:
+    """``df`` without the columns an existing table at ``path`` lacks (a table created before they existed
+    keeps its schema); ``df`` itself when there is no table yet."""
+    if not files.exists(spark, path):
+        return df
+    existing = set(read_any(spark, path).columns)
+    return df.select(*[c for c in df.columns if c in existing])
+
+
+def with_columns_of(df: DataFrame, schema: StructType) -> DataFrame:
+    """``df`` with ``schema``'s columns in order, a column it lacks (an older table) as null."""
+    present = set(df.columns)
+    return df.select(*[F.col(f.name) if f.name in present else F.lit(None).cast(f.dataType).alias(f.name)
+                       for f in schema.fields])
 
 
 def append_metrics(spark: SparkSession, lake: str, rows: Sequence[tuple[object, ...]], run_id: str,
@@ -84,8 +94,8 @@ def append_metrics(spark: SparkSession, lake: str, rows: Sequence[tuple[object, 
         if files.exists(spark, path):
             iceberg = is_iceberg_table(spark, path, table_format.catalog)
             table_format = TableFormat(ICEBERG if iceberg else PARQUET, table_format.catalog)
-        write_table(spark.createDataFrame(list(rows), METRICS_SCHEMA).coalesce(1), path, run_id=run_id,
-                    mode="append", table_format=table_format)
+        frame = fit_to_table(spark, path, spark.createDataFrame(list(rows), METRICS_SCHEMA).coalesce(1))
+        write_table(frame, path, run_id=run_id, mode="append", table_format=table_format)
     return path
 
 
@@ -94,7 +104,7 @@ def read_metrics(spark: SparkSession, lake: str) -> DataFrame | None:
     path = metrics_path(lake)
     if not files.exists(spark, path):
         return None
-    return read_any(spark, path, METRICS_SCHEMA)
+    return with_columns_of(read_any(spark, path), METRICS_SCHEMA)
 
 
 @dataclass(frozen=True)
@@ -144,14 +154,36 @@ def load_history(spark: SparkSession, lake: str, table: str, *, before_run: str 
     return history_from_rows((r[0], r[1], r[2], r[3]) for r in picked.collect())
 
 
+#: What ``_dq/<table>/outcomes`` adds to ruleOutcomes per rule: Glue's GetDataQualityResult fields
+#: (DataQualityRuleResult) and the run's Score.
+GLUE_RESULT_FIELDS = (
+    StructField("Name", StringType(), False),
+    StructField("Description", StringType(), False),
+    StructField("Result", StringType(), False),
+    StructField("EvaluationMessage", StringType(), True),
+    StructField("Score", DoubleType(), False),
+)
+
+
 def outcomes_table_schema() -> StructType:
-    """``_dq/<table>/outcomes``: Glue's ruleOutcomes with the table, gate mode, run id and time."""
+    """``_dq/<table>/outcomes``: Glue's ruleOutcomes and GetDataQualityResult fields with the table, gate
+    mode, run id and time."""
     from dea_etl.quality.evaluate import RULE_OUTCOMES_SCHEMA
 
     return StructType([
         StructField("table", StringType(), False),
         StructField("mode", StringType(), False),
         *RULE_OUTCOMES_SCHEMA.fields,
+        *GLUE_RESULT_FIELDS,
         StructField("run_id", StringType(), False),
         StructField("evaluated_at", TimestampType(), True),
     ])
+
+
+def outcome_table_rows(outcomes: Iterable[Outcome], score: float, *, table: str, mode: str, run_id: str,
+                       evaluated_at: datetime) -> list[tuple[object, ...]]:
+    """The outcomes table's rows of one evaluation (:func:`outcomes_table_schema` order)."""
+    from dea_etl.quality.evaluate import outcome_row
+
+    return [(table, mode, *outcome_row(o), o.name, o.rule, str(o.result), o.failure_reason, score, run_id,
+             evaluated_at) for o in outcomes]

@@ -53,8 +53,16 @@ class DateExpr:
     offset_seconds: int = 0
 
 
-#: An operand: a number, a quoted string, a keyword, a date expression or a duration.
-Value = float | str | Keyword | DateExpr | Duration
+#: A rule's labels (``labels = ["key"="value", ...]``, with the ruleset's ``DefaultLabels``), in order.
+Labels = tuple[tuple[str, str], ...]
+#: ``(start, end, text)``: a span of the ruleset text (absolute offsets) and what it stands for once
+#: resolved (a ``$constant``'s value; a dynamic operand's number): how EvaluatedRule is written.
+Substitution = tuple[int, int, str]
+
+
+#: An operand: a number, a quoted string, a keyword, a date expression or a duration (a tag's value may
+#: also be a list of strings: ``with filterOrder = ["uriRegex", "recentFiles"]``).
+Value = float | str | Keyword | DateExpr | Duration | tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -115,13 +123,23 @@ class Rule:
     threshold: Condition | None = None
     line: int = 0
     column: int = 0
-    #: other ``with NAME = "value"`` tags (file rules: ``hashAlgorithm``; ColumnDataType: ``format``)
-    options: tuple[tuple[str, str], ...] = ()
+    #: other ``with NAME = "value"`` tags (file rules: ``hashAlgorithm``, ``recentFiles``...; ColumnDataType:
+    #: ``format``); a list tag (``filterOrder``) holds a tuple
+    options: tuple[tuple[str, str | tuple[str, ...]], ...] = ()
+    labels: Labels = ()
+    #: where the rule starts in the ruleset text, and what its ``$constants`` stand for (EvaluatedRule)
+    start: int = field(default=0, compare=False)
+    substitutions: tuple[Substitution, ...] = field(default=(), compare=False)
 
     @property
     def format(self) -> str | None:
         """``with format = "<pattern>"``: the date/timestamp pattern of a string column (ColumnDataType)."""
-        return dict(self.options).get("format")
+        return self.option("format")
+
+    def option(self, name: str) -> str | None:
+        """A string tag's value (``with recentFiles = 1`` -> ``"1"``), or None when absent."""
+        value = dict(self.options).get(name)
+        return value if isinstance(value, str) else None
 
 
 @dataclass(frozen=True)
@@ -131,6 +149,10 @@ class Composite:
     operator: str  # "and" | "or"
     rules: tuple[RuleNode, ...]
     text: str
+    labels: Labels = ()
+    line: int = 0
+    column: int = 0
+    start: int = field(default=0, compare=False)
 
     def leaves(self) -> list[Rule]:
         out: list[Rule] = []
@@ -150,6 +172,8 @@ class Analyzer:
     params: tuple[str, ...]
     text: str
     where: str | None = None
+    line: int = 0
+    column: int = 0
 
 
 @dataclass(frozen=True)
@@ -158,6 +182,9 @@ class Ruleset:
     analyzers: tuple[Analyzer, ...] = field(default_factory=tuple)
     #: The ``Metadata = {...}`` section (e.g. ``{"Version": "1.0"}``); it does not change the evaluation.
     metadata: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+    #: ``DefaultLabels = [...]`` (already merged into every rule's labels) and the declared constants
+    default_labels: Labels = ()
+    constants: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     def leaves(self) -> list[Rule]:
         out: list[Rule] = []

@@ -10,11 +10,13 @@ than != and NOT IN, NULL rows will fail the rule", AWS Glue's ColumnValues refer
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, DateType, DoubleType, IntegralType, NumericType, TimestampType
 
+from dea_etl.quality import times
 from dea_etl.quality.context import RuleError
 from dea_etl.quality.model import EQUALS_TOLERANCE, Condition, DateExpr, Duration, Keyword, Op, Value
 
@@ -26,11 +28,17 @@ def _is_temporal(dtype: DataType) -> bool:
     return isinstance(dtype, DateType | TimestampType)
 
 
-def _literal(value: Value, dtype: DataType) -> Column:
+def _literal(value: Value, dtype: DataType, zone: str | None = None) -> Column:
     if isinstance(value, DateExpr):
         return F.current_timestamp() + F.make_interval(secs=F.lit(value.offset_seconds))
     if isinstance(value, Duration):
         raise RuleError("a duration needs a date expression, e.g. (now() - 3 days)")
+    if _is_temporal(dtype) and isinstance(value, str) and times.is_moment(value):
+        try:  # "2024-01-01" is that day at 00:00 UTC, "21:45" / "9:30 AM" today in the rule's time zone
+            instant = times.moment(value, datetime.now(UTC), zone)
+        except ValueError as exc:
+            raise RuleError(str(exc)) from None
+        return F.lit(instant)
     if _is_temporal(dtype) and isinstance(value, str):
         return F.to_timestamp(F.lit(value))
     return F.lit(value)
@@ -70,15 +78,20 @@ def _whole(dtype: DataType, values: list[Value]) -> bool:
         isinstance(v, float) and v.is_integer() for v in values)
 
 
-def positive(col: Column, dtype: DataType, cond: Condition) -> Column:
-    """The condition without its negation; never null (a null value gives false unless NULL is listed)."""
+def positive(col: Column, dtype: DataType, cond: Condition, *, ignore_case: bool = False,
+             zone: str | None = None) -> Column:
+    """The condition without its negation; never null (a null value gives false unless NULL is listed).
+    ``ignore_case`` (``with ignoreCase = "true"``): strings compare and match whatever their case."""
     subject = _subject(col, dtype, cond)
     numeric = isinstance(dtype, NumericType) or any(isinstance(v, float) for v in cond.values)
     keywords = [v for v in cond.values if isinstance(v, Keyword)]
     values = [v for v in cond.values if not isinstance(v, Keyword)]
     if keywords and cond.op not in (Op.EQ, Op.IN):
         raise RuleError("NULL, EMPTY and WHITESPACES_ONLY work with =, != and in [...] only")
-    lits = [_literal(v, dtype) for v in values]
+    folded = ignore_case and not numeric and not _is_temporal(dtype)
+    if folded:
+        subject, values = F.lower(subject.cast("string")), [str(v).lower() for v in values]
+    lits = [_literal(v, dtype, zone) for v in values]
     if _days(dtype, values):
         subject, lits = col, [F.to_date(F.lit(v)) for v in values]
     if cond.op in (Op.EQ, Op.IN) and _whole(dtype, values):
@@ -92,7 +105,7 @@ def positive(col: Column, dtype: DataType, cond: Condition) -> Column:
         for kw in keywords:
             pred = pred | _keyword(col, kw)
     elif cond.op is Op.MATCHES:
-        pred = col.cast("string").rlike(f"^(?:{values[0]})$")
+        pred = col.cast("string").rlike(f"{'(?i)' if ignore_case else ''}^(?:{cond.values[0]})$")
     elif cond.op is Op.BETWEEN:
         pred = (subject > lits[0]) & (subject < lits[1])
     else:
@@ -103,9 +116,10 @@ def positive(col: Column, dtype: DataType, cond: Condition) -> Column:
     return F.coalesce(pred, F.lit(False)) & col.isNotNull()
 
 
-def value_predicate(col: Column, dtype: DataType, cond: Condition) -> Column:
+def value_predicate(col: Column, dtype: DataType, cond: Condition, *, ignore_case: bool = False,
+                    zone: str | None = None) -> Column:
     """True when the row's value satisfies ``cond`` (see the module doc for nulls)."""
-    pred = positive(col, dtype, cond)
+    pred = positive(col, dtype, cond, ignore_case=ignore_case, zone=zone)
     if cond.negated and cond.op in (Op.BETWEEN, Op.MATCHES):
         return ~pred & col.isNotNull()  # only != and not in let a null pass (Glue's ColumnValues doc)
     return ~pred if cond.negated else pred

@@ -1,7 +1,7 @@
 """After an evaluation: append its metrics to the lake's history and write its report.
 
-Used by the ``data_quality`` job and by ``dea-etl dq``; both give the rules' results as
-:class:`~dea_etl.quality.history.Evaluated` (what ruleOutcomes says) and, for the report, samples of the
+Used by the ``data_quality`` job and by ``dea-etl dq``; both give the rules' and the analyzers' outcomes
+(:class:`~dea_etl.quality.outcome.Outcome`, from the one evaluation) and, for the report, samples of the
 failing and the unparsable rows.
 """
 
@@ -14,11 +14,10 @@ from datetime import UTC, datetime
 from pyspark.sql import DataFrame, SparkSession
 
 from dea_etl.io.tables import DEFAULT_FORMAT, TableFormat
-from dea_etl.quality.evaluate import analyze
-from dea_etl.quality.gate import RuleResult
 from dea_etl.quality.historic import needs_history
-from dea_etl.quality.history import Evaluated, History, append_metrics, load_history, metric_rows
+from dea_etl.quality.history import History, append_metrics, load_history, metric_rows
 from dea_etl.quality.model import Ruleset
+from dea_etl.quality.outcome import Outcome
 from dea_etl.quality.report import Report, build_charts, write_report
 
 SAMPLE_ROWS = 20
@@ -39,21 +38,13 @@ class Run:
         return Run(table, ruleset_name, ruleset_text, run_id, datetime.now(UTC))
 
 
-def record(spark: SparkSession, lake: str, run: Run, evaluated: Sequence[Evaluated],
+def record(spark: SparkSession, lake: str, run: Run, outcomes: Sequence[Outcome],
            table_format: TableFormat = DEFAULT_FORMAT) -> str:
-    """Append the run's metrics to ``<lake>/processedData/_dq/metrics`` (a new history in ``table_format``);
-    returns that path."""
-    rows = metric_rows(evaluated, table=run.table, ruleset=run.ruleset_name, run_id=run.run_id,
+    """Append the run's rules' and analyzers' metrics to ``<lake>/processedData/_dq/metrics`` (a new history in
+    ``table_format``); returns that path."""
+    rows = metric_rows(outcomes, table=run.table, ruleset=run.ruleset_name, run_id=run.run_id,
                        evaluated_at=run.evaluated_at)
     return append_metrics(spark, lake, rows, run.run_id, table_format)
-
-
-def analyzer_results(df: DataFrame, ruleset: Ruleset, references: Mapping[str, DataFrame]) -> list[Evaluated]:
-    """The ``Analyzers = [...]`` section's metrics (one extra pass; none when the section is absent)."""
-    if not ruleset.analyzers:
-        return []
-    return [Evaluated(r["Analyzer"], None, dict(r["EvaluatedMetrics"] or {}), kind="analyzer")
-            for r in analyze(df, ruleset, references).collect()]
 
 
 def history_for(spark: SparkSession, lake: str, run: Run, ruleset: Ruleset, report: bool) -> History | None:
@@ -71,13 +62,14 @@ def sample(df: DataFrame | None, n: int = SAMPLE_ROWS) -> tuple[Mapping[str, obj
     return tuple(r.asDict(recursive=True) for r in df.limit(n).collect())
 
 
-def report_of(run: Run, evaluated: Sequence[Evaluated], history: History, *,
-              failing_rows: DataFrame | None = None, unparsed_rows: DataFrame | None = None) -> Report:
-    lines = tuple(RuleResult(e.rule, e.outcome or "", None if e.outcome == "Passed" else e.reason, e.metrics)
-                  for e in evaluated if e.kind == "rule")
+def report_of(run: Run, rules: Sequence[Outcome], history: History, *, analyzers: Sequence[Outcome] = (),
+              failing_rows: DataFrame | None = None, unparsed_rows: DataFrame | None = None,
+              completed_at: datetime | None = None) -> Report:
+    """The report of one evaluation: its rules' and analyzers' outcomes, the history charted, row samples."""
     label = run.evaluated_at.strftime("%Y-%m-%d %H:%M") + " (this run)"
-    return Report(run.table, run.ruleset_name, run.ruleset_text, run.run_id, run.evaluated_at, lines,
-                  sample(failing_rows), sample(unparsed_rows), build_charts(lines, history, label))
+    return Report(run.table, run.ruleset_name, run.ruleset_text, run.run_id, completed_at or run.evaluated_at,
+                  tuple(rules), sample(failing_rows), sample(unparsed_rows), build_charts(rules, history, label),
+                  tuple(analyzers), run.evaluated_at)
 
 
 def write(spark: SparkSession, report: Report, folder: str) -> list[str]:
