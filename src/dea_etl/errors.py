@@ -36,16 +36,20 @@ def first_line(exc: BaseException) -> str:
 
 def root_cause(exc: BaseException) -> str:
     """One line saying why an operation failed: for an error raised in Spark's JVM, the message of its
-    innermost cause (Py4J's own line only names a method: "An error occurred while calling o343.parquet");
+    innermost cause (Py4J's own line only names a method: "An error occurred while calling o343.parquet"),
+    or the Java exception's class when none has a message (``java.lang.StackOverflowError``);
     for any other exception, :func:`first_line`."""
     java = getattr(exc, "java_exception", None)
     if java is None:
         return first_line(exc)
-    message = None
+    message, name = None, None
     while java is not None:
         message = java.getMessage() or message
+        name = java.getClass().getName()
         java = java.getCause()
-    return str(message).strip().splitlines()[0] if message else first_line(exc)
+    if message and str(message).strip():
+        return str(message).strip().splitlines()[0]
+    return str(name) if name else first_line(exc)
 
 
 def exit_code(exc: BaseException) -> int:
