@@ -16,6 +16,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from dea_etl.cli.output import error
 from dea_etl.errors import first_line
@@ -125,7 +126,9 @@ def _render(rows: list[Any], accounting: dict[str, Any] | None, console: Console
     for r in ([accounting] if accounting else []) + rows:
         metrics = "\n".join(f"{k} = {v:.6g}" for k, v in sorted((r["EvaluatedMetrics"] or {}).items()))
         style = "green" if r["Outcome"] == "Passed" else "red"
-        table.add_row(r["Rule"], f"[{style}]{r['Outcome']}[/{style}]", r["FailureReason"] or "", metrics)
+        # Rules and reasons are text (a rule may quote "[bold]" or "[/x]"): never read as markup.
+        table.add_row(Text(r["Rule"]), Text(r["Outcome"], style=style), Text(r["FailureReason"] or ""),
+                      Text(metrics))
     console.print(table)
     failed = sum(r["Outcome"] != "Passed" for r in rows)
     console.print(f"{len(rows) - failed} of {len(rows)} rules passed", highlight=False)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 if TYPE_CHECKING:  # pyspark is imported by the commands that need it, not by every command
     from pyspark.sql import Row
@@ -28,7 +29,10 @@ def print_rows(rows: Sequence[Row], columns: Sequence[str], fmt: str = "table", 
         for row in rows:
             print(json.dumps(row.asDict(recursive=True), default=str))
         return
-    table = Table(*columns)
+    # Values are text, never markup: rich would read "[bold]" as a style and fail on "[/x]".
+    table = Table()
+    for column in columns:
+        table.add_column(Text(column))
     for row in rows:
-        table.add_row(*(null if v is None else str(v) for v in row))
+        table.add_row(*(Text(null if v is None else str(v)) for v in row))
     Console().print(table)
