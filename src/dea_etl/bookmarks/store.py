@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 from dea_etl.bookmarks.model import BookmarkEntry
 from dea_etl.errors import DeaEtlError
+from dea_etl.names import check_name
 from dea_etl.storage import ObjectFolder, StorageError, open_folder
 
 _VERSION_NAME = re.compile(r"^(\d{10})\.json$")
@@ -40,8 +41,8 @@ class VersionConflictError(BookmarkError):
 
 
 def job_folder(job_name: str) -> str:
-    """A job name as one path segment."""
-    return quote(job_name, safe="")
+    """A job name as one path segment (:func:`dea_etl.names.check_name`: never ``..`` or a path)."""
+    return quote(check_name("job name", job_name), safe="")
 
 
 def version_name(version: int) -> str:

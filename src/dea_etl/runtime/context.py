@@ -16,6 +16,7 @@ from pyspark.sql import SparkSession
 from rich.console import Console
 
 from dea_etl.errors import DeaEtlError, JobArgumentError, first_line
+from dea_etl.names import check_name
 from dea_etl.runtime.args import Arg, job_help, parse_job_args, wants_help
 from dea_etl.runtime.glue import GlueJob, GlueJobFactory, run_arguments, start_glue_job
 from dea_etl.runtime.platform import Platform, detect_platform
@@ -113,7 +114,13 @@ def run_job(
     run_ids = run_arguments(argv)
     platform = detect_platform(args=run_ids)
     run_id = args.get("run_id") or run_ids.get("JOB_RUN_ID") or new_run_id()
-    summary = RunSummary(job=args.get("JOB_NAME") or job.name, run_id=run_id, platform=platform.value)
+    try:  # both become paths (bookmark entries, a table's run prefix): names only, checked before Spark starts
+        job_name = check_name("--JOB_NAME", args.get("JOB_NAME") or job.name)
+        check_name("the run id", run_id)
+    except DeaEtlError as exc:
+        err.print(f"error: {exc}", highlight=False, markup=False)
+        return exc.exit_code
+    summary = RunSummary(job=job_name, run_id=run_id, platform=platform.value)
     spark = None
     created = False
     status = 1
