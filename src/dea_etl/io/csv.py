@@ -7,8 +7,10 @@ newline. Header lines (files with a header) and blank lines are not rows: they a
 counted by the caller as ``lines_skipped``.
 
 File names are taken as they are: the characters Hadoop reads as a glob (``[]{}*?\\``) are escaped, so
-``data[1].csv`` is that file. Text is UTF-8 unless told otherwise; another encoding must write the line
-break and ``,"`` as ASCII does (ISO-8859-x, windows-125x, ...; not UTF-16/32). Bytes are never replaced
+``data[1].csv`` is that file, and a file Spark would skip or fail on by its name (``_meta.csv``,
+``.hidden.csv``, ``colon:x.csv``) is read too (:mod:`dea_etl.io.aliases`). Text is UTF-8 unless told
+otherwise; another encoding must write the line break and ``,"`` as ASCII does (ISO-8859-x,
+windows-125x, ...; not UTF-16/32). Bytes are never replaced
 silently: a record whose bytes are not valid in the encoding is rejected (see
 :func:`dea_etl.transforms.parsing.encoding_problem`).
 """
@@ -23,6 +25,7 @@ from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from dea_etl.errors import InputError, JobArgumentError, first_line
+from dea_etl.io.aliases import alias_files
 from dea_etl.schemas import TableSpec
 from dea_etl.transforms.parsing import BAD_BYTES, LINE_NUMBER, RAW_LINE, SOURCE_FILE, is_utf8
 
@@ -71,11 +74,12 @@ def read_lines(spark: SparkSession, paths: Sequence[str], encoding: str = "UTF-8
     if not paths:
         raise InputError("no input files to read")
     check_encoding(encoding)
+    aliased = alias_files(paths)  # _meta.csv, .hidden.csv, colon:x.csv are read too
     try:
-        df = spark.read.format("text").load([literal_path(p) for p in paths])
+        df = spark.read.format("text").load([literal_path(p) for p in aliased.paths])
     except Exception as exc:  # AnalysisException: path vanished or unreadable
         raise InputError(f"cannot read input: {first_line(exc)}") from exc
-    source = F.input_file_name().alias(SOURCE_FILE)
+    source = aliased.source_names(F.input_file_name()).alias(SOURCE_FILE)
     if is_utf8(encoding):
         return df.select(F.col("value").alias(RAW_LINE), source)
     raw = F.col("value").cast("binary")

@@ -33,7 +33,7 @@ from dea_etl.faults import checkpoint
 from dea_etl.io import manifest
 from dea_etl.io.glue_files import GlueBookmarkedFiles
 from dea_etl.io.iceberg import settle as settle_iceberg
-from dea_etl.io.incremental import new_files
+from dea_etl.io.incremental import describe_names, new_files
 from dea_etl.io.paths import check_outputs
 from dea_etl.io.tables import TableFormat, read_in_format, table_exists
 from dea_etl.pipelines.audit import audit, gate_enabled, staged_tables
@@ -170,7 +170,9 @@ def convert_tables(
             result = conversion.result if conversion else TableResult(table.spec.name, output=table.output)
             if conversion:
                 staged.append(conversion)
-            result.files_skipped = selection.skipped
+            result.files_skipped = selection.skipped + len(selection.hidden)
+            if selection.hidden:
+                result.metrics["skipped as hidden"] = describe_names(selection.hidden)
             if session.tracking:
                 result.metrics["bookmark"] = _bookmark_note(table, selection, appended=bool(conversion))
             results.append(result)
