@@ -4,6 +4,8 @@ results on standard output."""
 from __future__ import annotations
 
 import json
+import sys
+import traceback
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -11,11 +13,16 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from dea_etl.errors import debugging
+
 if TYPE_CHECKING:  # pyspark is imported by the commands that need it, not by every command
     from pyspark.sql import Row
 
 
 def error(message: str) -> None:
+    """``error: <message>``; under ``--debug``, called while handling an exception, its traceback first."""
+    if debugging() and sys.exc_info()[0] is not None:
+        traceback.print_exc()
     Console(stderr=True, soft_wrap=True).print(f"error: {message}", markup=False, highlight=False)
 
 

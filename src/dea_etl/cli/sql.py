@@ -18,7 +18,6 @@ def _sql(ns: argparse.Namespace) -> int:
     from dea_etl.sqlguard import InvalidSqlError, UnsafeSqlError, spark_error
 
     spark, created = get_spark("dea-etl-sql")
-    spark.sparkContext.setLogLevel("ERROR")
     previous = spark.catalog.currentCatalog()
     try:
         tables = register_local_tables(spark, ns.lake)

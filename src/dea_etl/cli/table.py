@@ -29,7 +29,6 @@ def _with_table(ns: argparse.Namespace, action: str) -> int:
     from dea_etl.runtime import get_spark
 
     spark, created = get_spark("dea-etl-table")
-    spark.sparkContext.setLogLevel("ERROR")
     try:
         path = _table_path(ns)
         if not is_iceberg_table(spark, path):
