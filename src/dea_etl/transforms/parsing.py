@@ -118,11 +118,36 @@ def typed_value(raw: Column, column: schemas.Column) -> Column:
     # try_cast has ANSI semantics: '1.5' is not an INT (a plain cast would truncate it to 1).
     value = F.expr(f"try_cast({_quoted(column.raw_name)} AS {column.type.upper()})")
     precision = schemas.decimal_precision(column.type)
-    if precision:  # more decimals than the scale would be rounded by the cast: not a fit
-        value = F.when(raw.rlike(rf"^\s*[+-]?[0-9]*(\.[0-9]{{0,{precision[1]}}})?\s*$"), value)
-    if column.type in schemas.FLOATING and not column.allow_non_finite:
-        value = _finite(value)
+    if precision:
+        value = F.when(_decimal_fits(raw, precision[1]), value)
+    if column.type in schemas.FLOATING:
+        # Java's syntax is not CSV's: '12d', '1.5f' and '0x1p4' are not numbers here.
+        written = _written_as_number(raw)
+        if column.allow_non_finite:
+            written = written | F.lower(F.trim(raw)).isin(*NON_FINITE_WORDS)
+        value = F.when(written, value if column.allow_non_finite else _finite(value))
     return value
+
+
+#: What a number is written with in a CSV file: digits, a point, an exponent, signs (and blanks around).
+_NUMBER_CHARACTERS = "0123456789.eE+- \t"
+#: The words a floating-point column with ``allow_non_finite`` also takes (any case).
+NON_FINITE_WORDS = ("nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity")
+_DECIMAL_TEXT = r"^\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*$"
+
+
+def _written_as_number(raw: Column) -> Column:
+    """True when the text holds nothing but what a plain or exponent number is written with (the cast
+    then decides whether it is one): no type suffix, no hexadecimal, no word. One pass, no regex."""
+    return F.translate(raw, _NUMBER_CHARACTERS, "") == ""
+
+
+def _decimal_fits(raw: Column, scale: int) -> Column:
+    """True when the text is a plain or exponent number with at most ``scale`` decimals once its exponent
+    is applied (``1.25e1`` has 1): more would be rounded by the cast."""
+    decimals = F.length(F.regexp_extract(raw, r"\.([0-9]*)", 1))
+    exponent = F.coalesce(F.regexp_extract(raw, r"[eE]([+-]?[0-9]+)", 1).cast("int"), F.lit(0))
+    return raw.rlike(_DECIMAL_TEXT) & (decimals - exponent <= scale)
 
 
 def _expected(column: schemas.Column) -> str:
