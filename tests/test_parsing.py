@@ -73,8 +73,8 @@ def test_valid_rows_are_typed_and_empty_fields_are_null(spark: SparkSession) -> 
 def test_each_kind_of_bad_row_is_rejected_with_its_reason(spark: SparkSession, line: str, reason: str) -> None:
     df = judged(spark, line)
     expected = spark.createDataFrame(
-        [("file:/in/mini.csv", None, line, reason)],
-        "source_file string, line_number long, raw_line string, reason string",
+        [("file:/in/mini.csv", None, line, None, reason)],
+        "source_file string, line_number long, raw_line string, raw_bytes binary, reason string",
     )
     assert_df_equality(rejected_rows(df), expected, ignore_nullable=True)
     assert df.transform(valid_rows(MINI)).count() == 0

@@ -27,7 +27,7 @@ from pyspark.sql import functions as F
 from dea_etl.errors import InputError, JobArgumentError, first_line
 from dea_etl.io.aliases import alias_files
 from dea_etl.schemas import TableSpec
-from dea_etl.transforms.parsing import BAD_BYTES, LINE_NUMBER, RAW_LINE, SOURCE_FILE, is_utf8
+from dea_etl.transforms.parsing import BAD_BYTES, LINE_NUMBER, RAW_BYTES, RAW_LINE, SOURCE_FILE, is_utf8
 
 BOM = "\ufeff"
 
@@ -69,8 +69,9 @@ def check_encoding(encoding: str) -> str:
 
 
 def read_lines(spark: SparkSession, paths: Sequence[str], encoding: str = "UTF-8") -> DataFrame:
-    """The lines of the given files as (_raw_line, _source_file), plus :data:`BAD_BYTES` when
-    ``encoding`` is not UTF-8 (the line is then decoded from it; invalid bytes set the flag)."""
+    """The lines of the given files as (_raw_line, _source_file), plus :data:`BAD_BYTES` and
+    :data:`RAW_BYTES` when ``encoding`` is not UTF-8 (the line is then decoded from it; invalid bytes set
+    the flag and are kept as read)."""
     if not paths:
         raise InputError("no input files to read")
     check_encoding(encoding)
@@ -84,8 +85,10 @@ def read_lines(spark: SparkSession, paths: Sequence[str], encoding: str = "UTF-8
         return df.select(F.col("value").alias(RAW_LINE), source)
     raw = F.col("value").cast("binary")
     text = F.decode(raw, encoding)
-    # A decoder replaces what it cannot read with U+FFFD: encoding the text back then gives other bytes.
-    return df.select(text.alias(RAW_LINE), source, (F.encode(text, encoding) != raw).alias(BAD_BYTES))
+    # A decoder replaces what it cannot read with U+FFFD: encoding the text back then gives other bytes,
+    # and the bytes as read are kept for the quarantine.
+    bad = F.encode(text, encoding) != raw
+    return df.select(text.alias(RAW_LINE), source, bad.alias(BAD_BYTES), F.when(bad, raw).alias(RAW_BYTES))
 
 
 _BLOCK = "_block_start"

@@ -25,6 +25,8 @@ REJECTED = "_is_rejected"
 CORRUPT_RECORD = "_corrupt_record"
 #: True when the line's bytes are not valid in the input's encoding (set by readers that decode).
 BAD_BYTES = "_has_bad_bytes"
+#: The line's bytes as read, when a reader that decodes found them not valid (else null).
+RAW_BYTES = "_raw_bytes"
 LINE_NUMBER = "line_number"
 _FIELDS = "_fields"
 _PARSED = "_parsed"
@@ -262,14 +264,22 @@ def valid_rows(spec: TableSpec) -> Transform:
 
 
 def rejected_rows(df: DataFrame) -> DataFrame:
-    """The rows with a reject reason, as (source_file, line_number, raw_line, reason).
+    """The rows with a reject reason, as (source_file, line_number, raw_line, raw_bytes, reason).
 
-    ``line_number`` is null when the input carries no line numbers.
+    ``line_number`` is null when the input carries no line numbers. ``raw_line`` is always valid UTF-8
+    text, so that every Parquet reader reads it (DuckDB and pyarrow refuse a string column holding other
+    bytes): a record whose bytes are not valid in the file's encoding shows each invalid sequence as
+    U+FFFD there, and keeps its bytes exactly as read in ``raw_bytes`` (null for every other record).
     """
     line_number = F.col(LINE_NUMBER) if LINE_NUMBER in df.columns else F.lit(None).cast("long")
+    raw = F.col(RAW_LINE)
+    invalid_utf8 = ~_valid_utf8(raw)
+    # Decoded from another encoding, the text is valid and the reader kept the bytes (RAW_BYTES).
+    raw_bytes = F.col(RAW_BYTES) if RAW_BYTES in df.columns else F.when(invalid_utf8, raw.cast("binary"))
     return df.where(F.col(REJECTED)).select(
         F.col(SOURCE_FILE).alias("source_file"),
         line_number.alias(LINE_NUMBER),
-        F.col(RAW_LINE).alias("raw_line"),
+        F.when(invalid_utf8, F.decode(raw.cast("binary"), "UTF-8")).otherwise(raw).alias("raw_line"),
+        raw_bytes.alias("raw_bytes"),
         F.col(REJECT_REASON).alias("reason"),
     )
