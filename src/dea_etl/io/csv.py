@@ -27,6 +27,7 @@ from pyspark.sql import functions as F
 from dea_etl.errors import InputError, JobArgumentError, first_line
 from dea_etl.io.aliases import alias_files
 from dea_etl.schemas import TableSpec
+from dea_etl.transforms.limits import DEFAULT_MAX_LINE_BYTES, LINE_BYTES, cut
 from dea_etl.transforms.parsing import BAD_BYTES, LINE_NUMBER, RAW_BYTES, RAW_LINE, SOURCE_FILE, is_utf8
 
 BOM = "\ufeff"
@@ -68,10 +69,13 @@ def check_encoding(encoding: str) -> str:
     return encoding
 
 
-def read_lines(spark: SparkSession, paths: Sequence[str], encoding: str = "UTF-8") -> DataFrame:
-    """The lines of the given files as (_raw_line, _source_file), plus :data:`BAD_BYTES` and
-    :data:`RAW_BYTES` when ``encoding`` is not UTF-8 (the line is then decoded from it; invalid bytes set
-    the flag and are kept as read)."""
+def read_lines(
+    spark: SparkSession, paths: Sequence[str], encoding: str = "UTF-8", max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+) -> DataFrame:
+    """The lines of the given files as (_raw_line, _source_file, :data:`LINE_BYTES`), plus :data:`BAD_BYTES`
+    and :data:`RAW_BYTES` when ``encoding`` is not UTF-8 (the line is then decoded from it; invalid bytes set
+    the flag and are kept as read). A line over ``max_line_bytes`` is cut right away to its first
+    characters, its size in LINE_BYTES (see :mod:`dea_etl.transforms.limits`)."""
     if not paths:
         raise InputError("no input files to read")
     check_encoding(encoding)
@@ -81,14 +85,16 @@ def read_lines(spark: SparkSession, paths: Sequence[str], encoding: str = "UTF-8
     except Exception as exc:  # AnalysisException: path vanished or unreadable
         raise InputError(f"cannot read input: {first_line(exc)}") from exc
     source = aliased.source_names(F.input_file_name()).alias(SOURCE_FILE)
+    line, size = cut(F.col("value"), max_line_bytes)
     if is_utf8(encoding):
-        return df.select(F.col("value").alias(RAW_LINE), source)
-    raw = F.col("value").cast("binary")
+        return df.select(line.alias(RAW_LINE), source, size.alias(LINE_BYTES))
+    raw = line.cast("binary")
     text = F.decode(raw, encoding)
     # A decoder replaces what it cannot read with U+FFFD: encoding the text back then gives other bytes,
     # and the bytes as read are kept for the quarantine.
     bad = F.encode(text, encoding) != raw
-    return df.select(text.alias(RAW_LINE), source, bad.alias(BAD_BYTES), F.when(bad, raw).alias(RAW_BYTES))
+    return df.select(text.alias(RAW_LINE), source, size.alias(LINE_BYTES), bad.alias(BAD_BYTES),
+                     F.when(bad, raw).alias(RAW_BYTES))
 
 
 _BLOCK = "_block_start"

@@ -39,6 +39,7 @@ from dea_etl.io.tables import TableFormat, read_in_format, table_exists
 from dea_etl.pipelines.audit import audit, gate_enabled, staged_tables
 from dea_etl.pipelines.convert import ConvertRequest, StagedConversion, stage_conversion
 from dea_etl.pipelines.formats import table_format
+from dea_etl.pipelines.limits import csv_limits
 from dea_etl.pipelines.settle import settle_interrupted_run
 from dea_etl.runtime import JobContext, Platform, TableResult
 from dea_etl.schemas import TableSpec
@@ -129,6 +130,7 @@ def _stage_table(
         mode=APPEND if _appends(ctx, table, selection, fmt) else table.mode,
         encoding=table.encoding,
         table_format=fmt,
+        limits=csv_limits(ctx),
     )
     return stage_conversion(ctx.spark, request)
 

@@ -16,6 +16,7 @@ from pyspark.sql import functions as F
 
 from dea_etl import schemas
 from dea_etl.schemas import TableSpec
+from dea_etl.transforms.limits import DEFAULT_LIMITS, LINE_BYTES, CsvLimits, field_size_problem, field_too_big, record_problem
 
 RAW_LINE = "_raw_line"
 SOURCE_FILE = "_source_file"
@@ -196,12 +197,13 @@ def is_utf8(encoding: str) -> bool:
     return encoding.replace("-", "").replace("_", "").upper() == "UTF8"
 
 
-def with_typed_columns(spec: TableSpec, encoding: str = "UTF-8") -> Transform:
+def with_typed_columns(spec: TableSpec, encoding: str = "UTF-8", limits: CsvLimits = DEFAULT_LIMITS) -> Transform:
     """Raw text columns -> the processed columns (processed names and types) and the reject reason.
 
-    A record whose bytes are not valid in ``encoding`` is rejected for that; a row already rejected
-    (malformed) keeps its reason; otherwise the reason lists every field that does not fit, separated
-    by '; '. Each value is parsed once: the typed values are projected first and
+    A record over the line limit (:data:`~dea_etl.transforms.limits.LINE_BYTES`, set by the reader) or
+    whose bytes are not valid in ``encoding`` is rejected for that; a row already rejected (malformed)
+    keeps its reason; otherwise the reason lists every field that does not fit or is over the field
+    limit, separated by '; '. Each value is parsed once: the typed values are projected first and
     the checks refer to them (one projection with the parse repeated in each check costs 4x the time).
     """
 
@@ -216,13 +218,22 @@ def with_typed_columns(spec: TableSpec, encoding: str = "UTF-8") -> Transform:
             *([F.col(BAD_BYTES)] if BAD_BYTES in df.columns else []),
         )
         raw = {c.name: F.col(_quoted(_RAW_PREFIX + c.raw_name)) for c in spec.columns}
-        problems = F.concat_ws("; ", *(field_problem(raw[c.name], F.col(_quoted(c.name)), c) for c in spec.columns))
-        reason = F.coalesce(encoding_problem(encoding), F.col(REJECT_REASON), F.when(problems != "", problems))
+        problems = F.concat_ws("; ", *(
+            p for c in spec.columns for p in (field_size_problem(raw[c.name], c.raw_name, limits),
+                                               field_problem(raw[c.name], F.col(_quoted(c.name)), c))))
+        oversized = F.col(LINE_BYTES).isNotNull() if LINE_BYTES in df.columns else F.lit(False)
+        reason = F.coalesce(record_problem(limits) if LINE_BYTES in df.columns else F.lit(None),
+                            encoding_problem(encoding), F.col(REJECT_REASON), F.when(problems != "", problems))
         # The flag is what the main pass filters and counts on; the reason text (16 formatted checks,
         # 3x the cost of the flag) is then only computed for the quarantine.
-        bad = F.col(REJECT_REASON).isNotNull() | has_bad_bytes(encoding)
+        bad = oversized | F.col(REJECT_REASON).isNotNull() | has_bad_bytes(encoding)
+        # A field can only be over the field limit in a line that is (one test per line, not per field).
+        long_line = F.octet_length(F.col(RAW_LINE)) > limits.max_field_bytes
+        too_big = F.lit(False)
         for c in spec.columns:
             bad = bad | field_is_bad(raw[c.name], F.col(_quoted(c.name)), c)
+            too_big = too_big | field_too_big(raw[c.name], limits)
+        bad = bad | (long_line & too_big)
         # The partition-id guard is always true. It makes the flag nondeterministic to Spark's
         # optimizer, which then keeps a later filter on it (valid_rows) above this projection: pushed
         # down, the filter inlines the whole parse and every check and runs them twice per row
