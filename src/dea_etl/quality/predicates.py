@@ -15,6 +15,7 @@ from pyspark.sql import Column
 from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, DateType, DoubleType, IntegralType, NumericType, TimestampType
 
+from dea_etl.quality.backtracking import backtracking_risk
 from dea_etl.quality.context import RuleError
 from dea_etl.quality.model import EQUALS_TOLERANCE, Condition, DateExpr, Duration, Keyword, Op, Value
 
@@ -92,6 +93,9 @@ def positive(col: Column, dtype: DataType, cond: Condition) -> Column:
         for kw in keywords:
             pred = pred | _keyword(col, kw)
     elif cond.op is Op.MATCHES:
+        risk = backtracking_risk(str(values[0]))
+        if risk:
+            raise RuleError(f"regex {values[0]!r} is refused: {risk} (Java's matcher backtracks); rewrite it")
         pred = col.cast("string").rlike(f"^(?:{values[0]})$")
     elif cond.op is Op.BETWEEN:
         pred = (subject > lits[0]) & (subject < lits[1])
