@@ -73,8 +73,8 @@ def test_valid_rows_are_typed_and_empty_fields_are_null(spark: SparkSession) -> 
 def test_each_kind_of_bad_row_is_rejected_with_its_reason(spark: SparkSession, line: str, reason: str) -> None:
     df = judged(spark, line)
     expected = spark.createDataFrame(
-        [("file:/in/mini.csv", None, line, reason)],
-        "source_file string, line_number long, raw_line string, reason string",
+        [("file:/in/mini.csv", None, line, None, reason)],
+        "source_file string, line_number long, raw_line string, raw_bytes binary, reason string",
     )
     assert_df_equality(rejected_rows(df), expected, ignore_nullable=True)
     assert df.transform(valid_rows(MINI)).count() == 0
@@ -182,7 +182,10 @@ def test_bigint_decimal_boolean_several_date_formats_iso_timestamps_and_allowed_
         ("99999999999999999999,1,true,,,", "field 'n': expected BIGINT, found '99999999999999999999'"),
         ("1,12.345,,,,", "field 'price': expected DECIMAL(10,2), found '12.345'"),
         ("1,123456789.1,,,,", "field 'price': expected DECIMAL(10,2), found '123456789.1'"),
-        ("1,1e2,,,,", "field 'price': expected DECIMAL(10,2), found '1e2'"),
+        ("1,1.2345e1,,,,", "field 'price': expected DECIMAL(10,2), found '1.2345e1'"),
+        ("1,12d,,,,", "field 'price': expected DECIMAL(10,2), found '12d'"),
+        ("1,,,,,0x1p4", "field 'ratio': expected DOUBLE, found '0x1p4'"),
+        ("1,,,,,12d", "field 'ratio': expected DOUBLE, found '12d'"),
         ("1,,maybe,,,", "field 'flag': expected BOOLEAN, found 'maybe'"),
         ("1,,,2014-13-01,,", "field 'day': expected a date like yyyy-MM-dd or M/d/yyyy or d.M.yyyy, found '2014-13-01'"),
         ("1,,,,noon,", "field 'at': expected TIMESTAMP, found 'noon'"),
@@ -191,6 +194,23 @@ def test_bigint_decimal_boolean_several_date_formats_iso_timestamps_and_allowed_
 )
 def test_new_types_reject_what_does_not_fit(spark: SparkSession, line: str, reason: str) -> None:
     assert [r.reason for r in rejected_rows(typed_rows(spark, line)).collect()] == [reason]
+
+
+@pytest.mark.parametrize("text", ["12d", "1.5f", "0x1p4", "1.5D", "0X1P4", "1e5f", "1_000", "\uff11\uff12", "Infinity"])
+def test_a_double_is_written_as_csv_writes_it_not_as_java_parses_it(spark: SparkSession, text: str) -> None:
+    assert [r.reason for r in rejected_rows(judged(spark, f"1,Ann,5/1/2014,{text}")).collect()] == [
+        f"field 'amount': expected a finite DOUBLE, found '{text}'"]
+
+
+def test_plain_and_exponent_forms_are_numbers(spark: SparkSession) -> None:
+    texts = ["1e5", "-1.5E-3", ".5", "5.", "+2", " 3.5 ", "1E+2"]
+    df = judged(spark, *(f"{i},Ann,5/1/2014,{t}" for i, t in enumerate(texts)))
+    assert [r.amount for r in df.transform(valid_rows(MINI)).orderBy("id").collect()] == [
+        100000.0, -0.0015, 0.5, 5.0, 2.0, 3.5, 100.0]
+    prices = typed_rows(spark, "1,1e2,,,,", "2,1.5E1,,,,", "3,1.2345e2,,,,", "4,-125e-2,,,,", "5,,,,,-INF")
+    assert [(r.price, r.ratio) for r in prices.transform(valid_rows(TYPED)).orderBy("n").collect()] == [
+        (Decimal("100.00"), None), (Decimal("15.00"), None), (Decimal("123.45"), None), (Decimal("-1.25"), None),
+        (None, -math.inf)]
 
 
 def test_a_schema_with_an_unknown_type_or_a_misplaced_format_is_refused() -> None:

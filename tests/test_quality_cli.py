@@ -50,6 +50,16 @@ def test_cli_exit_1_when_a_rule_fails(spark, parquet_input, tmp_path, capsys):
     assert "0 of 1 rules passed" in capsys.readouterr().out
 
 
+def test_cli_prints_rules_and_reasons_as_text_not_markup(spark, parquet_input, tmp_path, capsys):
+    rules = _ruleset(tmp_path, 'Rules = [ ColumnValues "name" in ["[bold]B[/bold]", "[/x]"] ]')
+    code = main(
+        ["dq", "--ruleset", rules, "--input", parquet_input, "--format", "parquet", "--lake", str(tmp_path)]
+    )
+    out = capsys.readouterr().out
+    assert code == 1
+    assert '"[bold]B[/bold]"' in out and '"[/x]"' in out
+
+
 def test_cli_exit_2_on_invalid_ruleset_with_position(tmp_path, capsys):
     rules = _ruleset(tmp_path, 'Rules = [\n  IsComplete "x",\n  RowCount >\n]\n')
     assert main(["dq", "--ruleset", rules, "--table", "orders"]) == 2

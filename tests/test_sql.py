@@ -168,3 +168,10 @@ def test_cli_malformed_query_one_line_error(
     lines = [line for line in captured.err.splitlines() if line.startswith("error:")]
     assert len(lines) == 1 and error_class in lines[0], captured.err
     assert "\n" not in captured.err.strip(), captured.err
+
+
+def test_cli_table_output_prints_values_as_text_not_markup(lake: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    query = "SELECT '[/x]' AS `[red]a`, '[bold]B[/bold]' AS b FROM customers WHERE customerid = 1"
+    assert main(["sql", query, "--lake", str(lake)]) == 0
+    out = capsys.readouterr().out
+    assert "[/x]" in out and "[bold]B[/bold]" in out and "[red]a" in out

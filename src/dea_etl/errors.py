@@ -21,11 +21,37 @@ UnsafeSqlError         1     SQL that is not one read-only query over the allowe
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import ClassVar
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
+
+#: Set (to anything) by ``--debug``: a failure shows its Python and Java traceback, and the Spark sessions
+#: dea_etl runs locally log Spark's own warnings and errors (else off: a failure is one line).
+DEBUG_ENV = "DEA_ETL_DEBUG"
+
+
+def debugging() -> bool:
+    return bool(os.environ.get(DEBUG_ENV))
+
+
+@contextmanager
+def debug_mode(on: bool = True) -> Iterator[None]:
+    """``--debug`` for the duration of a command or job (then as it was)."""
+    previous = os.environ.get(DEBUG_ENV)
+    if on:
+        os.environ[DEBUG_ENV] = "1"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(DEBUG_ENV, None)
+        else:
+            os.environ[DEBUG_ENV] = previous
 
 
 def first_line(exc: BaseException) -> str:
@@ -36,16 +62,30 @@ def first_line(exc: BaseException) -> str:
 
 def root_cause(exc: BaseException) -> str:
     """One line saying why an operation failed: for an error raised in Spark's JVM, the message of its
-    innermost cause (Py4J's own line only names a method: "An error occurred while calling o343.parquet");
+    innermost cause (Py4J's own line only names a method: "An error occurred while calling o343.parquet"),
+    or the Java exception's class when none has a message (``java.lang.StackOverflowError``);
     for any other exception, :func:`first_line`."""
     java = getattr(exc, "java_exception", None)
     if java is None:
         return first_line(exc)
-    message = None
+    message, name = None, None
     while java is not None:
         message = java.getMessage() or message
+        name = java.getClass().getName()
         java = java.getCause()
-    return str(message).strip().splitlines()[0] if message else first_line(exc)
+    if message and str(message).strip():
+        return str(message).strip().splitlines()[0]
+    return str(name) if name else first_line(exc)
+
+
+def one_line(exc: BaseException) -> str:
+    """Any failure in one line: a dea_etl error's message, the root cause of a Java one, else the
+    exception's type and first line (``KeyError: 'x'``)."""
+    if isinstance(exc, DeaEtlError):
+        return first_line(exc)
+    if getattr(exc, "java_exception", None) is not None:
+        return root_cause(exc)
+    return f"{type(exc).__name__}: {first_line(exc)}"
 
 
 def exit_code(exc: BaseException) -> int:

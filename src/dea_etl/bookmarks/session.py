@@ -58,6 +58,8 @@ class Selection:
     skipped: int = 0
     incremental: bool = False
     append_if_exists: bool = False
+    #: What the listing skipped as hidden (``_*``, ``.*``): never read, reported in the run summary.
+    hidden: list[str] = field(default_factory=list)
 
 
 class NativeBookmarks(Protocol):

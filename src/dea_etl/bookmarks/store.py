@@ -19,14 +19,18 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
 from dea_etl.bookmarks.model import BookmarkEntry
 from dea_etl.errors import DeaEtlError
 from dea_etl.io.storage import ObjectFolder, StorageError, open_folder
+from dea_etl.names import check_name
 
 _VERSION_NAME = re.compile(r"^(\d{10})\.json$")
+#: What reading a damaged file raises (truncated JSON, another shape, missing keys).
+_DAMAGED = (ValueError, KeyError, TypeError, AttributeError)
+T = TypeVar("T")
 _CLAIM_NAME = re.compile(r"^(\d{10})\.claim$")
 ATTEMPT_NAME = "attempt.json"
 
@@ -35,13 +39,17 @@ class BookmarkError(DeaEtlError):
     """A bookmark could not be read, found or written."""
 
 
+class CorruptBookmarkError(BookmarkError):
+    """A stored bookmark entry that cannot be read (truncated, not JSON, not an entry)."""
+
+
 class VersionConflictError(BookmarkError):
     """Another run committed the job's bookmark since this run read it; this run committed nothing."""
 
 
 def job_folder(job_name: str) -> str:
-    """A job name as one path segment."""
-    return quote(job_name, safe="")
+    """A job name as one path segment (:func:`dea_etl.names.check_name`: never ``..`` or a path)."""
+    return quote(check_name("job name", job_name), safe="")
 
 
 def version_name(version: int) -> str:
@@ -166,13 +174,48 @@ class FolderBookmarkStore:
         read = ((n, self._read(job_name, name)) for n, name in found)
         return [(n, raw) for n, raw in read if raw is not None]
 
+    def _where(self, job_name: str, name: str) -> str:
+        return f"{self.folder.location.rstrip('/')}/{job_folder(job_name)}/{name}"
+
+    def _parsed(self, job_name: str, name: str, raw: bytes, parse: Callable[[bytes], T], advice: str) -> T:
+        """``parse(raw)``; a damaged file is a :class:`CorruptBookmarkError` naming it, then ``advice``."""
+        try:
+            return parse(raw)
+        except _DAMAGED as exc:
+            found = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            raise CorruptBookmarkError(f"bookmark file {self._where(job_name, name)} is damaged ({found}); "
+                                       f"{advice}") from None
+
+    def _decoded(self, job_name: str, version: int, raw: bytes) -> BookmarkEntry:
+        """The entry of ``version``; a damaged one names its file and the newest good version before it."""
+        try:
+            return decode(raw)
+        except _DAMAGED:
+            good = self._previous_good(job_name, version)
+            before = (f"the previous good version is {good.version} "
+                      f"({self._where(job_name, version_name(good.version))}, run {good.run_id})"
+                      if good else "no earlier version is good")
+            return self._parsed(job_name, version_name(version), raw, decode,
+                                f"{before}. Move the damaged file aside to go on from there")
+
+    def _previous_good(self, job_name: str, version: int) -> BookmarkEntry | None:
+        for v, name in sorted(((v, n) for n in self._names(job_name) if (v := parse_version_name(n)) is not None),
+                              reverse=True):
+            raw = self._read(job_name, name) if v < version else None
+            if raw is not None:
+                try:
+                    return decode(raw)
+                except _DAMAGED:
+                    continue
+        return None
+
     def latest(self, job_name: str) -> BookmarkEntry | None:
         versions = sorted(v for name in self._names(job_name) if (v := parse_version_name(name)) is not None)
         raw = self._read(job_name, version_name(versions[-1])) if versions else None
-        return decode(raw) if raw is not None else None
+        return self._decoded(job_name, versions[-1], raw) if raw is not None else None
 
     def history(self, job_name: str) -> list[BookmarkEntry]:
-        return [decode(raw) for _, raw in self._numbered(job_name, parse_version_name)]
+        return [self._decoded(job_name, v, raw) for v, raw in self._numbered(job_name, parse_version_name)]
 
     def create(self, entry: BookmarkEntry) -> None:
         if not self._create(entry.job_name, version_name(entry.version), encode(entry)):
@@ -186,14 +229,17 @@ class FolderBookmarkStore:
                 raise claimed(Claim.from_json(held))
 
     def claims(self, job_name: str) -> list[Claim]:
-        return [Claim.from_json(raw) for _, raw in self._numbered(job_name, parse_claim_name)]
+        advice = "it marks a run that stopped before committing: check that run's tables, then move it aside"
+        return [self._parsed(job_name, claim_name(v), raw, Claim.from_json, advice)
+                for v, raw in self._numbered(job_name, parse_claim_name)]
 
     def release(self, job_name: str, version: int) -> None:
         self._delete(job_name, claim_name(version))
 
     def read_attempt(self, job_name: str) -> dict[str, Any] | None:
         raw = self._read(job_name, ATTEMPT_NAME)
-        return dict(json.loads(raw)) if raw is not None else None
+        advice = "it only counts attempts: remove it to start counting again"
+        return self._parsed(job_name, ATTEMPT_NAME, raw, lambda r: dict(json.loads(r)), advice) if raw else None
 
     def write_attempt(self, job_name: str, attempt: dict[str, Any]) -> None:
         self._put(job_name, ATTEMPT_NAME, json.dumps(attempt).encode())

@@ -18,6 +18,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from dea_etl.cli.output import error
 from dea_etl.errors import first_line
@@ -128,7 +129,6 @@ def _row(o: Any) -> dict[str, Any]:
 
 
 def _render(rows: list[Any], accounting: dict[str, Any] | None, console: Console) -> None:
-    from rich.markup import escape
 
     table = Table(title="data quality outcomes")
     labelled = any(r.get("Labels") for r in rows)
@@ -137,8 +137,9 @@ def _render(rows: list[Any], accounting: dict[str, Any] | None, console: Console
     for r in ([accounting] if accounting else []) + rows:
         metrics = "\n".join(f"{k} = {v:.6g}" for k, v in sorted((r["EvaluatedMetrics"] or {}).items()))
         style = "green" if r["Outcome"] == "Passed" else "red"
-        cells = [escape(r["Rule"]), f"[{style}]{r['Outcome']}[/{style}]", escape(r["FailureReason"] or ""), metrics]
-        table.add_row(*cells, *([escape(r.get("Labels") or "")] if labelled else []))
+        # Rules and reasons are text (a rule may quote "[bold]" or "[/x]"): never read as markup.
+        cells = [Text(r["Rule"]), Text(r["Outcome"], style=style), Text(r["FailureReason"] or ""), Text(metrics)]
+        table.add_row(*cells, *([Text(r.get("Labels") or "")] if labelled else []))
     console.print(table)
     failed = sum(r["Outcome"] != "Passed" for r in rows)
     console.print(f"{len(rows) - failed} of {len(rows)} rules passed", highlight=False)

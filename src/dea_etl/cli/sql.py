@@ -8,26 +8,17 @@ metadata tables too (``dea_etl.orders.snapshots``).
 from __future__ import annotations
 
 import argparse
-import re
 
 from dea_etl.cli.output import error, print_rows
-
-
-def one_line_error(exc: BaseException) -> str:
-    """Spark's error message on one line: the message without the query excerpt or the plan."""
-    text = str(exc).strip()
-    text = re.split(r"\n\s*== SQL|;\s*\n'|\n'", text, maxsplit=1)[0]
-    return " ".join(text.split())
 
 
 def _sql(ns: argparse.Namespace) -> int:
     from dea_etl.catalog import register_local_tables, run_sql
     from dea_etl.catalog.local import iceberg_metadata_tables, use_iceberg_catalog
     from dea_etl.runtime import get_spark
-    from dea_etl.sqlguard import UnsafeSqlError
+    from dea_etl.sqlguard import InvalidSqlError, UnsafeSqlError, spark_error
 
     spark, created = get_spark("dea-etl-sql")
-    spark.sparkContext.setLogLevel("ERROR")
     previous = spark.catalog.currentCatalog()
     previous_db = spark.catalog.currentDatabase()
     try:
@@ -36,11 +27,14 @@ def _sql(ns: argparse.Namespace) -> int:
             tables += iceberg_metadata_tables(ns.lake)
         df = run_sql(spark, ns.query, tables)
         rows = df.collect()
+    except InvalidSqlError as exc:
+        error(str(exc))
+        return 1
     except UnsafeSqlError as exc:
         error(f"refused: {exc}")
         return 1
     except Exception as exc:
-        error(one_line_error(exc))
+        error(spark_error(exc))
         return 1
     finally:
         spark.catalog.setCurrentCatalog(previous)

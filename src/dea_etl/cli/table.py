@@ -71,7 +71,6 @@ def _with_spark(ns: argparse.Namespace, action: Callable[[Any], int]) -> int:
     from dea_etl.runtime import get_spark
 
     spark, created = get_spark("dea-etl-table")
-    spark.sparkContext.setLogLevel("ERROR")
     try:
         return action(spark)
     except Exception as exc:

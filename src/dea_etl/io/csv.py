@@ -7,8 +7,10 @@ newline. Header lines (files with a header) and blank lines are not rows: they a
 counted by the caller as ``lines_skipped``.
 
 File names are taken as they are: the characters Hadoop reads as a glob (``[]{}*?\\``) are escaped, so
-``data[1].csv`` is that file. Text is UTF-8 unless told otherwise; another encoding must write the line
-break and ``,"`` as ASCII does (ISO-8859-x, windows-125x, ...; not UTF-16/32). Bytes are never replaced
+``data[1].csv`` is that file, and a file Spark would skip or fail on by its name (``_meta.csv``,
+``.hidden.csv``, ``colon:x.csv``) is read too (:mod:`dea_etl.io.aliases`). Text is UTF-8 unless told
+otherwise; another encoding must write the line break and ``,"`` as ASCII does (ISO-8859-x,
+windows-125x, ...; not UTF-16/32). Bytes are never replaced
 silently: a record whose bytes are not valid in the encoding is rejected (see
 :func:`dea_etl.transforms.parsing.encoding_problem`).
 """
@@ -23,8 +25,10 @@ from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from dea_etl.errors import InputError, JobArgumentError, first_line
+from dea_etl.io.aliases import alias_files
 from dea_etl.schemas import TableSpec
-from dea_etl.transforms.parsing import BAD_BYTES, LINE_NUMBER, RAW_LINE, SOURCE_FILE, is_utf8
+from dea_etl.transforms.limits import DEFAULT_MAX_LINE_BYTES, LINE_BYTES, cut
+from dea_etl.transforms.parsing import BAD_BYTES, LINE_NUMBER, RAW_BYTES, RAW_LINE, SOURCE_FILE, is_utf8
 
 BOM = "\ufeff"
 
@@ -65,23 +69,32 @@ def check_encoding(encoding: str) -> str:
     return encoding
 
 
-def read_lines(spark: SparkSession, paths: Sequence[str], encoding: str = "UTF-8") -> DataFrame:
-    """The lines of the given files as (_raw_line, _source_file), plus :data:`BAD_BYTES` when
-    ``encoding`` is not UTF-8 (the line is then decoded from it; invalid bytes set the flag)."""
+def read_lines(
+    spark: SparkSession, paths: Sequence[str], encoding: str = "UTF-8", max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+) -> DataFrame:
+    """The lines of the given files as (_raw_line, _source_file, :data:`LINE_BYTES`), plus :data:`BAD_BYTES`
+    and :data:`RAW_BYTES` when ``encoding`` is not UTF-8 (the line is then decoded from it; invalid bytes set
+    the flag and are kept as read). A line over ``max_line_bytes`` is cut right away to its first
+    characters, its size in LINE_BYTES (see :mod:`dea_etl.transforms.limits`)."""
     if not paths:
         raise InputError("no input files to read")
     check_encoding(encoding)
+    aliased = alias_files(paths)  # _meta.csv, .hidden.csv, colon:x.csv are read too
     try:
-        df = spark.read.format("text").load([literal_path(p) for p in paths])
+        df = spark.read.format("text").load([literal_path(p) for p in aliased.paths])
     except Exception as exc:  # AnalysisException: path vanished or unreadable
         raise InputError(f"cannot read input: {first_line(exc)}") from exc
-    source = F.input_file_name().alias(SOURCE_FILE)
+    source = aliased.source_names(F.input_file_name()).alias(SOURCE_FILE)
+    line, size = cut(F.col("value"), max_line_bytes)
     if is_utf8(encoding):
-        return df.select(F.col("value").alias(RAW_LINE), source)
-    raw = F.col("value").cast("binary")
+        return df.select(line.alias(RAW_LINE), source, size.alias(LINE_BYTES))
+    raw = line.cast("binary")
     text = F.decode(raw, encoding)
-    # A decoder replaces what it cannot read with U+FFFD: encoding the text back then gives other bytes.
-    return df.select(text.alias(RAW_LINE), source, (F.encode(text, encoding) != raw).alias(BAD_BYTES))
+    # A decoder replaces what it cannot read with U+FFFD: encoding the text back then gives other bytes,
+    # and the bytes as read are kept for the quarantine.
+    bad = F.encode(text, encoding) != raw
+    return df.select(text.alias(RAW_LINE), source, size.alias(LINE_BYTES), bad.alias(BAD_BYTES),
+                     F.when(bad, raw).alias(RAW_BYTES))
 
 
 _BLOCK = "_block_start"

@@ -41,44 +41,60 @@ def is_file(spark: SparkSession, path: str) -> bool:
 def list_files(spark: SparkSession, path: str) -> list[FileInfo]:
     """Every data file at ``path`` (a file, or a folder listed recursively), sorted by path.
 
-    Hidden files and folders (``_*``, ``.*``) are skipped, as Spark and Athena skip them.
-    Raises :class:`InputError` when the path does not exist.
+    Hidden files and folders (``_*``, ``.*``) are skipped, as Spark and Athena skip them (:func:`scan` also
+    names them); a file given itself is listed whatever its name. Raises :class:`InputError` when the
+    path does not exist.
     """
+    return scan(spark, path)[0]
+
+
+def scan(spark: SparkSession, path: str) -> tuple[list[FileInfo], list[str]]:
+    """:func:`list_files`, and what the scan of a folder skipped as hidden: each hidden file, and each
+    hidden folder once (``_tmp/``), relative to ``path``, sorted."""
     fs, hpath = _fs(spark, path)
     if not fs.exists(hpath):
         raise InputError(f"input path {path} does not exist")
     if str(fs.getScheme()) == "file":
-        return _list_local(str(fs.makeQualified(hpath).toUri().getPath()))
+        return _scan_local(str(fs.makeQualified(hpath).toUri().getPath()))
     status = fs.getFileStatus(hpath)
     if status.isFile():
-        return [FileInfo(str(status.getPath().toString()), int(status.getLen()), int(status.getModificationTime()))]
+        return [FileInfo(str(status.getPath().toString()), int(status.getLen()), int(status.getModificationTime()))], []
     out: list[FileInfo] = []
+    hidden: set[str] = set()
     it = fs.listFiles(hpath, True)
     root = str(fs.makeQualified(hpath).toString()).rstrip("/")
     while it.hasNext():
         st = it.next()
         p = str(st.getPath().toString())
         rel = p[len(root) :].lstrip("/") if p.startswith(root) else st.getPath().getName()
-        if any(is_hidden_name(part) for part in rel.split("/")):
+        parts = rel.split("/")
+        first_hidden = next((i for i, part in enumerate(parts) if is_hidden_name(part)), None)
+        if first_hidden is not None:
+            hidden.add("/".join(parts[: first_hidden + 1]) + ("/" if first_hidden < len(parts) - 1 else ""))
             continue
         out.append(FileInfo(p, int(st.getLen()), int(st.getModificationTime())))
-    return sorted(out)
+    return sorted(out), sorted(hidden)
 
 
-def _list_local(root: str) -> list[FileInfo]:
-    """``list_files`` for a local path without a JVM round trip per file (same paths, sizes and times)."""
+def _scan_local(root: str) -> tuple[list[FileInfo], list[str]]:
+    """``scan`` for a local path without a JVM round trip per file (same paths, sizes and times)."""
 
     def info(p: str, st: os.stat_result) -> FileInfo:
         return FileInfo("file:" + p, st.st_size, st.st_mtime_ns // 1_000_000)
 
     if os.path.isfile(root):
-        return [info(root, os.stat(root))]
+        return [info(root, os.stat(root))], []
     out: list[FileInfo] = []
+    hidden: list[str] = []
     for folder, dirs, names in os.walk(root):
+        rel = os.path.relpath(folder, root)
+        prefix = "" if rel == "." else rel + "/"
+        hidden += [prefix + d + "/" for d in dirs if is_hidden_name(d)]
+        hidden += [prefix + n for n in names if is_hidden_name(n)]
         dirs[:] = [d for d in dirs if not is_hidden_name(d)]
         paths = (os.path.join(folder, n) for n in names if not is_hidden_name(n))
         out.extend(info(p, os.stat(p)) for p in paths if os.path.isfile(p))
-    return sorted(out)
+    return sorted(out), sorted(hidden)
 
 
 def delete(spark: SparkSession, path: str) -> None:

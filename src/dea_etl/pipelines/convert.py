@@ -27,6 +27,7 @@ from dea_etl.io.paths import check_outputs
 from dea_etl.io.tables import DEFAULT_FORMAT, Staged, TableFormat, stage_table
 from dea_etl.runtime.summary import TableResult
 from dea_etl.schemas import TableSpec
+from dea_etl.transforms.limits import DEFAULT_LIMITS, CsvLimits
 from dea_etl.transforms.parsing import (
     RAW_LINE,
     REJECTED,
@@ -56,13 +57,17 @@ class ConvertRequest:
     #: The files' text encoding (bytes not valid in it send the record to the quarantine).
     encoding: str = "UTF-8"
     table_format: TableFormat = DEFAULT_FORMAT
+    #: Line and field size limits: larger records are quarantined (see :mod:`dea_etl.transforms.limits`).
+    limits: CsvLimits = DEFAULT_LIMITS
 
 
-def parsed_rows(records_df: DataFrame, spec: TableSpec, encoding: str = "UTF-8") -> DataFrame:
+def parsed_rows(
+    records_df: DataFrame, spec: TableSpec, encoding: str = "UTF-8", limits: CsvLimits = DEFAULT_LIMITS
+) -> DataFrame:
     """Records (header and blank ones already removed) -> processed columns + reject reason."""
     return (
         records_df.transform(parse_csv_lines(spec))
-        .transform(with_typed_columns(spec, encoding))
+        .transform(with_typed_columns(spec, encoding, limits))
         .transform(with_partition_columns(spec))
     )
 
@@ -70,9 +75,9 @@ def parsed_rows(records_df: DataFrame, spec: TableSpec, encoding: str = "UTF-8")
 def read_records(spark: SparkSession, req: ConvertRequest, *, spanning: bool, numbered: bool) -> DataFrame:
     """The input's records: each line (``spanning`` False) or RFC 4180 records joined from their lines
     (``spanning`` True, always numbered); ``numbered`` adds each record's first line number."""
-    lines = read_lines(spark, req.input_files, req.encoding)
+    lines = read_lines(spark, req.input_files, req.encoding, req.limits.max_line_bytes)
     if spanning:
-        return records_from_lines(with_line_numbers(lines))
+        return records_from_lines(with_line_numbers(lines), req.limits.max_line_bytes)
     return with_line_numbers(lines) if numbered else lines
 
 
@@ -119,7 +124,7 @@ def read_csv_table(spark: SparkSession, spec: TableSpec, paths: Sequence[str]) -
 
 def _stage_quarantine(spark: SparkSession, req: ConvertRequest, spanning: bool) -> tuple[Staged, int]:
     records = read_records(spark, req, spanning=spanning, numbered=True)
-    bad = parsed_rows(records.where(~is_skipped_line(req.spec)), req.spec, req.encoding)
+    bad = parsed_rows(records.where(~is_skipped_line(req.spec)), req.spec, req.encoding, req.limits)
     return _stage_counted(
         rejected_rows(bad).withColumns({"run_id": F.lit(req.run_id), "table": F.lit(req.spec.name)}),
         req.quarantine, req, "append" if req.mode == "append" else "overwrite", (),
@@ -145,11 +150,12 @@ def _main_pass(spark: SparkSession, req: ConvertRequest, spanning: bool) -> _Pas
     opening = opens_quoted_field(F.col(RAW_LINE)) if not spanning else F.lit(False)
     record_metrics = (F.count_if(F.col(_SKIPPED)).alias("skipped"), F.count_if(opening).alias("spanning"))
     seen = Observation()
-    rows = parsed_rows(records.where(~F.col(_SKIPPED)).drop(_SKIPPED), req.spec, req.encoding)
+    rows = parsed_rows(records.where(~F.col(_SKIPPED)).drop(_SKIPPED), req.spec, req.encoding, req.limits)
     row_metrics = (F.count(F.lit(1)).alias("rows_in"), F.count_if(F.col(REJECTED)).alias("rejected"))
     judged = Observation()
     observed_rows = parsed_rows(
-        records.observe(seen, *record_metrics).where(~F.col(_SKIPPED)).drop(_SKIPPED), req.spec, req.encoding
+        records.observe(seen, *record_metrics).where(~F.col(_SKIPPED)).drop(_SKIPPED), req.spec, req.encoding,
+        req.limits,
     ).observe(judged, *row_metrics)
     staged, written = _stage_counted(
         observed_rows.transform(valid_rows(req.spec)), req.output, req, req.mode, req.spec.partition_by,

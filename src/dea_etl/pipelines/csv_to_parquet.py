@@ -8,6 +8,7 @@ from dea_etl.io.parquet import MODES
 from dea_etl.pipelines.audit import GATE_ARG
 from dea_etl.pipelines.formats import FORMAT_ARGS
 from dea_etl.pipelines.incremental import TableSource, convert_tables, open_bookmarks
+from dea_etl.pipelines.limits import LIMIT_ARGS
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
 from dea_etl.tables import TABLE_HELP, source_table
 
@@ -19,6 +20,7 @@ ARGS = (
     Arg("write-mode", default="overwrite", choices=MODES, help="how the output is replaced"),
     Arg("encoding", default="UTF-8", help="the files' text encoding (UTF-8, ISO-8859-1, windows-1252, ...)"),
     *FORMAT_ARGS,
+    *LIMIT_ARGS,
     GATE_ARG,
 )
 

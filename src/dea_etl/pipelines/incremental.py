@@ -37,13 +37,14 @@ from dea_etl.errors import JobArgumentError, OutputError
 from dea_etl.faults import checkpoint
 from dea_etl.io.glue_files import GlueBookmarkedFiles
 from dea_etl.io.iceberg import settle as settle_iceberg
-from dea_etl.io.incremental import new_files
+from dea_etl.io.incremental import describe_names, new_files
 from dea_etl.io.parquet import parquet_claim_record, remove_run, write_token
 from dea_etl.io.paths import check_outputs
 from dea_etl.io.tables import TableFormat, read_in_format, table_exists
 from dea_etl.pipelines.audit import audit, gate_enabled, staged_tables
 from dea_etl.pipelines.convert import ConvertRequest, StagedConversion, stage_conversion
 from dea_etl.pipelines.formats import table_format
+from dea_etl.pipelines.limits import csv_limits
 from dea_etl.pipelines.settle import settle_interrupted_run
 from dea_etl.runtime import JobContext, Platform, TableResult
 from dea_etl.schemas import TableSpec
@@ -134,6 +135,7 @@ def _stage_table(
         mode=APPEND if _appends(ctx, table, selection, fmt) else table.mode,
         encoding=table.encoding,
         table_format=fmt,
+        limits=csv_limits(ctx),
     )
     return stage_conversion(ctx.spark, request)
 
@@ -179,7 +181,9 @@ def convert_tables(
             result = conversion.result if conversion else TableResult(table.spec.name, output=table.output)
             if conversion:
                 staged.append(conversion)
-            result.files_skipped = selection.skipped
+            result.files_skipped = selection.skipped + len(selection.hidden)
+            if selection.hidden:
+                result.metrics["skipped as hidden"] = describe_names(selection.hidden)
             if session.tracking:
                 result.metrics["bookmark"] = _bookmark_note(table, selection, appended=bool(conversion))
             results.append(result)

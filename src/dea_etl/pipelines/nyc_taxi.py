@@ -9,6 +9,7 @@ from dea_etl.io.lake import quarantine_path
 from dea_etl.io.paths import check_outputs
 from dea_etl.pipelines.convert import ConvertRequest, convert, input_files
 from dea_etl.pipelines.formats import FORMAT_ARGS, table_format
+from dea_etl.pipelines.limits import LIMIT_ARGS, csv_limits
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
 from dea_etl.tables.seed import TRIPDATA
 
@@ -16,6 +17,7 @@ ARGS = (
     Arg("input", required=True, help="tripdata CSV file or folder (with header)"),
     Arg("output", required=True, help="Parquet output folder"),
     *FORMAT_ARGS,
+    *LIMIT_ARGS,
 )
 
 
@@ -29,6 +31,7 @@ def run(ctx: JobContext) -> list[TableResult]:
         quarantine=quarantine_path(output),
         run_id=ctx.run_id,
         table_format=table_format(ctx),
+        limits=csv_limits(ctx),
     )
     return [convert(ctx.spark, request)]
 

@@ -17,6 +17,7 @@ from dea_etl.io.lake import lay_out_lake
 from dea_etl.pipelines import data_quality, mart_quality, raw_to_processed, sales_mart
 from dea_etl.pipelines.audit import GATE_ARG
 from dea_etl.pipelines.formats import FORMAT_ARGS
+from dea_etl.pipelines.limits import LIMIT_ARGS
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
 
 SAMPLE_FILES = {
@@ -31,6 +32,7 @@ ARGS = (
     Arg("data", default="data", help="folder with the sample CSV files"),
     data_quality.REPORT_ARG,
     *FORMAT_ARGS,
+    *LIMIT_ARGS,
     GATE_ARG,
 )
 

@@ -6,6 +6,7 @@ from dea_etl.io.lake import Lake
 from dea_etl.pipelines.audit import GATE_ARG
 from dea_etl.pipelines.formats import FORMAT_ARGS
 from dea_etl.pipelines.incremental import TableSource, convert_tables, open_bookmarks
+from dea_etl.pipelines.limits import LIMIT_ARGS
 from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
 from dea_etl.tables import source_table
 
@@ -16,6 +17,7 @@ ARGS = (
     Arg("tables", default=",".join(DEFAULT_TABLES),
         help="comma-separated tables to process: seed tables, table files (.json) or glue://DATABASE/TABLE"),
     *FORMAT_ARGS,
+    *LIMIT_ARGS,
     GATE_ARG,
 )
 

@@ -20,7 +20,7 @@ from dea_etl.quality.checks import ALL, judge
 from dea_etl.quality.context import Context, Outcome, Prepared, RuleError
 from dea_etl.quality.model import Rule
 from dea_etl.quality.registry import CONDITION, Signature, dataset_metric, rule_type
-from dea_etl.sqlguard import UnsafeSqlError, check_query
+from dea_etl.sqlguard import InvalidSqlError, UnsafeSqlError, check_query
 
 PRIMARY = "primary"
 
@@ -290,9 +290,13 @@ def _fused_count(rule: Rule, ctx: Context) -> Prepared | None:
 
 
 def _check_sql(ctx: Context, sql: str) -> None:
-    """One read-only query over ``primary`` and the references, before anything analyzes or runs it."""
+    """One read-only query over ``primary`` and the references (registered as views to be resolved),
+    before anything runs it."""
+    _register_views(ctx)
     try:
         check_query(ctx.df.sparkSession, sql, [PRIMARY, *ctx.references])
+    except InvalidSqlError as exc:
+        raise RuleError(f"CustomSql failed: {exc}") from None
     except UnsafeSqlError as exc:
         raise RuleError(f"CustomSql refused: {exc}") from None
 

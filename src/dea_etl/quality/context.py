@@ -21,7 +21,7 @@ from pyspark.sql.types import DataType, StructField, StructType
 
 from dea_etl.errors import DeaEtlError, first_line
 from dea_etl.quality.outcome import Outcome
-from dea_etl.sqlguard import UnsafeSqlError, check_expression
+from dea_etl.sqlguard import InvalidSqlError, UnsafeSqlError, check_expression
 
 __all__ = ["Context", "Outcome", "Plan", "Prepared", "RuleError", "fmt"]
 
@@ -243,9 +243,9 @@ class Context:
 
     def _checked_where(self, sql: str) -> Column:
         try:
-            check_expression(self.df.sparkSession, sql)
+            check_expression(self.df.sparkSession, sql, self.df)
         except UnsafeSqlError as exc:
-            verb = "is invalid" if str(exc).startswith("does not parse") else "refused"
+            verb = "is invalid" if isinstance(exc, InvalidSqlError) else "refused"
             raise RuleError(f"where clause {sql!r} {verb}: {exc}") from None
         try:
             pred = F.expr(sql)

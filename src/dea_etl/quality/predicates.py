@@ -17,6 +17,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, DateType, DoubleType, IntegralType, NumericType, TimestampType
 
 from dea_etl.quality import times
+from dea_etl.quality.backtracking import backtracking_risk
 from dea_etl.quality.context import RuleError
 from dea_etl.quality.model import EQUALS_TOLERANCE, Condition, DateExpr, Duration, Keyword, Op, Value
 
@@ -105,7 +106,10 @@ def positive(col: Column, dtype: DataType, cond: Condition, *, ignore_case: bool
         for kw in keywords:
             pred = pred | _keyword(col, kw)
     elif cond.op is Op.MATCHES:
-        pred = col.cast("string").rlike(f"{'(?i)' if ignore_case else ''}^(?:{cond.values[0]})$")
+        risk = backtracking_risk(str(values[0]))
+        if risk:
+            raise RuleError(f"regex {values[0]!r} is refused: {risk} (Java's matcher backtracks); rewrite it")
+        pred = col.cast("string").rlike(f"{'(?i)' if ignore_case else ''}^(?:{values[0]})$")
     elif cond.op is Op.BETWEEN:
         pred = (subject > lits[0]) & (subject < lits[1])
     else:

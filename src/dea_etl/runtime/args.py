@@ -81,7 +81,7 @@ def job_parser(
     parser = _Parser(
         prog=prog, add_help=False, allow_abbrev=False, description=description,
         epilog="Arguments as in AWS Glue: --name value or --name=value. Exit code 0 on success, "
-        "2 on bad arguments, 1 on any other failure.",
+        "2 on bad arguments, 1 on any other failure (one line; --debug adds its traceback and Spark's log).",
     )
     seen = set()
     groups = [("job arguments", job_args), ("arguments of every job", COMMON_ARGS if common else ())]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -15,7 +15,8 @@ from typing import Any
 from pyspark.sql import SparkSession
 from rich.console import Console
 
-from dea_etl.errors import DeaEtlError, JobArgumentError, first_line
+from dea_etl.errors import DeaEtlError, JobArgumentError, debug_mode, debugging, first_line, one_line
+from dea_etl.names import check_name
 from dea_etl.runtime.args import Arg, job_help, parse_job_args, wants_help
 from dea_etl.runtime.glue import GlueJob, GlueJobFactory, run_arguments, start_glue_job
 from dea_etl.runtime.platform import Platform, detect_platform
@@ -23,7 +24,8 @@ from dea_etl.runtime.progress import StepReporter, console_progress, no_progress
 from dea_etl.runtime.session import get_spark
 from dea_etl.runtime.summary import RunSummary, TableResult
 
-log = logging.getLogger("dea_etl")
+#: ``--debug`` among a job's arguments: a failure shows its traceback and Spark's own log.
+DEBUG_FLAG = "--debug"
 
 
 @dataclass
@@ -101,9 +103,14 @@ def run_job(
     ``job.commit()`` after it succeeded (``glue_job_factory`` replaces awsglue's Job, for tests).
     """
     out = console or Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    with debug_mode(DEBUG_FLAG in argv):  # not one of the job's arguments: how its failures are shown
+        return _run_job(job, [a for a in argv if a != DEBUG_FLAG], out, glue_job_factory)
+
+
+def _run_job(job: JobSpec, argv: list[str], out: Console, glue_job_factory: GlueJobFactory | None) -> int:
     err = Console(stderr=True, soft_wrap=True)
     started = time.monotonic()
-    argv = list(sys.argv[1:] if argv is None else argv)
     if wants_help(argv):
         out.print(job.help(), markup=False, highlight=False)
         return 0
@@ -115,7 +122,13 @@ def run_job(
     run_ids = run_arguments(argv)
     platform = detect_platform(args=run_ids)
     run_id = args.get("run_id") or run_ids.get("JOB_RUN_ID") or new_run_id()
-    summary = RunSummary(job=args.get("JOB_NAME") or job.name, run_id=run_id, platform=platform.value)
+    try:  # both become paths (bookmark entries, a table's run prefix): names only, checked before Spark starts
+        job_name = check_name("--JOB_NAME", args.get("JOB_NAME") or job.name)
+        check_name("the run id", run_id)
+    except DeaEtlError as exc:
+        err.print(f"error: {exc}", highlight=False, markup=False)
+        return exc.exit_code
+    summary = RunSummary(job=job_name, run_id=run_id, platform=platform.value)
     spark = None
     created = False
     status = 1
@@ -140,10 +153,13 @@ def run_job(
     except DeaEtlError as exc:
         summary.status, summary.error = "failed", str(exc)
         status = exc.exit_code
+        if debugging():
+            traceback.print_exc()
         err.print(f"error: {job.name}: {exc}", highlight=False, markup=False)
     except Exception as exc:
-        summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}".splitlines()[0]
-        log.debug("job failed", exc_info=True)
+        summary.status, summary.error = "failed", one_line(exc)
+        if debugging():
+            traceback.print_exc()
         err.print(f"error: {job.name}: {summary.error}", highlight=False, markup=False)
     finally:
         summary.seconds = round(time.monotonic() - started, 3)

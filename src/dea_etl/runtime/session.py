@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import Any
 
 from pyspark.sql import SparkSession
 
+from dea_etl.errors import debugging
 from dea_etl.io.iceberg import session_conf as iceberg_session_conf
 from dea_etl.io.parquet import COMMIT_PROTOCOL, RUN_NAMED_CLOUD_PROTOCOL, RUN_NAMED_PROTOCOL
 from dea_etl.io.storage import PARQUET_COMMITTER, S3A_COMMITTER_CONF, hadoop_settings
@@ -107,7 +109,8 @@ def get_spark(
 
     A session we did not create (spark-submit's, Glue's, a test fixture's) is reused, never stopped by us.
     ``local_defaults=False`` (on Glue and EMR) builds a new session without :data:`LOCAL_BUILD_CONF`, so
-    that the platform's own settings (shuffle partitions, UI, ...) stay in force.
+    that the platform's own settings (shuffle partitions, UI, log) stay in force; locally Spark's own log
+    is off unless :func:`debugging`.
     """
     active = SparkSession.getActiveSession()
     created = active is None
@@ -127,6 +130,7 @@ def get_spark(
     for key, value in SESSION_CONF.items():
         active.conf.set(key, value)
     if local_defaults:
+        spark_log(active, debugging())
         apply_s3a(active)
     use_run_named_files(active, cloud=local_defaults)
     balance_file_splits(active)
@@ -141,6 +145,17 @@ def use_run_named_files(spark: SparkSession, *, cloud: bool) -> None:
     protocol = RUN_NAMED_CLOUD_PROTOCOL if cloud else RUN_NAMED_PROTOCOL
     if _loadable(spark, protocol):
         spark.conf.set(COMMIT_PROTOCOL, protocol)
+
+
+def spark_log(spark: SparkSession, debug: bool) -> None:
+    """A failure is one line of ours: Spark's own log of it (hundreds of lines of Java traces) is off, every
+    logger of it; with ``debug``, Spark's warnings and errors show, with their traces."""
+    if debug:
+        spark.sparkContext.setLogLevel("WARN")
+        return
+    jvm: Any = spark.sparkContext._jvm
+    log4j = jvm.org.apache.logging.log4j
+    log4j.core.config.Configurator.setAllLevels(log4j.LogManager.ROOT_LOGGER_NAME, log4j.Level.OFF)
 
 
 def _launch_conf(key: str) -> str | None:

@@ -10,6 +10,7 @@ from typing import Any
 from pyspark.sql import SparkSession
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from dea_etl.io import files
 
@@ -66,7 +67,8 @@ class RunSummary:
 
     def render(self, console: Console) -> None:
         """The one summary of a run: a table of the counts, then what a table adds (quarantine, metrics)."""
-        table = Table(title=f"{self.job} run {self.run_id} ({self.platform}): {self.status}, {self.seconds:.1f} s")
+        # Names and paths are text, never markup (a folder may be called "[x]").
+        table = Table(title=Text(f"{self.job} run {self.run_id} ({self.platform}): {self.status}, {self.seconds:.1f} s"))
         for name, justify in [
             ("table", "left"), ("rows in", "right"), ("", "center"), ("written", "right"),
             ("quarantined", "right"), ("files read", "right"), ("skipped", "right"), ("output", "left"),
@@ -75,8 +77,9 @@ class RunSummary:
             table.add_column(name, justify=justify)  # type: ignore[arg-type]
         for t in self.tables:
             table.add_row(
-                t.table, f"{t.rows_in:,}", "=" if t.balanced else "!=", f"{t.rows_written:,}",
-                f"{t.rows_quarantined:,}", str(t.files_read), str(t.files_skipped), t.output or "", f"{t.seconds:.1f}",
+                Text(t.table), f"{t.rows_in:,}", "=" if t.balanced else "!=", f"{t.rows_written:,}",
+                f"{t.rows_quarantined:,}", str(t.files_read), str(t.files_skipped), Text(t.output or ""),
+                f"{t.seconds:.1f}",
             )
         console.print(table)
         for t in self.tables:

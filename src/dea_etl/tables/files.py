@@ -20,10 +20,12 @@ processed ``name`` and ``type`` (int, bigint, double, float, boolean, string, da
 ``decimal(p,s)``); ``source`` is the field's name in the CSV header (default: ``name``); a date or
 timestamp is parsed from text with ``format``: a Spark datetime pattern, or a list of them tried in order
 (default ``yyyy-MM-dd`` / ``yyyy-MM-dd HH:mm:ss``); a ``required`` column may not be empty (such rows are
-quarantined); a double or float column with ``"allow_non_finite": true`` keeps ``NaN``, ``Infinity`` and
-overflows (otherwise such a row is quarantined). ``header`` says whether each file starts with a header
-line. ``partition_by`` derives ``year`` / ``month`` / ``day`` of a date or timestamp column. Anything else
-is an error that names the file and the place in it.
+quarantined); a double, float or decimal field is a number as CSV writes it, plain (``-12.5``) or with an
+exponent (``1.5e3``), never Java's ``12d``, ``1.5f`` or ``0x1p4`` (such a row is quarantined, as is a
+decimal with more decimals than its scale); a double or float column with ``"allow_non_finite": true``
+keeps ``NaN``, ``Infinity`` and overflows (otherwise such a row is quarantined). ``header`` says whether
+each file starts with a header line. ``partition_by`` derives ``year`` / ``month`` / ``day`` of a date or
+timestamp column. Anything else is an error that names the file and the place in it.
 
 dea-etl's own seed tables are table files too (``dea_etl/tables/seed/``).
 """

@@ -16,6 +16,7 @@ from pyspark.sql import functions as F
 
 from dea_etl import schemas
 from dea_etl.schemas import TableSpec
+from dea_etl.transforms.limits import DEFAULT_LIMITS, LINE_BYTES, CsvLimits, field_size_problem, field_too_big, record_problem
 
 RAW_LINE = "_raw_line"
 SOURCE_FILE = "_source_file"
@@ -25,6 +26,8 @@ REJECTED = "_is_rejected"
 CORRUPT_RECORD = "_corrupt_record"
 #: True when the line's bytes are not valid in the input's encoding (set by readers that decode).
 BAD_BYTES = "_has_bad_bytes"
+#: The line's bytes as read, when a reader that decodes found them not valid (else null).
+RAW_BYTES = "_raw_bytes"
 LINE_NUMBER = "line_number"
 _FIELDS = "_fields"
 _PARSED = "_parsed"
@@ -118,11 +121,36 @@ def typed_value(raw: Column, column: schemas.Column) -> Column:
     # try_cast has ANSI semantics: '1.5' is not an INT (a plain cast would truncate it to 1).
     value = F.expr(f"try_cast({_quoted(column.raw_name)} AS {column.type.upper()})")
     precision = schemas.decimal_precision(column.type)
-    if precision:  # more decimals than the scale would be rounded by the cast: not a fit
-        value = F.when(raw.rlike(rf"^\s*[+-]?[0-9]*(\.[0-9]{{0,{precision[1]}}})?\s*$"), value)
-    if column.type in schemas.FLOATING and not column.allow_non_finite:
-        value = _finite(value)
+    if precision:
+        value = F.when(_decimal_fits(raw, precision[1]), value)
+    if column.type in schemas.FLOATING:
+        # Java's syntax is not CSV's: '12d', '1.5f' and '0x1p4' are not numbers here.
+        written = _written_as_number(raw)
+        if column.allow_non_finite:
+            written = written | F.lower(F.trim(raw)).isin(*NON_FINITE_WORDS)
+        value = F.when(written, value if column.allow_non_finite else _finite(value))
     return value
+
+
+#: What a number is written with in a CSV file: digits, a point, an exponent, signs (and blanks around).
+_NUMBER_CHARACTERS = "0123456789.eE+- \t"
+#: The words a floating-point column with ``allow_non_finite`` also takes (any case).
+NON_FINITE_WORDS = ("nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity")
+_DECIMAL_TEXT = r"^\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*$"
+
+
+def _written_as_number(raw: Column) -> Column:
+    """True when the text holds nothing but what a plain or exponent number is written with (the cast
+    then decides whether it is one): no type suffix, no hexadecimal, no word. One pass, no regex."""
+    return F.translate(raw, _NUMBER_CHARACTERS, "") == ""
+
+
+def _decimal_fits(raw: Column, scale: int) -> Column:
+    """True when the text is a plain or exponent number with at most ``scale`` decimals once its exponent
+    is applied (``1.25e1`` has 1): more would be rounded by the cast."""
+    decimals = F.length(F.regexp_extract(raw, r"\.([0-9]*)", 1))
+    exponent = F.coalesce(F.regexp_extract(raw, r"[eE]([+-]?[0-9]+)", 1).cast("int"), F.lit(0))
+    return raw.rlike(_DECIMAL_TEXT) & (decimals - exponent <= scale)
 
 
 def _expected(column: schemas.Column) -> str:
@@ -169,12 +197,13 @@ def is_utf8(encoding: str) -> bool:
     return encoding.replace("-", "").replace("_", "").upper() == "UTF8"
 
 
-def with_typed_columns(spec: TableSpec, encoding: str = "UTF-8") -> Transform:
+def with_typed_columns(spec: TableSpec, encoding: str = "UTF-8", limits: CsvLimits = DEFAULT_LIMITS) -> Transform:
     """Raw text columns -> the processed columns (processed names and types) and the reject reason.
 
-    A record whose bytes are not valid in ``encoding`` is rejected for that; a row already rejected
-    (malformed) keeps its reason; otherwise the reason lists every field that does not fit, separated
-    by '; '. Each value is parsed once: the typed values are projected first and
+    A record over the line limit (:data:`~dea_etl.transforms.limits.LINE_BYTES`, set by the reader) or
+    whose bytes are not valid in ``encoding`` is rejected for that; a row already rejected (malformed)
+    keeps its reason; otherwise the reason lists every field that does not fit or is over the field
+    limit, separated by '; '. Each value is parsed once: the typed values are projected first and
     the checks refer to them (one projection with the parse repeated in each check costs 4x the time).
     """
 
@@ -189,13 +218,22 @@ def with_typed_columns(spec: TableSpec, encoding: str = "UTF-8") -> Transform:
             *([F.col(BAD_BYTES)] if BAD_BYTES in df.columns else []),
         )
         raw = {c.name: F.col(_quoted(_RAW_PREFIX + c.raw_name)) for c in spec.columns}
-        problems = F.concat_ws("; ", *(field_problem(raw[c.name], F.col(_quoted(c.name)), c) for c in spec.columns))
-        reason = F.coalesce(encoding_problem(encoding), F.col(REJECT_REASON), F.when(problems != "", problems))
+        problems = F.concat_ws("; ", *(
+            p for c in spec.columns for p in (field_size_problem(raw[c.name], c.raw_name, limits),
+                                               field_problem(raw[c.name], F.col(_quoted(c.name)), c))))
+        oversized = F.col(LINE_BYTES).isNotNull() if LINE_BYTES in df.columns else F.lit(False)
+        reason = F.coalesce(record_problem(limits) if LINE_BYTES in df.columns else F.lit(None),
+                            encoding_problem(encoding), F.col(REJECT_REASON), F.when(problems != "", problems))
         # The flag is what the main pass filters and counts on; the reason text (16 formatted checks,
         # 3x the cost of the flag) is then only computed for the quarantine.
-        bad = F.col(REJECT_REASON).isNotNull() | has_bad_bytes(encoding)
+        bad = oversized | F.col(REJECT_REASON).isNotNull() | has_bad_bytes(encoding)
+        # A field can only be over the field limit in a line that is (one test per line, not per field).
+        long_line = F.octet_length(F.col(RAW_LINE)) > limits.max_field_bytes
+        too_big = F.lit(False)
         for c in spec.columns:
             bad = bad | field_is_bad(raw[c.name], F.col(_quoted(c.name)), c)
+            too_big = too_big | field_too_big(raw[c.name], limits)
+        bad = bad | (long_line & too_big)
         # The partition-id guard is always true. It makes the flag nondeterministic to Spark's
         # optimizer, which then keeps a later filter on it (valid_rows) above this projection: pushed
         # down, the filter inlines the whole parse and every check and runs them twice per row
@@ -237,14 +275,22 @@ def valid_rows(spec: TableSpec) -> Transform:
 
 
 def rejected_rows(df: DataFrame) -> DataFrame:
-    """The rows with a reject reason, as (source_file, line_number, raw_line, reason).
+    """The rows with a reject reason, as (source_file, line_number, raw_line, raw_bytes, reason).
 
-    ``line_number`` is null when the input carries no line numbers.
+    ``line_number`` is null when the input carries no line numbers. ``raw_line`` is always valid UTF-8
+    text, so that every Parquet reader reads it (DuckDB and pyarrow refuse a string column holding other
+    bytes): a record whose bytes are not valid in the file's encoding shows each invalid sequence as
+    U+FFFD there, and keeps its bytes exactly as read in ``raw_bytes`` (null for every other record).
     """
     line_number = F.col(LINE_NUMBER) if LINE_NUMBER in df.columns else F.lit(None).cast("long")
+    raw = F.col(RAW_LINE)
+    invalid_utf8 = ~_valid_utf8(raw)
+    # Decoded from another encoding, the text is valid and the reader kept the bytes (RAW_BYTES).
+    raw_bytes = F.col(RAW_BYTES) if RAW_BYTES in df.columns else F.when(invalid_utf8, raw.cast("binary"))
     return df.where(F.col(REJECTED)).select(
         F.col(SOURCE_FILE).alias("source_file"),
         line_number.alias(LINE_NUMBER),
-        F.col(RAW_LINE).alias("raw_line"),
+        F.when(invalid_utf8, F.decode(raw.cast("binary"), "UTF-8")).otherwise(raw).alias("raw_line"),
+        raw_bytes.alias("raw_bytes"),
         F.col(REJECT_REASON).alias("reason"),
     )
