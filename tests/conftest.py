@@ -18,3 +18,13 @@ DATA = REPO / "data"
 @pytest.fixture()
 def data_dir() -> Path:
     return DATA
+
+
+@pytest.fixture(scope="session")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What `make package` builds (without the wheel), once per test run."""
+    from dea_etl.deploy.package import build
+
+    out = tmp_path_factory.mktemp("dist")
+    build(out, REPO, wheel=False)
+    return out
