@@ -9,7 +9,7 @@ from typing import Any
 
 from rich.console import Console
 
-from dea_etl.cli.output import error
+from dea_etl.cli.output import error, note
 
 
 def _tables(ns: argparse.Namespace) -> Any:
@@ -99,6 +99,24 @@ def _register(ns: argparse.Namespace) -> int:
     return 0
 
 
+def _read_lake(tables: list[Any], root: str) -> tuple[list[Any], dict[str, list[tuple[str, ...]]]]:
+    """The tables as written in the lake, and the slices of those published by manifest. An S3 lake that
+    cannot be read (no credentials, no access) gives the tables as plain folders, with a note."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from dea_etl.errors import first_line
+
+    try:
+        written = _as_written(tables, root)
+        return written, {t.name: _slices(t, root) for t in written if t.by_manifest}
+    except (BotoCoreError, ClientError) as exc:
+        if not root.startswith("s3://"):
+            raise
+        note(f"cannot read {root} ({first_line(exc)}): the DDL is for plain Parquet folders with partition "
+             "projection; with AWS credentials, a table dea-etl published gets its manifest's partitions")
+        return tables, {}
+
+
 def _ddl(ns: argparse.Namespace) -> int:
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -109,8 +127,7 @@ def _ddl(ns: argparse.Namespace) -> int:
     try:
         low, high = (int(y) for y in ns.year_range.split(","))
         root = _root(ns.lake)
-        tables = _as_written(_tables(ns), root)
-        slices = {t.name: _slices(t, root) for t in tables if t.by_manifest}
+        tables, slices = _read_lake(_tables(ns), root)
     except (KeyError, ValueError) as exc:
         error(f"catalog ddl: {exc}")
         return 2

@@ -84,8 +84,8 @@ def _name(ns: argparse.Namespace) -> str:
 
 
 def _after(spark: Any, ns: argparse.Namespace, run: Any, ruleset: Any, history: Any, rows: list[Any], df: Any,
-           refs: Any, unparsed: Any) -> None:
-    """--record and --report: the history append and the report files."""
+           refs: Any, unparsed: Any) -> list[str]:
+    """--record and --report: the history append and the report files (their paths)."""
     from dea_etl.quality import recording
     from dea_etl.quality.evaluate import FAILED, ROW_PASS, ROW_RESULT, ROW_SKIP, evaluate_rows
     from dea_etl.quality.history import Evaluated
@@ -97,9 +97,10 @@ def _after(spark: Any, ns: argparse.Namespace, run: Any, ruleset: Any, history: 
         failing = failing.where(failing[ROW_RESULT] == FAILED)
         doc = recording.report_of(run, evaluated, history, failing_rows=failing.drop(ROW_PASS, ROW_SKIP, ROW_RESULT),
                                   unparsed_rows=unparsed)
-        recording.write(spark, doc, ns.report)
+        written = recording.write(spark, doc, ns.report)
     if ns.record:
         recording.record(spark, ns.lake, run, [*evaluated, *recording.analyzer_results(df, ruleset, refs)])
+    return written if ns.report else []
 
 
 def _read_ruleset(spark: Any, path: str) -> str:
@@ -137,8 +138,22 @@ def _render(rows: list[Any], accounting: dict[str, Any] | None, console: Console
             console.print(accounting["FailureReason"], highlight=False, soft_wrap=True, markup=False)
 
 
+def _preflight(ns: argparse.Namespace) -> None:
+    """Before Spark starts: the table is known, the input (or the lake's table) and the references exist."""
+    from dea_etl.pipelines.checks import table_name
+    from dea_etl.preflight import check_input, check_lake_table
+
+    name = table_name(ns.table) if ns.table else None
+    if ns.input is not None:
+        check_input(ns.input)
+    elif name is not None:
+        check_lake_table(ns.lake, name)
+    for item in ns.reference or []:
+        check_input(item.partition("=")[2])
+
+
 def _dq(ns: argparse.Namespace) -> int:
-    from dea_etl.quality import DqdlSyntaxError, evaluate, parse_ruleset
+    from dea_etl.errors import DeaEtlError
 
     if ns.input is None and ns.table is None:
         error("give --table NAME or --input PATH --format csv|parquet")
@@ -149,7 +164,7 @@ def _dq(ns: argparse.Namespace) -> int:
     if ns.format == "csv" and ns.table is None:
         error("--format csv needs --table NAME (its schema)")
         return 2
-    from dea_etl.quality import recording
+    from dea_etl.quality import DqdlSyntaxError, evaluate, parse_ruleset, recording
     from dea_etl.runtime import get_spark
     from dea_etl.runtime.context import new_run_id
 
@@ -164,6 +179,11 @@ def _dq(ns: argparse.Namespace) -> int:
     except Exception as exc:  # OSError, a missing object, S3's refusal
         error(f"cannot read ruleset: {first_line(exc)}")
         return _stopped(spark, created, 2)
+    try:
+        _preflight(ns)
+    except DeaEtlError as exc:
+        error(str(exc))
+        return _stopped(spark, created, exc.exit_code)
     if spark is None:
         spark, created = get_spark("dea-etl-dq")
     try:

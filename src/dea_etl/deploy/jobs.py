@@ -1,6 +1,6 @@
 """Which jobs to deploy and with which arguments: the job scripts in the package that are registered in
 ``dea_etl.pipelines.JOBS``, each given the values of the arguments it declares, in the order they run:
-the pipeline's jobs in the pipeline's order (:data:`dea_etl.pipelines.pipeline.PIPELINE_ORDER`, the one
+the pipeline's jobs in the pipeline's order (:data:`dea_etl.pipelines.specs.PIPELINE_ORDER`, the one
 definition), then any other job in the order given."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from dea_etl.deploy.config import DeployError, JobDeployment
-from dea_etl.pipelines.pipeline import PIPELINE_ORDER
+from dea_etl.pipelines.specs import PIPELINE_ORDER
 from dea_etl.runtime import JobSpec
 
 #: The data-quality gates: a failure is the data's verdict, so orchestration stops instead of retrying.

@@ -16,7 +16,7 @@ from dea_etl.deploy.calls import ApiCall
 from dea_etl.deploy.config import DeployConfig, DeployError, Target
 from dea_etl.deploy.jobs import pipeline_jobs, run_order
 from dea_etl.deploy.package import MANIFEST, Manifest
-from dea_etl.pipelines.pipeline import PIPELINE_ORDER
+from dea_etl.pipelines.specs import PIPELINE_ORDER
 
 
 def uploads(cfg: DeployConfig, dist: Path, manifest: Manifest) -> list[ApiCall]:

@@ -25,23 +25,16 @@ from pyspark.sql import functions as F
 from dea_etl.io import files
 from dea_etl.io.lake import Lake
 from dea_etl.io.tables import DEFAULT_FORMAT, TableFormat, read_any, read_in_format, stage_counted, table_exists, write_table
-from dea_etl.pipelines.formats import FORMAT_ARGS, table_format
+from dea_etl.pipelines.formats import table_format
+from dea_etl.pipelines.specs import DATA_QUALITY
 from dea_etl.quality import recording
 from dea_etl.quality.evaluate import FAILED, ROW_RESULT, evaluate_rows
 from dea_etl.quality.gate import DataQualityError, GateResult, gate
 from dea_etl.quality.history import Evaluated, History
 from dea_etl.quality.parser import parse_ruleset
 from dea_etl.quality.rulesets import RulesetFile, packaged_ruleset, packaged_tables
-from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
+from dea_etl.runtime import JobContext, TableResult
 from dea_etl.tables import MARTS, TABLES, lake_tables
-
-REPORT_ARG = Arg("report", help="folder or s3:// prefix: write each table's data-quality report to REPORT/<table>/")
-ARGS = (
-    Arg("lake", required=True, help="lake root: a folder or s3://BUCKET[/PREFIX]"),
-    Arg("tables", help="comma-separated tables or marts to check (default: every seed table with a ruleset)"),
-    REPORT_ARG,
-    *FORMAT_ARGS,
-)
 
 
 def dq_path(lake: Lake, table: str, what: str) -> str:
@@ -177,4 +170,5 @@ def run_marts(ctx: JobContext) -> list[TableResult]:
     return _check_tables(ctx, lake, _present(ctx, lake, [t for t in packaged_tables() if t in MARTS]))
 
 
-JOB = JobSpec("data_quality", ARGS, run, "run the DQDL rulesets on the processed tables or the marts (fail or quarantine)")
+#: Its declaration: arguments and checks (:mod:`dea_etl.pipelines.specs`).
+JOB = DATA_QUALITY

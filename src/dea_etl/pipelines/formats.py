@@ -1,10 +1,23 @@
-"""``--table-format parquet|iceberg`` and the Iceberg catalog, for every job that writes tables."""
+"""``--table-format parquet|iceberg`` and the Iceberg catalog, for every job that writes tables.
+
+The names are :mod:`dea_etl.io.tables`' formats and :mod:`dea_etl.io.iceberg`'s catalogs, written out here so
+that a job's arguments load without pyspark (``tests/test_preflight.py`` keeps them equal).
+"""
 
 from __future__ import annotations
 
-from dea_etl.io.iceberg import DEFAULT_NAMESPACE, GLUE_CATALOG, LAKE_CATALOG, IcebergCatalog
-from dea_etl.io.tables import FORMATS, PARQUET, TableFormat
+from typing import TYPE_CHECKING
+
 from dea_etl.runtime import Arg, JobContext, Platform
+
+if TYPE_CHECKING:
+    from dea_etl.io.tables import TableFormat
+
+PARQUET = "parquet"
+FORMATS = (PARQUET, "iceberg")
+LAKE_CATALOG = "lake"
+GLUE_CATALOG = "glue_catalog"
+DEFAULT_NAMESPACE = "dea_etl"
 
 FORMAT_ARGS = (
     Arg("table-format", default=PARQUET, choices=FORMATS, help="write plain Parquet folders or Iceberg tables"),
@@ -21,6 +34,9 @@ def default_catalog(platform: Platform) -> str:
 
 def table_format(ctx: JobContext) -> TableFormat:
     """The job's table format from ``--table-format``, ``--iceberg-catalog``, ``--iceberg-database``."""
+    from dea_etl.io.iceberg import IcebergCatalog
+    from dea_etl.io.tables import TableFormat
+
     catalog = IcebergCatalog(
         ctx.args.get("iceberg_catalog") or default_catalog(ctx.platform),
         ctx.args.get("iceberg_database") or DEFAULT_NAMESPACE,

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pyspark.sql import SparkSession
 from rich.console import Console
 from rich.table import Table
 
-from dea_etl.io import files
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 
 @dataclass
@@ -58,6 +58,8 @@ class RunSummary:
         Without a session (it failed to start) only a local path can be written; a URI is then skipped.
         """
         if spark is not None:
+            from dea_etl.io import files
+
             files.write_bytes(spark, path, self.to_json())
         elif "://" not in path:
             p = Path(path)
