@@ -192,15 +192,17 @@ def _dq(ns: argparse.Namespace) -> int:
         history = recording.history_for(spark, ns.lake, run, ruleset, bool(ns.report))
         roots = tuple(p for p in (ns.lake, ns.input) if p)
         rows = [r.asDict() for r in evaluate(df, ruleset, refs, history=history, file_roots=roots).collect()]
-        if ns.report or ns.record:
-            _after(spark, ns, run, ruleset, history, rows, df, refs, unparsed)
+        written = _after(spark, ns, run, ruleset, history, rows, df, refs, unparsed) if ns.report or ns.record else []
     except Exception as exc:
         error(first_line(exc))
         return 2
     finally:
         if created:
             spark.stop()
-    _render(rows, accounting, Console(width=None if sys.stdout.isatty() else 160))
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    _render(rows, accounting, console)
+    for path in written:
+        console.print(f"report: {path}", highlight=False, markup=False, soft_wrap=True)
     every = rows + ([accounting] if accounting else [])
     return 0 if all(r["Outcome"] == "Passed" for r in every) else 1
 

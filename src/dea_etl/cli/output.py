@@ -28,7 +28,9 @@ def print_rows(rows: Sequence[Row], columns: Sequence[str], fmt: str = "table", 
         for row in rows:
             print(json.dumps(row.asDict(recursive=True), default=str))
         return
-    table = Table(*columns)
+    table = Table()
+    for column in columns:
+        table.add_column(column, overflow="fold")  # a long value wraps, never cut
     for row in rows:
         table.add_row(*(null if v is None else str(v) for v in row))
     Console().print(table)

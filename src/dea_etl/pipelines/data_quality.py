@@ -84,8 +84,9 @@ def _unparsed(spark: SparkSession, lake: Lake, table: str) -> DataFrame | None:
 
 
 def _record(df: DataFrame, lake: Lake, run: recording.Run, result: GateResult, report: str | None,
-            references: dict[str, DataFrame], history: History | None, fmt: TableFormat) -> None:
-    """Append the rules' and analyzers' metrics to the history; write the report when asked."""
+            references: dict[str, DataFrame], history: History | None, fmt: TableFormat) -> str | None:
+    """Append the rules' and analyzers' metrics to the history; write the report when asked (its HTML page's
+    path, else None)."""
     spark = df.sparkSession
     evaluated = _evaluated(result)
     analyzers = recording.analyzer_results(df, parse_ruleset(run.ruleset_text), references)
@@ -96,7 +97,13 @@ def _record(df: DataFrame, lake: Lake, run: recording.Run, result: GateResult, r
             failing = evaluate_rows(df, run.ruleset_text, references).where(F.col(ROW_RESULT) == FAILED)
         doc = recording.report_of(run, evaluated, history, failing_rows=failing,
                                   unparsed_rows=_unparsed(spark, lake, run.table))
-        recording.write(spark, doc, f"{report.rstrip('/')}/{run.table}")
+        return html_page(recording.write(spark, doc, f"{report.rstrip('/')}/{run.table}"))
+    return None
+
+
+def html_page(written: list[str]) -> str | None:
+    """The report's HTML page among the files written."""
+    return next((path for path in written if path.endswith(".html")), None)
 
 
 def check_table(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: str,
@@ -117,7 +124,7 @@ def check_table(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: s
         _record(df, lake, run, exc.result, report, references, history, fmt)
         raise
     outcomes = write_outcomes(result, dq_path(lake, table, "outcomes"), table, run_id, fmt)
-    _record(df, lake, run, result, report, references, history, fmt)
+    page = _record(df, lake, run, result, report, references, history, fmt)
     kept, quarantined = rows_in, 0
     if result.quarantined_df is not None:
         try:
@@ -127,13 +134,15 @@ def check_table(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: s
         kept = rows_in if kept < 0 else kept
     metrics: dict[str, object] = {
         "dq": f"{len(result.results) - len(result.failed_rules)}/{len(result.results)} rules passed "
-              f"(mode {ruleset.mode}); outcomes: {outcomes}",
+              f"(mode {ruleset.mode})",
     }
     if result.failed_rules:
         metrics["dq failed"] = "; ".join(result.failed_rules)
+    if page:
+        metrics["report"] = page
     return TableResult(
         table=f"dq:{table}", rows_in=rows_in, rows_written=kept, rows_quarantined=quarantined,
-        output=lake.processed(table),
+        output=outcomes,  # where this check's outcomes went (the checked table keeps its place)
         quarantine_output=dq_path(lake, table, "quarantine") if quarantined else None,
         seconds=round(time.monotonic() - started, 3), metrics=metrics,
     )

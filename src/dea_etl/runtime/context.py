@@ -19,7 +19,7 @@ from dea_etl.errors import DeaEtlError, JobArgumentError, first_line
 from dea_etl.runtime.args import Arg, job_help, parse_job_args, wants_help
 from dea_etl.runtime.glue import GlueJob, GlueJobFactory, run_arguments, start_glue_job
 from dea_etl.runtime.platform import Platform, detect_platform
-from dea_etl.runtime.progress import StepReporter, console_progress, no_progress
+from dea_etl.runtime.progress import Display, StageWatcher, StepReporter, no_progress
 from dea_etl.runtime.summary import RunSummary, TableResult
 
 if TYPE_CHECKING:  # pyspark loads when a job runs, not when its declaration is read
@@ -153,10 +153,10 @@ def run_job(
             summary.platform = platform.value
         if platform is Platform.GLUE:
             glue_job = start_glue_job(spark, argv, summary.job, glue_job_factory)
-        ctx = JobContext(spark, summary.job, run_id, platform, args,
-                         glue_context=glue_job.handle.glue_context if glue_job else None,
-                         progress=console_progress(err))
-        summary.tables = job.run(ctx)
+        with Display(err) as display, StageWatcher(spark.sparkContext.statusTracker(), display):
+            ctx = JobContext(spark, summary.job, run_id, platform, args,
+                             glue_context=glue_job.handle.glue_context if glue_job else None, progress=display.step)
+            summary.tables = job.run(ctx)
         ctx.commit()
         if glue_job is not None:
             glue_job.commit()

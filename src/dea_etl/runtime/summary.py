@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -67,22 +68,27 @@ class RunSummary:
             p.write_bytes(self.to_json())
 
     def render(self, console: Console) -> None:
-        """The one summary of a run: a table of the counts, then what a table adds (quarantine, metrics)."""
-        table = Table(title=f"{self.job} run {self.run_id} ({self.platform}): {self.status}, {self.seconds:.1f} s")
+        """The one summary of a run: a table of the counts (values wrap, never cut), then each table's paths
+        and what it adds (quarantine, metrics), one per line: a path is never cut either."""
+        table = Table(title=f"{self.job} run {self.run_id} ({self.platform}): {self.status}, {self.seconds:.1f} s",
+                      box=box.SIMPLE_HEAD, title_justify="left",
+                      collapse_padding=True)
+        table.add_column("table", overflow="fold")  # every value wraps when narrow, none is cut
         for name, justify in [
-            ("table", "left"), ("rows in", "right"), ("", "center"), ("written", "right"),
-            ("quarantined", "right"), ("files read", "right"), ("skipped", "right"), ("output", "left"),
-            ("seconds", "right"),
+            ("rows in", "right"), ("in=out", "center"), ("written", "right"), ("quarantined", "right"),
+            ("files", "right"), ("skipped", "right"), ("seconds", "right"),
         ]:
-            table.add_column(name, justify=justify)  # type: ignore[arg-type]
+            table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
         for t in self.tables:
             table.add_row(
                 t.table, f"{t.rows_in:,}", "=" if t.balanced else "!=", f"{t.rows_written:,}",
-                f"{t.rows_quarantined:,}", str(t.files_read), str(t.files_skipped), t.output or "", f"{t.seconds:.1f}",
+                f"{t.rows_quarantined:,}", str(t.files_read), str(t.files_skipped), f"{t.seconds:.1f}",
             )
         console.print(table)
         for t in self.tables:
-            details = {"quarantine": t.quarantine_output} if t.rows_quarantined and t.quarantine_output else {}
+            details = {"output": t.output} if t.output else {}
+            if t.rows_quarantined and t.quarantine_output:
+                details["quarantine"] = t.quarantine_output
             details |= t.metrics
             for key, value in details.items():
-                console.print(f"{t.table}: {key}: {value}", highlight=False, markup=False)
+                console.print(f"{t.table}: {key}: {value}", highlight=False, markup=False, soft_wrap=True)
