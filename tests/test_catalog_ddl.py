@@ -91,3 +91,18 @@ def test_cli_ddl_prints_database_and_tables(aws: str, capsys: pytest.CaptureFixt
     assert out.count("CREATE EXTERNAL TABLE") == 2
     assert "LOCATION 's3://dea-lake/processedData/orders/'" in out
     assert "'projection.year.range'='2011,2014'" in out
+
+
+def test_ddl_of_an_s3_lake_needs_no_aws_credentials(monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    for name in [n for n in os.environ if n.startswith("AWS_")]:
+        monkeypatch.delenv(name)
+    for name in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        monkeypatch.setenv(name, os.devnull)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    assert main(["catalog", "ddl", "--lake", ROOT + "/", "--database", "sales", "--tables", "customers"]) == 0
+    out, err = capsys.readouterr()
+    assert CUSTOMERS_DDL in out
+    assert err.startswith(f"note: cannot read {ROOT} (Unable to locate credentials): the DDL is for plain Parquet")
