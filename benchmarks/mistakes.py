@@ -9,6 +9,7 @@ code, the single line, and that no pyspark was imported on the way (:data:`Mista
 from __future__ import annotations
 
 import os
+import shlex
 import statistics
 import subprocess
 import sys
@@ -87,7 +88,7 @@ def run(ctx: BenchContext) -> Section:
             seconds.append(round(took, 3))
             if proc.returncode != mistake.exit_code or len(proc.stderr.strip().splitlines()) != 1:
                 section.notes.append(f"{mistake.name}: exit {proc.returncode}, stderr {proc.stderr.strip()!r}")
-        command = "dea-etl " + " ".join(mistake.argv)
+        command = shlex.join(["dea-etl", *mistake.argv])
         section.timings.append(Timing(mistake.name, command, seconds))
         section.ratios.append(Ratio(f"{mistake.name}: median seconds", statistics.median(seconds), TARGET_SECONDS))
     section.notes.append(f"Each is `.venv/bin/dea-etl ...` as a whole process (Python start included), in a folder "
