@@ -102,6 +102,7 @@ def test_ddl_of_an_s3_lake_needs_no_aws_credentials(monkeypatch: pytest.MonkeyPa
     for name in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
         monkeypatch.setenv(name, os.devnull)
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)  # a session made by an earlier test keeps its credentials
     assert main(["catalog", "ddl", "--lake", ROOT + "/", "--database", "sales", "--tables", "customers"]) == 0
     out, err = capsys.readouterr()
     assert CUSTOMERS_DDL in out
