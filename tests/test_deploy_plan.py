@@ -19,20 +19,13 @@ from dea_etl.deploy.calls import ApiCall
 from dea_etl.deploy.config import DeployConfig, DeployError, Encryption, JobDeployment, Target
 from dea_etl.deploy.iam import PolicyRequest, policies
 from dea_etl.deploy.jobs import pipeline_jobs, select_jobs
-from dea_etl.deploy.package import build, build_library_zip
+from dea_etl.deploy.package import build_library_zip
 from dea_etl.deploy.stepfunctions import definition
 from dea_etl.deploy.validate import request_errors, validate
 from dea_etl.pipelines import JOBS
 
 REPO = Path(__file__).resolve().parent.parent
 ROLE = "arn:aws:iam::123456789012:role/r"
-
-
-@pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    build(out, REPO, wheel=False)
-    return out
 
 
 def test_package_contents_and_manifest(dist: Path) -> None:

@@ -5,6 +5,7 @@ and compares what they wrote."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 import sys
@@ -38,15 +39,23 @@ ICEBERG_FORMAT = TableFormat(ICEBERG)
 pytestmark = pytest.mark.slow  # the pipeline end to end, twice (and once more on S3)
 
 
-def _dea_etl(*args: str) -> None:
-    """``dea-etl ARGS`` in its own process (and JVM): the test session only reads what it wrote."""
+def _dea_etl(*args: str) -> str:
+    """``dea-etl ARGS`` in its own process (and JVM): the test session only reads what it wrote. Its standard
+    error, which holds no log line of Spark's or Iceberg's (WARN, INFO): a normal run is quiet."""
     cli = Path(sys.executable).with_name("dea-etl")
     proc = subprocess.run([str(cli), *args], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
+    noise = [line[:200] for line in proc.stderr.splitlines() if re.search(r" (WARN|INFO) ", line)]
+    assert noise == []
+    return proc.stderr
 
 
 def _run_pipeline(lake: Path, data_dir: Path, *extra: str) -> None:
-    _dea_etl("run", "pipeline", "--lake", str(lake), "--data", str(data_dir), "--run-id", "run-1", *extra)
+    err = _dea_etl("run", "pipeline", "--lake", str(lake), "--data", str(data_dir), "--run-id", "run-1", *extra)
+    # each step is a line when it starts and one when it ends (the output is not a terminal: no live bars)
+    steps = [line for line in err.splitlines() if line.startswith("[")]
+    assert [line.split(" in ")[0] for line in steps] == [
+        f"[{i}/{len(STEPS)}] {step.name} {what}" for i, step in enumerate(STEPS, 1) for what in ("...", "done")]
 
 
 @pytest.fixture(scope="module")

@@ -61,10 +61,20 @@ def test_rollback_refuses_a_snapshot_main_never_had_and_a_name_outside_the_lake(
 ) -> None:
     assert main(["table", "rollback", "--table", "customers", "--lake", str(lake), "--to", "42"]) == 1
     assert "snapshot 42 is not one main went through" in capsys.readouterr().err
-    assert main(["table", "history", "--table", "../customers", "--lake", str(lake)]) == 1
+    assert main(["table", "history", "--table", "../customers", "--lake", str(lake)]) == 2
     assert "expected a table name under processedData/" in capsys.readouterr().err
     assert main(["table", "history", "--table", "orders", "--lake", str(lake)]) == 1
-    assert "no table at" in capsys.readouterr().err
+    assert capsys.readouterr().err.strip() == (
+        f"error: table history: no table 'orders' in {lake}/processedData; its tables: customers")
+
+
+def test_rollback_to_previous_undoes_the_last_write(
+    spark: SparkSession, lake: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["table", "rollback", "--table", "customers", "--lake", str(lake), "--to", "previous"]) == 0
+    assert "main moved from snapshot" in capsys.readouterr().err
+    customers = read_in_format(spark, str(lake / "processedData" / "customers"), FMT)
+    assert sorted(r.customerid for r in customers.collect()) == [1, 2]  # run-b's append is undone
 
 
 def test_athena_ddl_for_iceberg_tables() -> None:

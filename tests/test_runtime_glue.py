@@ -127,11 +127,21 @@ def test_run_job_on_glue_inits_then_commits(spark: SparkSession, tmp_path: Path,
 
 def test_run_job_on_glue_does_not_commit_a_failed_run(tmp_path: Path, aws: str, capsys: pytest.CaptureFixture[str]) -> None:
     calls: list[Any] = []
-    argv = _glue_run_argv(tmp_path / "missing.csv", tmp_path / "out")
+    (tmp_path / "afile").write_text("x")  # the output's parent is a file: the write fails, after Job.init
+    argv = _glue_run_argv(_csv(tmp_path / "c.csv"), tmp_path / "afile" / "out")
     assert run_job(JOB, argv, glue_job_factory=lambda s: RecordingJob(calls)) == 1
     assert [c[0] for c in calls] == ["init"]
-    assert "missing.csv does not exist" in capsys.readouterr().err
+    assert f"writing {tmp_path / 'afile' / 'out'} failed" in capsys.readouterr().err
     assert open_store("s3://lake/tmpDir/bookmarks").latest("dea-etl-csv_to_parquet") is None
+
+
+def test_a_missing_input_is_refused_before_glue_s_job_starts(tmp_path: Path, aws: str,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    calls: list[Any] = []
+    argv = _glue_run_argv(tmp_path / "missing.csv", tmp_path / "out")
+    assert run_job(JOB, argv, glue_job_factory=lambda s: RecordingJob(calls)) == 1
+    assert calls == []
+    assert "missing.csv does not exist" in capsys.readouterr().err
 
 
 def test_the_arguments_deploy_gives_a_glue_job_parse() -> None:

@@ -154,8 +154,11 @@ def test_cli_table_output(lake: Path, capsys: pytest.CaptureFixture[str]) -> Non
 @pytest.mark.parametrize(
     ("query", "error_class"),
     [
-        ("SELEC * FROM customers", "PARSE_SYNTAX_ERROR"),
-        ("SELECT * FROM nope", "refused: table 'nope' is not one of the query's tables"),
+        ("SELEC * FROM customers", "[PARSE_SYNTAX_ERROR] Syntax error at or near 'SELEC'"),  # before Spark
+        ("SELECT * FRM customers", "[PARSE_SYNTAX_ERROR] Syntax error at or near 'customers'"),  # before Spark
+        ("SELECT * FROM nope", "[TABLE_OR_VIEW_NOT_FOUND] no table 'nope' in "),  # before Spark
+        ("SELECT * FROM customers JOIN customers_dq_outcomes USING (customerid)",
+         "[TABLE_OR_VIEW_NOT_FOUND] no table 'customers_dq_outcomes' in "),
         ("SELECT nope FROM customers", "UNRESOLVED_COLUMN"),
     ],
 )

@@ -9,13 +9,13 @@ ruleset, its outcomes ``<table>_dq_outcomes`` and quarantined rows ``<table>_dq_
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pyspark.sql.types import StructType
 
 from dea_etl.errors import UnknownTableError
+from dea_etl.io.discover import view_name
 from dea_etl.io.lake import processed_root
 from dea_etl.tables import is_table_file, lake_tables, source_table
 
@@ -77,15 +77,3 @@ def catalog_tables(names: Iterable[str] | None = None) -> list[CatalogTable]:
     if unknown:
         raise UnknownTableError(f"unknown tables {unknown}; known: {sorted(known)}")
     return [t for t in tables if t.name in wanted]
-
-
-def view_name(folder: str) -> str:
-    """The name a table is queried by, from its folder under processedData/: ``orders`` -> ``orders``,
-    ``_dq/orders/outcomes`` -> ``orders_dq_outcomes``, ``_dq/metrics`` -> ``dq_metrics``, a user's
-    ``sales/eu`` -> ``sales_eu``."""
-    parts = [p for p in folder.strip("/").split("/") if p]
-    if parts[:1] == ["_dq"] and len(parts) == 3:
-        parts = [parts[1], "dq", parts[2]]
-    elif parts[:1] == ["_dq"]:
-        parts = ["dq", *parts[1:]]
-    return re.sub(r"[^A-Za-z0-9_]+", "_", "_".join(parts)).strip("_").lower()

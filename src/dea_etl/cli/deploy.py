@@ -90,6 +90,19 @@ def config_from_args(ns: argparse.Namespace, manifest: Any) -> tuple[Any, list[s
     return cfg, notes
 
 
+def order_notes(cfg: Any) -> list[str]:
+    """What runs the deployed pipeline jobs in order, when nothing in this deployment does."""
+    from dea_etl.deploy.config import Target
+    from dea_etl.deploy.jobs import pipeline_jobs
+
+    pipeline = pipeline_jobs(cfg.jobs)
+    if cfg.target is not Target.GLUE or len(pipeline) < 2 or cfg.workflow or cfg.state_machine:
+        return []
+    chain = " -> ".join(j.job for j in pipeline)
+    return [f"the Glue jobs are created, not started: --workflow (a schedule) or --state-machine runs {chain} "
+            "in this order, each job only when the one before it succeeded"]
+
+
 def _load_manifest(dist: Path) -> Any:
     from dea_etl.deploy.config import DeployError
     from dea_etl.deploy.package import MANIFEST, Manifest
@@ -113,6 +126,7 @@ def _deploy(ns: argparse.Namespace) -> int:
         dist = Path(ns.dist)
         manifest = _load_manifest(dist)
         cfg, notes = config_from_args(ns, manifest)
+        notes += order_notes(cfg)
         calls = plan(cfg, dist, manifest)
         validate(calls)
     except DeployError as exc:

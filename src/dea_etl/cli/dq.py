@@ -86,8 +86,9 @@ def _name(ns: argparse.Namespace) -> str:
     return Path(ns.ruleset).stem
 
 
-def _after(spark: Any, ns: argparse.Namespace, run: Any, history: Any, ev: Any, unparsed: Any) -> None:
-    """--record and --report: the history append and the report files, from the one evaluation ``ev``."""
+def _after(spark: Any, ns: argparse.Namespace, run: Any, history: Any, ev: Any, unparsed: Any) -> list[str]:
+    """--record and --report: the history append and the report files, from the one evaluation ``ev``;
+    returns the report's files."""
     from datetime import UTC, datetime
 
     from dea_etl.quality import recording
@@ -100,9 +101,10 @@ def _after(spark: Any, ns: argparse.Namespace, run: Any, history: Any, ev: Any, 
             failing = rows.where(rows[ROW_RESULT] == FAILED).drop(ROW_PASS, ROW_SKIP, ROW_RESULT)
         doc = recording.report_of(run, ev.outcomes, history, analyzers=ev.analyzers, failing_rows=failing,
                                   unparsed_rows=unparsed, completed_at=datetime.now(UTC))
-        recording.write(spark, doc, ns.report)
+        written = recording.write(spark, doc, ns.report)
     if ns.record:
         recording.record(spark, ns.lake, run, [*ev.outcomes, *ev.analyzers])
+    return written if ns.report else []
 
 
 def _read_ruleset(spark: Any, path: str) -> str:
@@ -151,8 +153,22 @@ def _render(rows: list[Any], accounting: dict[str, Any] | None, console: Console
             console.print(accounting["FailureReason"], highlight=False, soft_wrap=True, markup=False)
 
 
+def _preflight(ns: argparse.Namespace) -> None:
+    """Before Spark starts: the table is known, the input (or the lake's table) and the references exist."""
+    from dea_etl.pipelines.checks import table_name
+    from dea_etl.preflight import check_input, check_lake_table
+
+    name = table_name(ns.table) if ns.table else None
+    if ns.input is not None:
+        check_input(ns.input)
+    elif name is not None:
+        check_lake_table(ns.lake, name)
+    for item in ns.reference or []:
+        check_input(item.partition("=")[2])
+
+
 def _dq(ns: argparse.Namespace) -> int:
-    from dea_etl.quality import DqdlSyntaxError, parse_ruleset, run_ruleset
+    from dea_etl.errors import DeaEtlError
 
     if ns.input is None and ns.table is None:
         error("give --table NAME or --input PATH --format csv|parquet")
@@ -163,7 +179,7 @@ def _dq(ns: argparse.Namespace) -> int:
     if ns.format == "csv" and ns.table is None:
         error("--format csv needs --table NAME (its schema)")
         return 2
-    from dea_etl.quality import recording
+    from dea_etl.quality import DqdlSyntaxError, parse_ruleset, recording, run_ruleset
     from dea_etl.runtime import get_spark
     from dea_etl.runtime.context import new_run_id
 
@@ -178,6 +194,11 @@ def _dq(ns: argparse.Namespace) -> int:
     except Exception as exc:  # OSError, a missing object, S3's refusal
         error(f"cannot read ruleset: {first_line(exc)}")
         return _stopped(spark, created, 2)
+    try:
+        _preflight(ns)
+    except DeaEtlError as exc:
+        error(str(exc))
+        return _stopped(spark, created, exc.exit_code)
     if spark is None:
         spark, created = get_spark("dea-etl-dq")
     try:
@@ -188,15 +209,17 @@ def _dq(ns: argparse.Namespace) -> int:
         ev = run_ruleset(df, ruleset, refs, history=history, file_roots=roots,
                          with_analyzers=bool(ns.report or ns.record))
         rows = [_row(o) for o in ev.outcomes]
-        if ns.report or ns.record:
-            _after(spark, ns, run, history, ev, unparsed)
+        written = _after(spark, ns, run, history, ev, unparsed) if ns.report or ns.record else []
     except Exception as exc:
         error(first_line(exc))
         return 2
     finally:
         if created:
             spark.stop()
-    _render(rows, accounting, Console(width=None if sys.stdout.isatty() else 160))
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    _render(rows, accounting, console)
+    for path in written:
+        console.print(f"report: {path}", highlight=False, markup=False, soft_wrap=True)
     every = rows + ([accounting] if accounting else [])
     return 0 if all(r["Outcome"] == "Passed" for r in every) else 1
 

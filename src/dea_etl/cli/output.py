@@ -39,7 +39,7 @@ def print_rows(rows: Sequence[Row], columns: Sequence[str], fmt: str = "table", 
     # Values are text, never markup: rich would read "[bold]" as a style and fail on "[/x]".
     table = Table()
     for column in columns:
-        table.add_column(Text(column))
+        table.add_column(Text(column), overflow="fold")  # a long value wraps, never cut
     for row in rows:
         table.add_row(*(Text(null if v is None else str(v)) for v in row))
     Console().print(table)

@@ -12,7 +12,26 @@ import argparse
 from dea_etl.cli.output import error, print_rows
 
 
+def _mistake(ns: argparse.Namespace) -> str | None:
+    """What is certainly wrong with the query (its syntax, its tables), found before Spark starts; else None."""
+    from dea_etl.errors import DeaEtlError
+    from dea_etl.preflight.sql import SqlSyntaxError, check_query
+
+    try:
+        if not ns.skip_sql_check:
+            check_query(ns.query, ns.lake)
+    except SqlSyntaxError as exc:
+        return f"{exc} (checked before Spark; --skip-sql-check leaves it to Spark)"
+    except DeaEtlError as exc:
+        return str(exc)
+    return None
+
+
 def _sql(ns: argparse.Namespace) -> int:
+    mistake = _mistake(ns)
+    if mistake:
+        error(mistake)
+        return 1
     from dea_etl.catalog import register_local_tables, run_sql
     from dea_etl.catalog.local import iceberg_metadata_tables, use_iceberg_catalog
     from dea_etl.runtime import get_spark
@@ -52,4 +71,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="the lake whose processedData/ is queried: a folder or s3://BUCKET[/PREFIX] (default: lake)")
     p.add_argument("--output-format", choices=["table", "json"], default="table",
                    help="how the result is printed: a table, or one JSON object per row")
+    p.add_argument("--skip-sql-check", action="store_true",
+                   help="leave the query to Spark alone: no syntax and table check before Spark starts (for valid "
+                        "Spark SQL the check's parser, sqlglot, does not know)")
     p.set_defaults(handler=_sql)

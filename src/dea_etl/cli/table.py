@@ -11,7 +11,8 @@
 
 A table is named as in the lake (``orders``, ``customer_sales``, ``_dq/orders/outcomes``, a user's own) and
 found under ``--lake``'s processedData/; the maintenance commands take every table of the lake when
-``--table`` is not given.
+``--table`` is not given. The name, the table's presence in the lake, its format and ``--to`` are checked
+before Spark starts.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from dea_etl.cli.output import error, note, print_rows
 
 #: A table under processedData/: names of letters, digits and _ (no "..", no absolute path).
 _TABLE_NAME = re.compile(r"[A-Za-z0-9_]+(/[A-Za-z0-9_]+)*")
+#: ``--to previous``: the snapshot main was at before its current one.
+PREVIOUS = "previous"
 _DURATION = re.compile(r"(\d+)\s*([smhd])")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -38,33 +41,59 @@ def duration_ms(text: str) -> int:
     return int(found.group(1)) * _SECONDS[found.group(2)] * 1000
 
 
+def _snapshot(text: str) -> int | str:
+    """``--to``: a snapshot id, or ``previous``."""
+    if text == PREVIOUS:
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a snapshot id (a number, see table history) or {PREVIOUS}, "
+                                         f"found {text!r}") from None
+
+
 def _table_path(lake: str, table: str) -> str:
+    from dea_etl.errors import JobArgumentError
     from dea_etl.io.lake import processed_root
 
     if not _TABLE_NAME.fullmatch(table):
-        raise ValueError(f"--table: expected a table name under processedData/ like orders or _dq/orders/outcomes, "
-                         f"found {table!r}")
+        raise JobArgumentError(f"--table: expected a table name under processedData/ like orders or "
+                               f"_dq/orders/outcomes, found {table!r}")
     return f"{processed_root(lake)}/{table}"
 
 
 def _tables(ns: argparse.Namespace, fmt: str | None = None) -> list[tuple[str, str, str]]:
-    """(name, path, format) of ``--table`` or of every table of the lake (of format ``fmt``)."""
+    """(name, path, format) of ``--table`` or of every table of the lake (of format ``fmt``), found without
+    a JVM; :class:`~dea_etl.errors.DeaEtlError` (one line) for a name the lake does not hold."""
+    from dea_etl.errors import InputError
+    from dea_etl.io.discover import folder_format, lake_tables
     from dea_etl.io.lake import processed_root
     from dea_etl.io.legacy import refuse_legacy
-    from dea_etl.io.tables import folder_format, lake_tables
 
     if getattr(ns, "table", None):
         path = _table_path(ns.lake, ns.table)
         refuse_legacy(path)
         found = folder_format(path)
         if found is None:
-            raise ValueError(f"no table at {path}")
+            have = ", ".join(lake_tables(ns.lake)) or "none: run the pipeline first (make run)"
+            raise InputError(f"no table {ns.table!r} in {processed_root(ns.lake)}; its tables: {have}")
         tables = [(ns.table, path, found)]
     else:
         tables = [(name, f"{processed_root(ns.lake)}/{name}", f) for name, f in lake_tables(ns.lake).items()]
     if fmt and getattr(ns, "table", None) and tables[0][2] != fmt:
-        raise ValueError(f"{tables[0][1]} is a {tables[0][2]} table, not an {fmt} table")
+        raise InputError(f"{tables[0][1]} is a {tables[0][2]} table, not an {fmt} table")
     return [t for t in tables if fmt is None or t[2] == fmt]
+
+
+def _checked(ns: argparse.Namespace, fmt: str | None = None) -> list[tuple[str, str, str]] | int:
+    """:func:`_tables`, or the exit code after one line saying what is wrong (before any JVM starts)."""
+    from dea_etl.errors import DeaEtlError
+
+    try:
+        return _tables(ns, fmt)
+    except DeaEtlError as exc:
+        error(f"table {ns.table_command}: {exc}")
+        return exc.exit_code
 
 
 def _with_spark(ns: argparse.Namespace, action: Callable[[Any], int]) -> int:
@@ -82,10 +111,13 @@ def _with_spark(ns: argparse.Namespace, action: Callable[[Any], int]) -> int:
 
 
 def _history(ns: argparse.Namespace) -> int:
+    tables = _checked(ns, "iceberg")
+    if isinstance(tables, int):
+        return tables
     from dea_etl.io.iceberg import history
 
     def run(spark: Any) -> int:
-        (_, path, _), = _tables(ns, "iceberg")
+        (_, path, _), = tables
         df = history(spark, path)
         print_rows(df.collect(), df.columns, ns.output_format, null="")
         return 0
@@ -94,22 +126,37 @@ def _history(ns: argparse.Namespace) -> int:
 
 
 def _rollback(ns: argparse.Namespace) -> int:
-    from dea_etl.io.iceberg import rollback
+    tables = _checked(ns, "iceberg")
+    if isinstance(tables, int):
+        return tables
+    from dea_etl.io.iceberg import history, rollback
 
     def run(spark: Any) -> int:
-        (_, path, _), = _tables(ns, "iceberg")
-        before = rollback(spark, path, ns.to)
-        note(f"{ns.table}: main moved from snapshot {before} back to {ns.to}")
+        (_, path, _), = tables
+        to = _previous(history(spark, path).collect(), ns.table) if ns.to == PREVIOUS else int(ns.to)
+        before = rollback(spark, path, to)
+        note(f"{ns.table}: main moved from snapshot {before} back to {to}")
         return 0
 
     return _with_spark(ns, run)
 
 
+def _previous(rows: list[Any], table: str) -> int:
+    """The parent of main's current snapshot."""
+    current = [r for r in rows if r["is_current"]]
+    if not current or current[0]["parent_id"] is None:
+        raise ValueError(f"{table}: main has no snapshot before its current one")
+    return int(current[0]["parent_id"])
+
+
 def _compact(ns: argparse.Namespace) -> int:
+    tables = _checked(ns, "iceberg")
+    if isinstance(tables, int):
+        return tables
     from dea_etl.io.iceberg import compact
 
     def run(spark: Any) -> int:
-        for name, path, _ in _tables(ns, "iceberg"):
+        for name, path, _ in tables:
             done = compact(spark, path)
             note(f"{name}: {done['rewritten_data_files']} data files rewritten into {done['added_data_files']}")
         return 0
@@ -118,11 +165,14 @@ def _compact(ns: argparse.Namespace) -> int:
 
 
 def _expire(ns: argparse.Namespace) -> int:
+    tables = _checked(ns, "iceberg")
+    if isinstance(tables, int):
+        return tables
     from dea_etl.io.iceberg import expire_snapshots
 
     def run(spark: Any) -> int:
         before = int(time.time() * 1000) - ns.older_than
-        for name, path, _ in _tables(ns, "iceberg"):
+        for name, path, _ in tables:
             done = expire_snapshots(spark, path, before, ns.retain_last)
             deleted = sum(v for k, v in done.items() if k.startswith("deleted"))
             note(f"{name}: snapshots older than {ns.older_than // 1000} s beyond the last {ns.retain_last} "
@@ -133,9 +183,11 @@ def _expire(ns: argparse.Namespace) -> int:
 
 
 def _remove_orphans(ns: argparse.Namespace) -> int:
+    tables = _checked(ns)
+    if isinstance(tables, int):
+        return tables
     from dea_etl.io.parquet import remove_leftovers
 
-    tables = _tables(ns)
     for name, path, fmt in tables:
         if fmt == "parquet":
             removed = remove_leftovers(path, ns.older_than)
@@ -158,8 +210,11 @@ def _remove_orphans(ns: argparse.Namespace) -> int:
 def _remove_run(ns: argparse.Namespace) -> int:
     from dea_etl.io.parquet import remove_run, write_token
 
+    tables = _checked(ns, "parquet")
+    if isinstance(tables, int):
+        return tables
     try:
-        (name, path, _), = _tables(ns, "parquet")
+        (name, path, _), = tables
         removed = remove_run(path, write_token(ns.run))
     except Exception as exc:
         error(f"table remove-run: {' '.join(str(exc).split())}")
@@ -189,8 +244,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     tsub = p.add_subparsers(dest="table_command", required=True, metavar="COMMAND")
     h = tsub.add_parser("history", help="an Iceberg table's snapshots: operation, run id, rows, main's path")
     r = tsub.add_parser("rollback", help="move an Iceberg table's main branch back to one of its snapshots")
-    r.add_argument("--to", required=True, type=int, metavar="SNAPSHOT_ID",
-                   help="the snapshot main moves back to (one of its ancestors; see table history)")
+    r.add_argument("--to", required=True, type=_snapshot, metavar="SNAPSHOT_ID",
+                   help=f"the snapshot main moves back to (one of its ancestors; see table history), or {PREVIOUS}: "
+                        "the one before main's current snapshot")
     for q in (h, r):
         q.add_argument("--table", required=True, help="orders, customer_sales, _dq/orders/outcomes, ...")
         _lake_arg(q)

@@ -4,14 +4,17 @@ Deploying twice therefore updates and never duplicates: S3 objects are compared 
 metadata, Glue jobs / triggers / state machines by their definition. EMR steps and EMR Serverless runs
 are named after the job and the build (``dea-etl-raw_to_processed@<build id>``): a run of the same build
 with the same arguments that is pending, running or succeeded is not started again; a new build, or a
-failed or cancelled run, is. Each call reports one line of what it did;
+failed or cancelled run, is. The jobs run in the pipeline's order: EMR steps as one chain that a failed
+step cancels, EMR Serverless runs one after another (deploy waits for each run's success before it starts
+the next). Each call reports one line of what it did;
 an AWS error becomes a :class:`DeployError` with one line naming the operation that failed.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -20,7 +23,8 @@ from dea_etl.deploy.calls import ApiCall
 from dea_etl.deploy.config import DeployError
 
 Echo = Callable[[str], None]
-Handler = Callable[[Any, ApiCall], str]
+#: Runs one call; its line, or its lines as they come (a handler that waits).
+Handler = Callable[[Any, ApiCall], str | Iterator[str]]
 
 CLUSTER_ACCEPTS_STEPS = ("STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING")
 APPLICATION_ACCEPTS_RUNS = ("CREATED", "STARTING", "STARTED", "STOPPING", "STOPPED")
@@ -148,64 +152,117 @@ def create_trigger(glue: Any, call: ApiCall) -> str:
 
 
 def add_job_flow_steps(emr: Any, call: ApiCall) -> str:
+    """Add the chain of steps in one request, leaving out each step of this build that is already live.
+
+    The chain runs in order only on a cluster that runs one step at a time: a cluster with a higher
+    ``StepConcurrencyLevel`` is refused (the state machine orders the jobs there)."""
     cluster = call.params["JobFlowId"]
-    state = emr.describe_cluster(ClusterId=cluster)["Cluster"]["Status"]["State"]
+    described = emr.describe_cluster(ClusterId=cluster)["Cluster"]
+    state = described["Status"]["State"]
     if state not in CLUSTER_ACCEPTS_STEPS:
         raise DeployError(f"emr cluster {cluster} is {state}: it accepts no steps")
+    concurrency = int(described.get("StepConcurrencyLevel") or 1)
+    if concurrency > 1 and len(call.params["Steps"]) > 1:
+        raise DeployError(
+            f"emr cluster {cluster} runs {concurrency} steps at once (StepConcurrencyLevel): the jobs would not "
+            "run in the pipeline's order; use a cluster that runs one step at a time, or --state-machine --no-run"
+        )
     active = [
         s
         for page in emr.get_paginator("list_steps").paginate(ClusterId=cluster, StepStates=LIVE_STEP_STATES)
         for s in page["Steps"]
     ]
-    added = []
+    lines, steps = [], []
     for step in call.params["Steps"]:
         twin = next(
-            (
-                s
-                for s in active
-                if s["Name"] == step["Name"] and s["Config"]["Args"] == step["HadoopJarStep"]["Args"]
-            ),
+            (s for s in active if s["Name"] == step["Name"] and s["Config"]["Args"] == step["HadoopJarStep"]["Args"]),
             None,
         )
         if twin:
-            added.append(
-                f"skipped EMR step {step['Name']}: this build is already "
-                f"{twin['Status']['State'].lower()} ({twin['Id']})"
-            )
+            state = twin["Status"]["State"].lower()
+            lines.append(f"skipped EMR step {step['Name']}: this build is already {state} ({twin['Id']})")
+        else:
+            steps.append(step)
+    if steps:
+        ids = emr.add_job_flow_steps(JobFlowId=cluster, Steps=steps)["StepIds"]
+        lines += [f"added EMR step {s['Name']} ({i}) to {cluster}" for s, i in zip(steps, ids, strict=True)]
+    return "; ".join(lines)
+
+
+#: Terminal states of an EMR Serverless job run.
+RUN_SUCCEEDED = "SUCCESS"
+RUN_ENDED = ("SUCCESS", "FAILED", "CANCELLED")
+#: How often deploy asks whether the run it waits for has ended.
+POLL_SECONDS = 30.0
+
+
+def _live_runs(emrs: Any, app: str) -> list[dict[str, Any]]:
+    try:
+        return [
+            r
+            for page in emrs.get_paginator("list_job_runs").paginate(applicationId=app, states=LIVE_RUN_STATES)
+            for r in page["jobRuns"]
+        ]
+    except ClientError as exc:
+        # The application exists (checked before); moto_server answers "not found" until its first run.
+        if not _not_found(exc):
+            raise
+        return []
+
+
+def _twin_run(emrs: Any, call: ApiCall) -> dict[str, Any] | None:
+    """A live run of this build (same name and driver), or None."""
+    p = call.params
+    for run in _live_runs(emrs, p["applicationId"]):
+        if run.get("name") != p["name"]:
             continue
-        ids = emr.add_job_flow_steps(JobFlowId=cluster, Steps=[step])["StepIds"]
-        added.append(f"added EMR step {step['Name']} ({ids[0]}) to {cluster}")
-    return "; ".join(added)
+        detail = emrs.get_job_run(applicationId=p["applicationId"], jobRunId=run["id"])["jobRun"]
+        if detail.get("jobDriver") == p["jobDriver"]:
+            return dict(run)
+    return None
 
 
-def start_job_run(emrs: Any, call: ApiCall) -> str:
+def wait_for_job_run(
+    emrs: Any, app: str, run_id: str, then: list[str], poll_seconds: float = POLL_SECONDS,
+    sleep: Callable[[float], None] = time.sleep,
+) -> str:
+    """Wait until the run has ended; a run that did not succeed raises :class:`DeployError` naming the jobs
+    that were therefore not started."""
+    while True:
+        run = emrs.get_job_run(applicationId=app, jobRunId=run_id)["jobRun"]
+        if run["state"] in RUN_ENDED:
+            break
+        sleep(poll_seconds)
+    if run["state"] != RUN_SUCCEEDED:
+        details = f": {run['stateDetails']}" if run.get("stateDetails") else ""
+        raise DeployError(
+            f"EMR Serverless run {run.get('name', run_id)} ({run_id}) ended {run['state']}{details}; "
+            f"not started: {', '.join(then)}"
+        )
+    return f"EMR Serverless run {run.get('name', run_id)} ({run_id}) succeeded"
+
+
+def start_job_run(emrs: Any, call: ApiCall) -> Iterator[str]:
+    """Start the run unless this build's run is live; when jobs run after it (``extra["then"]``), wait for
+    its success (the lines come as it goes: the wait may be long)."""
     p = call.params
     app, name = p["applicationId"], p["name"]
     state = emrs.get_application(applicationId=app)["application"]["state"]
     if state not in APPLICATION_ACCEPTS_RUNS:
         raise DeployError(f"emr-serverless application {app} is {state}: it accepts no job runs")
-    try:
-        runs = [
-            r
-            for page in emrs.get_paginator("list_job_runs").paginate(
-                applicationId=app, states=LIVE_RUN_STATES
-            )
-            for r in page["jobRuns"]
-        ]
-    except ClientError as exc:
-        # The application exists (above); moto_server answers "not found" until its first run.
-        if not _not_found(exc):
-            raise
-        runs = []
-    for run in runs:
-        if run.get("name") != name:
-            continue
-        detail = emrs.get_job_run(applicationId=app, jobRunId=run["id"])["jobRun"]
-        if detail.get("jobDriver") == p["jobDriver"]:
-            state = run["state"].lower()
-            return f"skipped EMR Serverless run {name}: this build is already {state} ({run['id']})"
-    run_id = emrs.start_job_run(**p)["jobRunId"]
-    return f"started EMR Serverless run {name} ({run_id}) on {app}"
+    twin = _twin_run(emrs, call)
+    if twin:
+        run_id = twin["id"]
+        line = f"skipped EMR Serverless run {name}: this build is already {twin['state'].lower()} ({run_id})"
+    else:
+        run_id = emrs.start_job_run(**p)["jobRunId"]
+        line = f"started EMR Serverless run {name} ({run_id}) on {app}"
+    then = list(call.extra.get("then", ()))
+    if not then:
+        yield line
+        return
+    yield f"{line}; waiting for it to succeed before starting {then[0]}"
+    yield wait_for_job_run(emrs, app, run_id, then)
 
 
 def create_state_machine(sfn: Any, call: ApiCall) -> str:
@@ -250,7 +307,9 @@ def apply(calls: Iterable[ApiCall], session: Any, echo: Echo) -> None:
     for call in calls:
         client = clients.get(call.service) or clients.setdefault(call.service, session.client(call.service))
         try:
-            echo(HANDLERS[call.operation](client, call))
+            done = HANDLERS[call.operation](client, call)
+            for line in [done] if isinstance(done, str) else done:
+                echo(line)
         except ClientError as exc:
             error = exc.response.get("Error", {})
             message = (

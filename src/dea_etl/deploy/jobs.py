@@ -1,12 +1,14 @@
 """Which jobs to deploy and with which arguments: the job scripts in the package that are registered in
-``dea_etl.pipelines.JOBS``, each given the values of the arguments it declares."""
+``dea_etl.pipelines.JOBS``, each given the values of the arguments it declares, in the order they run:
+the pipeline's jobs in the pipeline's order (:data:`dea_etl.pipelines.specs.PIPELINE_ORDER`, the one
+definition), then any other job in the order given."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
 from dea_etl.deploy.config import DeployError, JobDeployment
-from dea_etl.pipelines.pipeline import PIPELINE_ORDER
+from dea_etl.pipelines.specs import PIPELINE_ORDER
 from dea_etl.runtime import JobSpec
 
 #: The data-quality gates: a failure is the data's verdict, so orchestration stops instead of retrying.
@@ -25,7 +27,7 @@ def select_jobs(
     values: Mapping[str, str],
     wanted: Sequence[str] | None = None,
 ) -> tuple[list[JobDeployment], list[str]]:
-    """The jobs to deploy and a note for each job left out.
+    """The jobs to deploy, in :func:`run_order`, and a note for each job left out.
 
     Without ``wanted``: every packaged script whose job's required arguments all have a value. With
     ``wanted``: exactly those jobs, or :class:`DeployError` naming what is unknown or missing.
@@ -45,7 +47,12 @@ def select_jobs(
             notes.append(f"skipped {name}: needs {', '.join(missing)} (give them with --arg NAME=VALUE)")
             continue
         chosen.append(deployment)
-    return chosen, notes
+    return run_order(chosen), notes
+
+
+def run_order(jobs: Sequence[JobDeployment], order: Sequence[str] = PIPELINE_ORDER) -> list[JobDeployment]:
+    """The jobs in the order they run: the pipeline's jobs in pipeline order, then the others as given."""
+    return [*pipeline_jobs(jobs, order), *(j for j in jobs if j.job not in order)]
 
 
 def pipeline_jobs(

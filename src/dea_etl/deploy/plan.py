@@ -1,4 +1,9 @@
-"""A deployment as a list of API requests: uploads first, then the target's jobs, then orchestration."""
+"""A deployment as a list of API requests: uploads first, then the target's jobs, then orchestration.
+
+The jobs come in the order they run (:func:`dea_etl.deploy.jobs.run_order`): Glue jobs are created in it,
+EMR steps are one chain in it (:mod:`dea_etl.deploy.emr`), EMR Serverless runs start one after another in
+it (:mod:`dea_etl.deploy.emr_serverless`), and the Glue workflow and the state machine follow it.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,9 @@ from typing import Any
 from dea_etl.deploy import emr, emr_serverless, glue, stepfunctions
 from dea_etl.deploy.calls import ApiCall
 from dea_etl.deploy.config import DeployConfig, DeployError, Target
-from dea_etl.deploy.jobs import pipeline_jobs
+from dea_etl.deploy.jobs import pipeline_jobs, run_order
 from dea_etl.deploy.package import MANIFEST, Manifest
-from dea_etl.pipelines.pipeline import PIPELINE_ORDER
+from dea_etl.pipelines.specs import PIPELINE_ORDER
 
 
 def uploads(cfg: DeployConfig, dist: Path, manifest: Manifest) -> list[ApiCall]:
@@ -32,13 +37,14 @@ def uploads(cfg: DeployConfig, dist: Path, manifest: Manifest) -> list[ApiCall]:
 def plan(cfg: DeployConfig, dist: Path, manifest: Manifest) -> list[ApiCall]:
     cfg.validate()
     calls = uploads(cfg, dist, manifest)
+    jobs = run_order(cfg.jobs)
     if cfg.target is Target.GLUE:
         calls.append(glue.security_configuration(cfg))
-        calls.extend(glue.create_job(cfg, job, manifest.runtime_requirements) for job in cfg.jobs)
+        calls.extend(glue.create_job(cfg, job, manifest.runtime_requirements) for job in jobs)
     elif cfg.run and cfg.target is Target.EMR:
-        calls.extend(emr.add_step(cfg, job) for job in cfg.jobs)
+        calls.append(emr.add_steps(cfg, jobs))
     elif cfg.run:
-        calls.extend(emr_serverless.start_job_run(cfg, job) for job in cfg.jobs)
+        calls.extend(emr_serverless.start_job_runs(cfg, jobs))
     ordered = pipeline_jobs(cfg.jobs)
     if (cfg.state_machine or cfg.workflow) and not ordered:
         raise DeployError(f"no pipeline job ({', '.join(PIPELINE_ORDER)}) is deployed")

@@ -9,11 +9,12 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-
-from pyspark.sql import SparkSession
+from typing import TYPE_CHECKING
 
 from dea_etl.errors import InputError
-from dea_etl.io import files
+
+if TYPE_CHECKING:  # the layout loads without pyspark (for the checks made before Spark starts)
+    from pyspark.sql import SparkSession
 
 RAW = "rawData"
 PROCESSED = "processedData"
@@ -122,6 +123,8 @@ def lay_out_lake(spark: SparkSession, root: str, data_dir: Path, tables: dict[st
     if "://" not in root or root.startswith("file:"):
         local = Path(root.removeprefix("file://").removeprefix("file:"))
         return [str(p) for p in lay_out_local_lake(local, data_dir, tables)]
+    from dea_etl.io import files
+
     lake = Lake(root)
     for folder in FOLDERS:
         files.make_dirs(spark, lake._join(folder))

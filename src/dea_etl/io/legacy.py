@@ -10,12 +10,13 @@ once, through its newest manifest (:func:`read_legacy`), and rewrites it in a st
 from __future__ import annotations
 
 import json
-
-from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql.types import StringType, StructField, StructType
+from typing import TYPE_CHECKING
 
 from dea_etl.errors import OutputError
 from dea_etl.io import storage
+
+if TYPE_CHECKING:  # detecting and refusing such a table needs no pyspark; reading it does
+    from pyspark.sql import DataFrame, SparkSession
 
 MANIFESTS = "_dea_manifest"
 RUNS = "_dea_runs"
@@ -54,6 +55,8 @@ def _newest_manifest(location: str) -> dict[str, object]:
 
 def read_legacy(spark: SparkSession, location: str) -> tuple[DataFrame, tuple[str, ...]]:
     """The rows of the newest version of a 0.1 table, and its partition columns."""
+    from pyspark.sql.types import StringType, StructField, StructType
+
     manifest = _newest_manifest(location)
     schema = StructType.fromJson(manifest["Schema"])  # type: ignore[arg-type]
     partition_by = tuple(str(c) for c in manifest["PartitionBy"])  # type: ignore[attr-defined]

@@ -42,6 +42,7 @@ from pyspark.sql.types import StructType
 from dea_etl.errors import JobArgumentError, OutputError
 from dea_etl.faults import checkpoint
 from dea_etl.io import storage
+from dea_etl.io.discover import is_data_file
 
 MODES = ("overwrite", "overwrite-partitions", "append")
 
@@ -87,10 +88,6 @@ def run_of(name: str) -> str | None:
     """The run token in a data file's name, None when the name carries none (another writer's file)."""
     found = re.fullmatch(rf"part-\d+-(.+)-{_WRITE}-{_UUID}.*\.parquet", name)
     return found.group(1) if found else None
-
-
-def is_data_file(name: str) -> bool:
-    return name.endswith(".parquet") and not storage.is_hidden_name(name)
 
 
 def records_per_file(df: DataFrame, target_file_bytes: int = TARGET_FILE_BYTES) -> int:

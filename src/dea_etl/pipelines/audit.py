@@ -25,10 +25,7 @@ from dea_etl.pipelines.convert import StagedConversion
 from dea_etl.pipelines.data_quality import stage_outcomes, write_outcomes
 from dea_etl.quality.gate import DataQualityError, GateResult, gate
 from dea_etl.quality.rulesets import packaged_ruleset, packaged_tables
-from dea_etl.runtime import Arg, JobContext
-
-GATE_ARG = Arg("dq-gate", default="off", choices=("off", "on"),
-               help="check each table's shipped ruleset on the staged rows before publishing (Iceberg)")
+from dea_etl.runtime import JobContext
 
 
 def gate_enabled(ctx: JobContext, fmt: TableFormat) -> bool:

@@ -16,10 +16,11 @@ from pyspark.sql import DataFrame, SparkSession
 
 from dea_etl.io import storage
 from dea_etl.io.catalogs import table_ref
+from dea_etl.io.discover import is_data_file
 from dea_etl.io.iceberg import java_table, read_iceberg, stage_iceberg
 from dea_etl.io.lake import processed_root
 from dea_etl.io.legacy import read_legacy, remove_legacy
-from dea_etl.io.parquet import is_data_file, read_parquet, stage_parquet
+from dea_etl.io.parquet import read_parquet, stage_parquet
 from dea_etl.io.tables import ICEBERG, LEGACY, PARQUET, lake_tables
 
 

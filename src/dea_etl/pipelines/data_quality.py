@@ -37,23 +37,16 @@ from dea_etl.io.tables import (
     stage_table,
     table_exists,
 )
-from dea_etl.pipelines.formats import FORMAT_ARGS, table_format
+from dea_etl.pipelines.formats import table_format
+from dea_etl.pipelines.specs import DATA_QUALITY
 from dea_etl.quality import recording
 from dea_etl.quality.evaluate import ROW_FAIL
 from dea_etl.quality.gate import DataQualityError, GateResult, gate
 from dea_etl.quality.history import History, fit_to_table, outcome_table_rows, outcomes_table_schema
 from dea_etl.quality.parser import parse_ruleset
 from dea_etl.quality.rulesets import RulesetFile, packaged_ruleset, packaged_tables
-from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
+from dea_etl.runtime import JobContext, TableResult
 from dea_etl.tables import MARTS, TABLES, lake_tables
-
-REPORT_ARG = Arg("report", help="folder or s3:// prefix: write each table's data-quality report to REPORT/<table>/")
-ARGS = (
-    Arg("lake", required=True, help="lake root: a folder or s3://BUCKET[/PREFIX]"),
-    Arg("tables", help="comma-separated tables or marts to check (default: every seed table with a ruleset)"),
-    REPORT_ARG,
-    *FORMAT_ARGS,
-)
 
 
 def dq_path(lake: Lake, table: str, what: str) -> str:
@@ -106,9 +99,9 @@ def _unparsed(spark: SparkSession, lake: Lake, table: str) -> DataFrame | None:
 
 
 def _record(df: DataFrame, lake: Lake, run: recording.Run, result: GateResult, report: str | None,
-            history: History | None, fmt: TableFormat) -> None:
+            history: History | None, fmt: TableFormat) -> str | None:
     """Append the rules' and analyzers' metrics to the history; write the report when asked (all from the
-    gate's one evaluation)."""
+    gate's one evaluation); returns the report's HTML page, else None."""
     spark = df.sparkSession
     ev = result.evaluation
     recording.record(spark, lake.root, run, [*ev.outcomes, *ev.analyzers], fmt)
@@ -118,7 +111,13 @@ def _record(df: DataFrame, lake: Lake, run: recording.Run, result: GateResult, r
             failing = result.failing_rows().withColumnRenamed(ROW_FAIL, "dq_rules_failed")
         doc = recording.report_of(run, ev.outcomes, history, analyzers=ev.analyzers, failing_rows=failing,
                                   unparsed_rows=_unparsed(spark, lake, run.table), completed_at=datetime.now(UTC))
-        recording.write(spark, doc, f"{report.rstrip('/')}/{run.table}")
+        return html_page(recording.write(spark, doc, f"{report.rstrip('/')}/{run.table}"))
+    return None
+
+
+def html_page(written: list[str]) -> str | None:
+    """The report's HTML page among the files written."""
+    return next((path for path in written if path.endswith(".html")), None)
 
 
 def check_table(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: str,
@@ -139,7 +138,7 @@ def check_table(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: s
         raise
     rows_in = result.evaluation.row_count or 0
     outcomes = write_outcomes(result, dq_path(lake, table, "outcomes"), table, run_id, fmt)
-    _record(df, lake, run, result, report, history, fmt)
+    page = _record(df, lake, run, result, report, history, fmt)
     kept, quarantined = rows_in, 0
     if result.quarantined_df is not None:
         try:
@@ -149,13 +148,15 @@ def check_table(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: s
         kept = rows_in if kept < 0 else kept
     metrics: dict[str, object] = {
         "dq": f"{len(result.results) - len(result.failed_rules)}/{len(result.results)} rules passed "
-              f"(mode {ruleset.mode}); outcomes: {outcomes}",
+              f"(mode {ruleset.mode})",
     }
     if result.failed_rules:
         metrics["dq failed"] = "; ".join(result.failed_rules)
+    if page:
+        metrics["report"] = page
     return TableResult(
         table=f"dq:{table}", rows_in=rows_in, rows_written=kept, rows_quarantined=quarantined,
-        output=lake.processed(table),
+        output=outcomes,  # where this check's outcomes went (the checked table keeps its place)
         quarantine_output=dq_path(lake, table, "quarantine") if quarantined else None,
         seconds=round(time.monotonic() - started, 3), metrics=metrics,
     )
@@ -192,4 +193,5 @@ def run_marts(ctx: JobContext) -> list[TableResult]:
     return _check_tables(ctx, lake, _present(ctx, lake, [t for t in packaged_tables() if t in MARTS]))
 
 
-JOB = JobSpec("data_quality", ARGS, run, "run the DQDL rulesets on the processed tables or the marts (fail or quarantine)")
+#: Its declaration: arguments and checks (:mod:`dea_etl.pipelines.specs`).
+JOB = DATA_QUALITY

@@ -2,18 +2,28 @@
 
 A lake holds one format. Without ``--table-format`` a job writes the format the lake (``--lake``, or the
 lake or table ``--output`` lies in) already has, plain Parquet for a new one; a ``--table-format`` that
-differs from what is there is refused in one line before anything is read (``dea-etl table convert``
-changes a lake's format).
+differs from what is there is refused in one line (``dea-etl table convert`` changes a lake's format).
+
+This module loads without pyspark (a job's arguments are checked before Spark starts): the names below are
+:mod:`dea_etl.io.tables`' formats and :mod:`dea_etl.io.catalogs`' catalogs (``tests/test_preflight.py``
+keeps them equal), and :func:`check_format` looks at the lake with :mod:`dea_etl.io.discover`.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dea_etl.errors import JobArgumentError
-from dea_etl.io import storage
-from dea_etl.io.catalogs import DEFAULT_NAMESPACE, GLUE_CATALOG, LAKE_CATALOG, IcebergCatalog
-from dea_etl.io.lake import PROCESSED
-from dea_etl.io.tables import FORMATS, LEGACY, PARQUET, TableFormat, folder_format, lake_format
 from dea_etl.runtime import Arg, JobContext, Platform
+
+if TYPE_CHECKING:
+    from dea_etl.io.tables import TableFormat
+
+PARQUET = "parquet"
+FORMATS = (PARQUET, "iceberg")
+LAKE_CATALOG = "lake"
+GLUE_CATALOG = "glue_catalog"
+DEFAULT_NAMESPACE = "dea_etl"
 
 FORMAT_ARGS = (
     Arg("table-format", choices=FORMATS,
@@ -30,29 +40,28 @@ def default_catalog(platform: Platform) -> str:
     return LAKE_CATALOG if platform is Platform.LOCAL else GLUE_CATALOG
 
 
-def existing_format(ctx: JobContext) -> tuple[str, str | None]:
-    """Where the job writes (its lake, else its output) and the format found there (None: nothing yet)."""
-    lake = ctx.args.get("lake")
-    if lake:
-        return lake, lake_format(lake)
-    output = ctx.args.get("output")
-    if not output:
-        return "", None
-    parts = storage.canonical(output).split("/")
-    if PROCESSED in parts[:-1]:
-        root = "/".join(parts[: len(parts) - 1 - parts[::-1].index(PROCESSED)])
-        return root, lake_format(root)
-    found = folder_format(output)
-    if found == LEGACY:
-        from dea_etl.io.legacy import refuse_legacy
+def check_format(args: dict[str, str | None]) -> str:
+    """The format a job with these arguments writes: ``--table-format`` when the lake holds no other one
+    (else :class:`JobArgumentError`, one line naming the conversion), else the lake's own, else Parquet.
+    Looks at the lake (``--lake``, or the lake or table of ``--output``) without a JVM."""
+    from dea_etl.io.discover import where_written
 
-        refuse_legacy(output)
-    return output, found
+    given = args.get("table_format")
+    where, found = where_written(args.get("lake"), args.get("output"))
+    if given and found and given != found:
+        raise JobArgumentError(
+            f"{where} holds {found} tables; writing {given} would mix formats in one lake: leave out "
+            f"--table-format (or give {found}), or convert it first: dea-etl table convert --lake {where} --to {given}"
+        )
+    return given or found or PARQUET
 
 
 def table_format(ctx: JobContext) -> TableFormat:
-    """The job's table format: ``--table-format`` checked against the lake, else the lake's own; with
-    ``--iceberg-catalog`` and ``--iceberg-database``. Worked out once per run."""
+    """The job's table format (:func:`check_format`), with ``--iceberg-catalog`` and ``--iceberg-database``;
+    worked out once per run."""
+    from dea_etl.io.catalogs import IcebergCatalog
+    from dea_etl.io.tables import TableFormat
+
     cached = ctx.memo.get("table_format")
     if isinstance(cached, TableFormat):
         return cached
@@ -60,13 +69,6 @@ def table_format(ctx: JobContext) -> TableFormat:
         ctx.args.get("iceberg_catalog") or default_catalog(ctx.platform),
         ctx.args.get("iceberg_database") or DEFAULT_NAMESPACE,
     )
-    given = ctx.args.get("table_format")
-    where, found = existing_format(ctx)
-    if given and found and given != found:
-        raise JobArgumentError(
-            f"{where} holds {found} tables; writing {given} would mix formats in one lake: leave out "
-            f"--table-format (or give {found}), or convert it first: dea-etl table convert --lake {where} --to {given}"
-        )
-    fmt = TableFormat(given or found or PARQUET, catalog)
+    fmt = TableFormat(check_format(dict(ctx.args)), catalog)
     ctx.memo["table_format"] = fmt
     return fmt

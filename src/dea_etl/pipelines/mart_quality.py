@@ -1,12 +1,12 @@
 """mart_quality: the data-quality gate on the sales marts, after sales_mart (the same gate as data_quality,
-with each mart's shipped ruleset and the processed seed tables as references)."""
+with each mart's shipped ruleset and the processed seed tables as references): its work is
+:func:`dea_etl.pipelines.data_quality.run_marts`, its declaration :data:`dea_etl.pipelines.specs.MART_QUALITY`."""
 
 from __future__ import annotations
 
-from dea_etl.pipelines.data_quality import REPORT_ARG, run_marts
-from dea_etl.pipelines.formats import FORMAT_ARGS
-from dea_etl.runtime import Arg, JobSpec
+from dea_etl.pipelines.data_quality import run_marts
+from dea_etl.pipelines.specs import MART_QUALITY
 
-ARGS = (Arg("lake", required=True, help="lake root: a folder or s3://BUCKET[/PREFIX]"), REPORT_ARG, *FORMAT_ARGS)
+__all__ = ["JOB", "run_marts"]
 
-JOB = JobSpec("mart_quality", ARGS, run_marts, "run the marts' DQDL rulesets after sales_mart (fail or quarantine)")
+JOB = MART_QUALITY

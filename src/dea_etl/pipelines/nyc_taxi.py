@@ -8,17 +8,11 @@ from __future__ import annotations
 from dea_etl.io.lake import quarantine_path
 from dea_etl.io.paths import check_outputs
 from dea_etl.pipelines.convert import ConvertRequest, convert, input_files
-from dea_etl.pipelines.formats import FORMAT_ARGS, table_format
-from dea_etl.pipelines.limits import LIMIT_ARGS, csv_limits
-from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
+from dea_etl.pipelines.formats import table_format
+from dea_etl.pipelines.limits import csv_limits
+from dea_etl.pipelines.specs import NYC_TAXI
+from dea_etl.runtime import JobContext, TableResult
 from dea_etl.tables.seed import TRIPDATA
-
-ARGS = (
-    Arg("input", required=True, help="tripdata CSV file or folder (with header)"),
-    Arg("output", required=True, help="Parquet output folder"),
-    *FORMAT_ARGS,
-    *LIMIT_ARGS,
-)
 
 
 def run(ctx: JobContext) -> list[TableResult]:
@@ -36,4 +30,5 @@ def run(ctx: JobContext) -> list[TableResult]:
     return [convert(ctx.spark, request)]
 
 
-JOB = JobSpec("nyc_taxi", ARGS, run, "NYC green taxi trips CSV -> Parquet")
+#: Its declaration: arguments and checks (:mod:`dea_etl.pipelines.specs`).
+JOB = NYC_TAXI

@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 from dea_etl.io.lake import Lake
-from dea_etl.pipelines.audit import GATE_ARG
-from dea_etl.pipelines.formats import FORMAT_ARGS
+from dea_etl.pipelines.checks import SAMPLE_FILES
 from dea_etl.pipelines.incremental import TableSource, convert_tables, open_bookmarks
-from dea_etl.pipelines.limits import LIMIT_ARGS
-from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
+from dea_etl.pipelines.specs import RAW_TO_PROCESSED
+from dea_etl.runtime import JobContext, TableResult
 from dea_etl.tables import source_table
 
-DEFAULT_TABLES = ("customers", "employees", "orders", "tripdata")
-
-ARGS = (
-    Arg("lake", required=True, help="lake root: a folder or s3://BUCKET[/PREFIX]"),
-    Arg("tables", default=",".join(DEFAULT_TABLES),
-        help="comma-separated tables to process: seed tables, table files (.json) or glue://DATABASE/TABLE"),
-    *FORMAT_ARGS,
-    *LIMIT_ARGS,
-    GATE_ARG,
-)
+DEFAULT_TABLES = tuple(SAMPLE_FILES)
 
 
 def run(ctx: JobContext) -> list[TableResult]:
@@ -32,4 +22,5 @@ def run(ctx: JobContext) -> list[TableResult]:
     return convert_tables(ctx, open_bookmarks(ctx, lake.bookmarks, tables), tables)
 
 
-JOB = JobSpec("raw_to_processed", ARGS, run, "all seed tables: rawData/ -> processedData/")
+#: Its declaration: arguments and checks (:mod:`dea_etl.pipelines.specs`).
+JOB = RAW_TO_PROCESSED

@@ -12,53 +12,22 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from dea_etl.errors import JobArgumentError
 from dea_etl.io.lake import Lake
 from dea_etl.io.tables import TableFormat, read_in_format, stage_counted
-from dea_etl.pipelines.formats import FORMAT_ARGS, table_format
-from dea_etl.runtime import Arg, JobContext, JobSpec, TableResult
+from dea_etl.pipelines.checks import Month, parse_months
+from dea_etl.pipelines.formats import table_format
+from dea_etl.pipelines.specs import SALES_MART
+from dea_etl.runtime import JobContext, TableResult
 from dea_etl.schemas import TableSpec
 from dea_etl.tables.marts import MARTS, MartSpec
 from dea_etl.tables.seed import CUSTOMERS, EMPLOYEES, ORDERS
 from dea_etl.transforms.joins import DEFAULT_BROADCAST_MAX_BYTES
 from dea_etl.transforms.marts import MART_BUILDERS, enrich_orders, order_headers
-
-ARGS = (
-    Arg("lake", required=True, help="lake root: a folder or s3://BUCKET[/PREFIX]"),
-    Arg("months", help="comma-separated YYYY-MM: rebuild only these months of the monthly marts"),
-    Arg(
-        "broadcast-max-bytes",
-        default=str(DEFAULT_BROADCAST_MAX_BYTES),
-        help="broadcast a dimension whose estimated size is at most this many bytes",
-    ),
-    *FORMAT_ARGS,
-)
-
-
-@dataclass(frozen=True)
-class Month:
-    year: int
-    month: int
-
-    @classmethod
-    def parse(cls, text: str) -> Month:
-        try:
-            year, month = (int(p) for p in text.strip().split("-"))
-        except ValueError:
-            raise JobArgumentError(f"--months: expected YYYY-MM, found {text.strip()!r}") from None
-        if not 1 <= month <= 12:
-            raise JobArgumentError(f"--months: month out of range in {text.strip()!r}")
-        return cls(year, month)
-
-
-def parse_months(text: str | None) -> tuple[Month, ...]:
-    return tuple(Month.parse(t) for t in (text or "").split(",") if t.strip())
 
 
 def in_months(months: Sequence[Month]) -> Column:
@@ -149,4 +118,5 @@ def run(ctx: JobContext) -> list[TableResult]:
         headers.unpersist()
 
 
-JOB = JobSpec("sales_mart", ARGS, run, "processed orders, customers, employees -> sales marts")
+#: Its declaration: arguments and checks (:mod:`dea_etl.pipelines.specs`).
+JOB = SALES_MART

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import logging
 import sys
 import time
 import traceback
@@ -10,9 +12,8 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pyspark.sql import SparkSession
 from rich.console import Console
 
 from dea_etl.errors import DeaEtlError, JobArgumentError, debug_mode, debugging, first_line, one_line
@@ -20,12 +21,16 @@ from dea_etl.names import check_name
 from dea_etl.runtime.args import Arg, job_help, parse_job_args, wants_help
 from dea_etl.runtime.glue import GlueJob, GlueJobFactory, run_arguments, start_glue_job
 from dea_etl.runtime.platform import Platform, detect_platform
-from dea_etl.runtime.progress import StepReporter, console_progress, no_progress
-from dea_etl.runtime.session import get_spark
+from dea_etl.runtime.progress import Display, StageWatcher, StepReporter, no_progress
 from dea_etl.runtime.summary import RunSummary, TableResult
 
 #: ``--debug`` among a job's arguments: a failure shows its traceback and Spark's own log.
 DEBUG_FLAG = "--debug"
+
+if TYPE_CHECKING:  # pyspark loads when a job runs, not when its declaration is read
+    from pyspark.sql import SparkSession
+
+log = logging.getLogger("dea_etl")
 
 
 @dataclass
@@ -63,18 +68,38 @@ class JobContext:
         self.on_commit.clear()
 
 
+#: A job's checks of its parsed arguments before Spark starts (inputs exist, outputs apart from them, values
+#: that parse, ...): raise a :class:`~dea_etl.errors.DeaEtlError`; without a JVM they answer in a moment.
+Check = Callable[[Mapping[str, "str | None"]], None]
+
+
 @dataclass(frozen=True)
 class JobSpec:
-    """A job: its name, its own arguments and the library function that does the work."""
+    """A job: its name, its own arguments, the library function that does the work, and the checks made
+    before the Spark session starts (``check``, optional)."""
 
     name: str
     args: tuple[Arg, ...]
     run: Callable[[JobContext], list[TableResult]]
     description: str = ""
+    check: Check | None = None
 
     def help(self, prog: str | None = None) -> str:
         """The job's ``--help``: every argument it takes, generated from its :class:`Arg` specs."""
         return job_help(self.args, prog=prog or self.name, description=self.description)
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """A job's work named ``"module:function"``, imported when the job runs: the job's declaration (its
+    arguments and checks) then loads without pyspark, so that a bad call is refused without starting it."""
+
+    target: str
+
+    def __call__(self, ctx: JobContext) -> list[TableResult]:
+        module, _, name = self.target.partition(":")
+        run: Callable[[JobContext], list[TableResult]] = getattr(importlib.import_module(module), name)
+        return run(ctx)
 
 
 def new_run_id() -> str:
@@ -98,8 +123,9 @@ def run_job(
     """Parse args, build the context, run the job, commit, print the summary; return the exit code.
 
     0 on success (rows may have been quarantined), else the error's exit code (:mod:`dea_etl.errors`: 2 on
-    bad arguments, 1 on any other failure); failures
-    print one line to stderr and commit nothing. On Glue, awsglue's ``Job.init`` runs before the work and
+    bad arguments, 1 on any other failure); failures print one line to stderr and commit nothing. The
+    arguments and the job's ``check`` are looked at before the Spark session starts: such a mistake ends
+    without starting a JVM. On Glue, awsglue's ``Job.init`` runs before the work and
     ``job.commit()`` after it succeeded (``glue_job_factory`` replaces awsglue's Job, for tests).
     """
     out = console or Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
@@ -134,6 +160,10 @@ def _run_job(job: JobSpec, argv: list[str], out: Console, glue_job_factory: Glue
     status = 1
     glue_job: GlueJob | None = None
     try:
+        if job.check is not None:
+            job.check(args)
+        from dea_etl.runtime.session import get_spark
+
         spark, created = get_spark(summary.job, local_defaults=platform is Platform.LOCAL)
         if platform is Platform.LOCAL:  # the session's settings can still tell (spark.emr-serverless.*)
             conf_keys = [key for key, _ in spark.sparkContext.getConf().getAll()]
@@ -141,10 +171,10 @@ def _run_job(job: JobSpec, argv: list[str], out: Console, glue_job_factory: Glue
             summary.platform = platform.value
         if platform is Platform.GLUE:
             glue_job = start_glue_job(spark, argv, summary.job, glue_job_factory)
-        ctx = JobContext(spark, summary.job, run_id, platform, args,
-                         glue_context=glue_job.handle.glue_context if glue_job else None,
-                         progress=console_progress(err))
-        summary.tables = job.run(ctx)
+        with Display(err) as display, StageWatcher(spark.sparkContext.statusTracker(), display):
+            ctx = JobContext(spark, summary.job, run_id, platform, args,
+                             glue_context=glue_job.handle.glue_context if glue_job else None, progress=display.step)
+            summary.tables = job.run(ctx)
         ctx.commit()
         if glue_job is not None:
             glue_job.commit()

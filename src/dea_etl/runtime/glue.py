@@ -11,9 +11,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from pyspark.sql import SparkSession
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 from dea_etl.errors import DeaEtlError, JobArgumentError
 
@@ -49,7 +50,7 @@ class AwsGlueJob:
         self.job.commit()
 
 
-GlueJobFactory = Callable[[SparkSession], GlueJobHandle]
+GlueJobFactory = Callable[["SparkSession"], GlueJobHandle]
 
 
 def run_arguments(argv: Sequence[str]) -> dict[str, str]:

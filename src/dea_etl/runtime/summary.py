@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pyspark.sql import SparkSession
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from dea_etl.io import files
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 
 @dataclass
@@ -59,6 +60,8 @@ class RunSummary:
         Without a session (it failed to start) only a local path can be written; a URI is then skipped.
         """
         if spark is not None:
+            from dea_etl.io import files
+
             files.write_bytes(spark, path, self.to_json())
         elif "://" not in path:
             p = Path(path)
@@ -66,24 +69,28 @@ class RunSummary:
             p.write_bytes(self.to_json())
 
     def render(self, console: Console) -> None:
-        """The one summary of a run: a table of the counts, then what a table adds (quarantine, metrics)."""
-        # Names and paths are text, never markup (a folder may be called "[x]").
-        table = Table(title=Text(f"{self.job} run {self.run_id} ({self.platform}): {self.status}, {self.seconds:.1f} s"))
+        """The one summary of a run: a table of the counts (values wrap, never cut), then each table's paths
+        and what it adds (quarantine, metrics), one per line: a path is never cut either. Names and paths
+        are text, never markup (a folder may be called "[x]")."""
+        table = Table(title=Text(f"{self.job} run {self.run_id} ({self.platform}): {self.status}, "
+                                 f"{self.seconds:.1f} s"),
+                      box=box.SIMPLE_HEAD, title_justify="left", collapse_padding=True)
+        table.add_column("table", overflow="fold")  # every value wraps when narrow, none is cut
         for name, justify in [
-            ("table", "left"), ("rows in", "right"), ("", "center"), ("written", "right"),
-            ("quarantined", "right"), ("files read", "right"), ("skipped", "right"), ("output", "left"),
-            ("seconds", "right"),
+            ("rows in", "right"), ("in=out", "center"), ("written", "right"), ("quarantined", "right"),
+            ("files", "right"), ("skipped", "right"), ("seconds", "right"),
         ]:
-            table.add_column(name, justify=justify)  # type: ignore[arg-type]
+            table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
         for t in self.tables:
             table.add_row(
                 Text(t.table), f"{t.rows_in:,}", "=" if t.balanced else "!=", f"{t.rows_written:,}",
-                f"{t.rows_quarantined:,}", str(t.files_read), str(t.files_skipped), Text(t.output or ""),
-                f"{t.seconds:.1f}",
+                f"{t.rows_quarantined:,}", str(t.files_read), str(t.files_skipped), f"{t.seconds:.1f}",
             )
         console.print(table)
         for t in self.tables:
-            details = {"quarantine": t.quarantine_output} if t.rows_quarantined and t.quarantine_output else {}
+            details = {"output": t.output} if t.output else {}
+            if t.rows_quarantined and t.quarantine_output:
+                details["quarantine"] = t.quarantine_output
             details |= t.metrics
             for key, value in details.items():
-                console.print(f"{t.table}: {key}: {value}", highlight=False, markup=False)
+                console.print(f"{t.table}: {key}: {value}", highlight=False, markup=False, soft_wrap=True)

@@ -11,11 +11,12 @@ reason naming the limit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from pyspark.sql import Column
-from pyspark.sql import functions as F
+from typing import TYPE_CHECKING
 
 from dea_etl.errors import JobArgumentError
+
+if TYPE_CHECKING:  # the limits and their defaults load without pyspark (a job's arguments are checked first)
+    from pyspark.sql import Column
 
 #: Default of ``--max-line-bytes``: the longest line (or record joined from lines) read as a record.
 DEFAULT_MAX_LINE_BYTES = 8 * 1024 * 1024
@@ -45,6 +46,8 @@ DEFAULT_LIMITS = CsvLimits()
 def cut(line: Column, max_bytes: int) -> tuple[Column, Column]:
     """``line`` cut to its first :data:`PREFIX_CHARS` characters when over ``max_bytes``, and its size
     then (else null): the columns :data:`~dea_etl.transforms.parsing.RAW_LINE` and :data:`LINE_BYTES`."""
+    from pyspark.sql import functions as F
+
     size = F.octet_length(line)
     over = size > max_bytes
     return F.when(over, F.substring(line, 1, PREFIX_CHARS)).otherwise(line), F.when(over, size)
@@ -52,17 +55,23 @@ def cut(line: Column, max_bytes: int) -> tuple[Column, Column]:
 
 def record_problem(limits: CsvLimits) -> Column:
     """Null unless the record was over the line limit; then the reason."""
+    from pyspark.sql import functions as F
+
     return F.when(F.col(LINE_BYTES).isNotNull(), F.format_string(
         f"record of %d bytes is over the limit of {limits.max_line_bytes} bytes (--max-line-bytes); raw_line "
         f"keeps its first {PREFIX_CHARS} characters", F.col(LINE_BYTES)))
 
 
 def field_too_big(raw: Column, limits: CsvLimits) -> Column:
+    from pyspark.sql import functions as F
+
     return F.octet_length(raw) > limits.max_field_bytes
 
 
 def field_size_problem(raw: Column, name: str, limits: CsvLimits) -> Column:
     """Null unless the field is over the field limit; then the reason."""
+    from pyspark.sql import functions as F
+
     return F.when(field_too_big(raw, limits), F.format_string(
         f"field '{name}': %d bytes, over the limit of {limits.max_field_bytes} bytes (--max-field-bytes)",
         F.octet_length(raw)))
