@@ -225,6 +225,8 @@ def test_emr_deploy_adds_one_spark_submit_step_per_build(
         "spark.hadoop.fs.s3.enableServerSideEncryption=true",
         "--conf",
         f"spark.hadoop.fs.s3.serverSideEncryption.kms.keyId={kms}",
+        "--conf",
+        f"spark.jars=s3://{BUCKET}/scriptLocation/dea-etl-spark.jar",  # Parquet files named for their run
         "--py-files",
         f"{LIB},{DEPS}",
         SCRIPT,
@@ -294,6 +296,7 @@ def test_emr_serverless_deploy_starts_one_run_per_build(
                     f"--conf spark.emr-serverless.driverEnv.PYSPARK_DRIVER_PYTHON={python}",
                     f"--conf spark.emr-serverless.driverEnv.PYSPARK_PYTHON={python}",
                     f"--conf spark.executorEnv.PYSPARK_PYTHON={python}",
+                    f"--conf spark.jars=s3://{BUCKET}/scriptLocation/dea-etl-spark.jar",
                 ]
             ),
         }

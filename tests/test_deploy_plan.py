@@ -38,7 +38,7 @@ def test_package_contents_and_manifest(dist: Path) -> None:
     scripts = sorted(p.stem for p in (REPO / "jobs").glob("*.py") if not p.name.startswith("_"))
     assert manifest["jobs"] == scripts
     assert sorted(p.name for p in (dist / "jobs").iterdir()) == [f"{s}.py" for s in scripts]
-    assert set(manifest["artifacts"]) == {"dea_etl.zip", "deps.zip", *(f"jobs/{s}.py" for s in scripts)}
+    assert set(manifest["artifacts"]) == {"dea_etl.zip", "deps.zip", "dea-etl-spark.jar", *(f"jobs/{s}.py" for s in scripts)}
     with zipfile.ZipFile(dist / "dea_etl.zip") as zf:
         names = zf.namelist()
     assert "dea_etl/__init__.py" in names and "dea_etl/runtime/glue.py" in names

@@ -50,8 +50,8 @@ def test_the_guide_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys:
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.rstrip().endswith("GUIDE RAN")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "bookmarks", "sensors", "sensors_ice", "sensors_ice_quarantine", "sensors_iceberg", "sensors_once",
-        "sensors_quarantine", "summary.json"]
+        "bookmarks", "iceberg_catalog.db", "sensors", "sensors_ice", "sensors_ice_quarantine", "sensors_iceberg",
+        "sensors_once", "sensors_quarantine", "summary.json"]  # the Iceberg tables' catalog beside them
     # The job script the guide shows: a real script whose main() runs the job (here: its --help).
     monkeypatch.syspath_prepend(str(tmp_path))
     spec = importlib.util.spec_from_file_location("sensors_script", tmp_path / "jobs" / "sensors_to_parquet.py")
