@@ -47,7 +47,7 @@ MISTAKES: tuple[Mistake, ...] = (
     Mistake("output = input", ("run", "csv_to_parquet", "--table", "customers", "--input", "data/customers.csv",
                                "--output", "data"), 2),
     Mistake("unknown job", ("run", "raw_to_procesed", "--lake", "lake"), 2),
-    Mistake("table history of a missing table", ("table", "history", "--table", "ordres", "--lake", "lake"), 1),
+    Mistake("table history of a missing table", ("table", "history", "--table", "ordres", "--lake", "lake"), 2),
     Mistake("bad --months", ("run", "sales_mart", "--lake", "lake", "--months", "2014-13"), 2),
 )
 
@@ -59,8 +59,9 @@ def lay_out(folder: Path) -> Path:
     data = folder / "data"
     if not data.exists():
         data.symlink_to(REPO / "data")
-    for table in ("customers", "employees", "orders", "_dq/orders/outcomes"):
+    for table in ("customers", "employees", "orders", "_dq/orders/outcomes"):  # a data file makes a table
         (folder / "lake" / "processedData" / table).mkdir(parents=True, exist_ok=True)
+        (folder / "lake" / "processedData" / table / "part-00000.parquet").write_bytes(b"PAR1")
     (folder / "bad.dqdl").write_text(BAD_RULESET, encoding="utf-8")
     return folder
 

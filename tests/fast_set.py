@@ -21,7 +21,9 @@ CHOSEN: dict[str, tuple[str, ...]] = {
                                      'test_rules_deequ_rejects_run_natively[IsUnique "id" "name"]'),
     "test_bookmarks_jobs.py": ("test_the_store_is_bookmark_store_else_tempdir_else_the_jobs_default",),
     "test_bookmarks_glue.py": ("test_glue_bookmarks_need_the_glue_runtime",),
-    "test_publish.py": ("test_an_empty_table_keeps_its_columns",),
+    "test_parquet_tables.py": ("test_an_empty_table_keeps_its_columns",
+                               "test_removing_a_run_removes_exactly_its_files"),
+    "test_table_maintenance.py": ("test_parquet_leftovers_and_a_killed_runs_files_are_removed",),
     "test_quality_history.py": ("test_history_keeps_one_point_per_run_and_skips_missing_values",),
 }
 
@@ -30,8 +32,8 @@ WITHOUT: dict[str, str] = {
     "test_standalone_cluster.py": "starts a Spark standalone cluster and spark-submits onto it",
     "test_iceberg_pipeline.py": "its tests read two whole pipeline runs, each in a JVM of its own",
     "test_s3_lake.py": "its tests read whole pipeline runs on an S3 lake (moto_server)",
-    "test_publish_faults.py": "kills runs in JVMs of their own at every step",
-    "test_iceberg_release.py": "kills Iceberg runs in JVMs of their own at every step",
+    "test_kills.py": "kills runs in JVMs of their own between every two writes, in both formats",
+    "test_iceberg_concurrency.py": "races two writer processes (two JVMs) on one table",
     "test_iceberg_wap.py": "each test runs raw_to_processed on the whole sample lake with Iceberg and its gate",
     "test_iceberg_s3.py": "its one test runs a job on an S3 lake, kills it, and runs it again",
     "test_testing_plugin.py": "its one test runs a user's pytest in a process (and JVM) of its own; the plugin's "

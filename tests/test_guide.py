@@ -61,6 +61,17 @@ def test_the_guide_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys:
     capsys.readouterr()
     assert script.main(["--help"]) == 0
     assert "--table-file" in capsys.readouterr().out
+    # The user's job file run by dea-etl itself, from the project's folder, without PYTHONPATH
+    cli = str(Path(sys.executable).with_name("dea-etl"))
+    env = {k: v for k, v in submit_env().items() if k != "PYTHONPATH"}
+    run = subprocess.run([cli, "run", "jobs/sensors_to_parquet.py", "--input", "examples/sensors.csv", "--output",
+                          "out/sensors_cli"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "sensors_to_parquet run" in run.stdout and "sensors_cli" in run.stdout
+    (tmp_path / "jobs" / "empty.py").write_text("X = 1\n", encoding="utf-8")
+    none = subprocess.run([cli, "run", "jobs/empty.py"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert (none.returncode, none.stderr.strip()) == (
+        2, "error: run: jobs/empty.py declares no JobSpec: name the job JOB (a dea_etl.JobSpec)")
 
 
 def test_the_public_api_is_listed_once_and_in_the_readme() -> None:

@@ -123,7 +123,7 @@ def test_s3_paths_and_tables_on_a_moto_server(aws: str) -> None:
     s3.create_bucket(Bucket="lake")
     for key in ("rawData/customers/part1.csv", "processedData/orders/_dea_manifest/0000000001.json",
                 "processedData/customers/year=2014/part-0.parquet", "processedData/_dq/metrics/metadata/v1.json",
-                "processedData/_dq/orders/outcomes/data/x.parquet", "processedData/.orders.staging-1/x"):
+                "processedData/_dq/orders/outcomes/part-0.parquet", "processedData/.orders.staging-1/x"):
         s3.put_object(Bucket="lake", Key=key, Body=b"x")
     assert [exists(p) for p in ("s3://lake/rawData/customers", "s3a://lake/rawData/customers/part1.csv",
                                 "s3://lake/rawData/cust", "s3://nobucket/x", "s3://lake")] == [
@@ -141,12 +141,14 @@ def test_tables_in_a_local_lake(tmp_path: Path) -> None:
     for table in ("orders", "customer_sales", "_dq/metrics", "_dq/orders/outcomes", "_dq/orders/quarantine",
                   ".orders.staging-1", "_dea_runs"):
         (tmp_path / "processedData" / table).mkdir(parents=True)
+        (tmp_path / "processedData" / table / "part-0.parquet").write_bytes(b"PAR1")  # a data file: a table
+    (tmp_path / "processedData" / "empty").mkdir()  # a folder without data is no table
     assert tables_in_lake(str(tmp_path)) == [
         "_dq/metrics", "_dq/orders/outcomes", "_dq/orders/quarantine", "customer_sales", "orders"]
     assert [sql_name(t) for t in tables_in_lake(str(tmp_path))] == [
         "dq_metrics", "orders_dq_outcomes", "orders_dq_quarantine", "customer_sales", "orders"]
     assert tables_in_lake(str(tmp_path / "nolake")) == []
-    with pytest.raises(InputError, match=r"no table 'ordres' in .*processedData; its tables: _dq/metrics, "):
+    with pytest.raises(UnknownTableError, match=r"no table 'ordres' in .*processedData; its tables: _dq/metrics, "):
         check_lake_table(str(tmp_path), "ordres")
     with pytest.raises(LakeLookupError):
         tables_in_lake("hdfs://nn/lake")
@@ -223,6 +225,7 @@ def test_syntax_errors(query: str, message: str) -> None:
 def test_the_query_s_tables_are_the_lake_s(tmp_path: Path) -> None:
     for table in ("orders", "customers", "_dq/metrics"):
         (tmp_path / "processedData" / table).mkdir(parents=True)
+        (tmp_path / "processedData" / table / "part-0.parquet").write_bytes(b"PAR1")
     query = ("WITH t AS (SELECT * FROM orders) SELECT * FROM t JOIN customers USING (customerid) "
              "JOIN dq_metrics ON true JOIN orders.snapshots ON true")
     assert sorted(named_tables(parse_query(query))) == ["customers", "dq_metrics", "orders"]

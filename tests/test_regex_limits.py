@@ -39,3 +39,26 @@ def test_the_rule_fails_naming_the_pattern_and_the_others_run(spark: SparkSessio
         ("Failed", f"regex '(a+)+$' is refused: {REPEATED_GROUP} (Java's matcher backtracks); rewrite it"),
         ("Passed", None),
     ]
+
+
+def test_a_pattern_that_passes_the_check_runs_out_of_steps_and_fails_its_rule_named(spark: SparkSession) -> None:
+    """Twelve `.*a` in a row is not one of the shapes the check knows (Java 17 memoizes `(a|aa)+`, not this),
+    and takes over a minute on 40 a's and a `!` (measured): the match runs with a step budget, the value
+    fails, the rule says why; the rest run as usual."""
+    from dea_etl.quality import evaluate_rows
+    from dea_etl.quality.regex import MAX_STEPS
+
+    pattern = ".*a" * 12
+    assert backtracking_risk(pattern) is None
+    runaway = "a" * 40 + "!"
+    df = spark.createDataFrame([(runaway,), ("a" * 12,), (None,)], "name string")
+    ruleset = f'Rules = [ ColumnValues "name" matches "{pattern}", ColumnValues "name" matches "[a!]+" ]'
+    rows = evaluate(df, ruleset).collect()
+    assert [(r.Outcome, r.FailureReason) for r in rows] == [
+        ("Failed", f"regex '{pattern}' ran out of its {MAX_STEPS:,} steps on 1 value (Java's matcher backtracks "
+                   "on it without end): rewrite the pattern"),
+        ("Failed", "Value: 0.666667 does not meet the constraint requirement (1 of 3 rows failed)."),
+    ]
+    verdicts = {r.name: r.DataQualityRulesFail for r in evaluate_rows(df, ruleset).collect()}
+    assert verdicts[runaway] == [f'ColumnValues "name" matches "{pattern}"']
+    assert verdicts["a" * 12] == []

@@ -18,7 +18,7 @@ from dea_etl.jvm import jar_paths
 from dea_etl.runtime.submit import spark_submit_command, submit_env
 
 REPO = Path(__file__).resolve().parent.parent
-README = REPO / "README.md"
+JOBS_DOC = REPO / "docs" / "jobs.md"  # where the spark-submit lines are shown
 
 
 def spark_submit(*args: str) -> subprocess.CompletedProcess[str]:
@@ -54,14 +54,16 @@ def test_spark_submit_bad_arguments_exit_non_zero_with_one_line(tmp_path: Path) 
 
 
 def _readme_line(start: str) -> str:
-    lines = [line.strip() for line in README.read_text(encoding="utf-8").splitlines() if line.strip().startswith(start)]
-    assert lines, f"README has no line starting with {start!r}"
+    text = JOBS_DOC.read_text(encoding="utf-8")
+    lines = [line.strip() for line in text.splitlines() if line.strip().startswith(start)]
+    assert lines, f"docs/jobs.md has no line starting with {start!r}"
     return lines[0]
 
 
 @pytest.mark.slow
 def test_readme_spark_submit_works_as_written_in_the_activated_venv(spark: SparkSession, tmp_path: Path) -> None:
-    """The README's lines, run by bash in a clone's layout: activate the venv, then spark-submit."""
+    """The documented lines (docs/jobs.md), run by bash in a clone's layout: activate the venv, then
+    spark-submit."""
     activate, java = _readme_line("source .venv/bin/activate"), _readme_line("export JAVA_HOME=")
     submit = _readme_line('spark-submit --jars "$(dea-etl jars)"')
     out = tmp_path / "customers"

@@ -12,11 +12,16 @@ from rich.console import Console
 from dea_etl.cli.output import error
 
 
-def _tables(ns: argparse.Namespace) -> Any:
+def _tables(ns: argparse.Namespace, *, found: bool = False) -> Any:
+    """``--tables``, else every table: dea-etl's, and with ``found`` the user's own found in the lake."""
     from dea_etl.catalog import catalog_tables
 
     names = [t.strip() for t in (ns.tables or "").split(",") if t.strip()]
-    return catalog_tables(names or None)
+    if names or not found:
+        return catalog_tables(names or None)
+    from dea_etl.catalog.found import lake_catalog_tables
+
+    return lake_catalog_tables(ns.lake)
 
 
 def _root(lake: str) -> str:
@@ -56,7 +61,7 @@ def _register(ns: argparse.Namespace) -> int:
     try:
         root = _root(ns.lake)
         # --partition names the partitions of plain folders: nothing is read from the lake
-        tables = _tables(ns)
+        tables = _tables(ns, found=not ns.partition)
         s3 = storage.s3_client(ns.region) if storage.is_s3(root) else None
         iceberg: list[str] = []
         if not ns.partition:
@@ -127,7 +132,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--lake", required=True, help="s3://BUCKET/processedData/ (or a lake root, or a local folder)"
     )
     r.add_argument("--region", default=None, help="AWS region (default: the SDK's)")
-    r.add_argument("--tables", default="", help="comma-separated tables or table files (.json) (default: all)")
+    r.add_argument("--tables", default="", help="comma-separated tables or table files (.json) (default: every "
+                                                "table of the lake, dea-etl's and your own)")
     r.add_argument(
         "--partition",
         action="append",

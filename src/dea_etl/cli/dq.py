@@ -51,15 +51,15 @@ def _load(spark: Any, ns: argparse.Namespace) -> tuple[Any, dict[str, Any], Any,
     from dea_etl.tables import TABLES, source_table
 
     lake = Lake(ns.lake)
-    spec = source_table(ns.table) if ns.table else None
-    name = spec.name if spec else None
+    spec = source_table(ns.table) if ns.table and ns.input is not None else None
+    name = _name(ns)
     refs = {t: read_any(spark, lake.processed(t)) for t in TABLES
             if t != name and files.exists(spark, lake.processed(t))}
     for item in ns.reference or []:
         alias, _, path = item.partition("=")
         refs[alias] = read_any(spark, path)
-    if ns.input is None:
-        return read_any(spark, lake.processed(str(name))), refs, None, None
+    if ns.input is None:  # a table of the lake, dea-etl's or the user's: read as it is (its format, its schema)
+        return read_any(spark, lake.processed(str(ns.table))), refs, None, None
     if ns.format == "parquet":
         return read_any(spark, ns.input), refs, None, None
     from dea_etl.io.csv import is_skipped_line, read_lines, with_line_numbers
@@ -78,8 +78,10 @@ def _load(spark: Any, ns: argparse.Namespace) -> tuple[Any, dict[str, Any], Any,
 
 
 def _name(ns: argparse.Namespace) -> str:
-    """The checked table's name in the history: --table's (a table file's or catalog table's name), else the
-    ruleset file's name."""
+    """The checked table's name in the history: --table's (a table file's or catalog table's name; a lake
+    table's folder), else the ruleset file's name."""
+    if ns.table and ns.input is None:
+        return str(ns.table)
     if ns.table:
         from dea_etl.tables import source_table
 
@@ -169,11 +171,12 @@ def _preflight(ns: argparse.Namespace) -> None:
     from dea_etl.pipelines.checks import table_name
     from dea_etl.preflight import check_input, check_lake_table
 
-    name = table_name(ns.table) if ns.table else None
     if ns.input is not None:
+        if ns.table:
+            table_name(ns.table)  # the schema of the CSV: a seed table, a table file or glue://
         check_input(ns.input)
-    elif name is not None:
-        check_lake_table(ns.lake, name)
+    elif ns.table is not None:
+        check_lake_table(ns.lake, ns.table)  # any table of the lake, dea-etl's or the user's
     for item in ns.reference or []:
         check_input(item.partition("=")[2])
 
@@ -238,8 +241,8 @@ def _dq(ns: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("dq", help="evaluate a DQDL ruleset on a table or a file; exit 1 when a rule fails")
     p.add_argument("--ruleset", required=True, help="DQDL file (e.g. rules/orders.dqdl or s3://BUCKET/rules/orders.dqdl)")
-    p.add_argument("--table", help="a table: its processed data in --lake, or the schema of --input csv (a seed table, "
-                   "a table file .json or glue://DATABASE/TABLE)")
+    p.add_argument("--table", help="a table of --lake (orders, your own products, _dq/orders/outcomes, ...), or the "
+                   "schema of --input csv (a seed table, a table file .json or glue://DATABASE/TABLE)")
     p.add_argument("--lake", default="lake", help="lake root for --table (default: lake)")
     p.add_argument("--input", help="a file or folder to check instead of the lake's table")
     p.add_argument("--format", choices=["csv", "parquet"], help="format of --input")

@@ -22,7 +22,7 @@ def _submit(ns: argparse.Namespace) -> int:
     if ns.print_command:
         print(" ".join(cmd))
         return 0
-    return subprocess.run(cmd, env=submit_env(), check=False).returncode
+    return subprocess.run(cmd, env=submit_env(script=ns.script), check=False).returncode
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

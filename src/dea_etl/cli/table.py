@@ -65,7 +65,7 @@ def _table_path(lake: str, table: str) -> str:
 def _tables(ns: argparse.Namespace, fmt: str | None = None) -> list[tuple[str, str, str]]:
     """(name, path, format) of ``--table`` or of every table of the lake (of format ``fmt``), found without
     a JVM; :class:`~dea_etl.errors.DeaEtlError` (one line) for a name the lake does not hold."""
-    from dea_etl.errors import InputError
+    from dea_etl.errors import InputError, UnknownTableError
     from dea_etl.io.discover import folder_format, lake_tables
     from dea_etl.io.lake import processed_root
     from dea_etl.io.legacy import refuse_legacy
@@ -76,7 +76,7 @@ def _tables(ns: argparse.Namespace, fmt: str | None = None) -> list[tuple[str, s
         found = folder_format(path)
         if found is None:
             have = ", ".join(lake_tables(ns.lake)) or "none: run the pipeline first (make run)"
-            raise InputError(f"no table {ns.table!r} in {processed_root(ns.lake)}; its tables: {have}")
+            raise UnknownTableError(f"no table {ns.table!r} in {processed_root(ns.lake)}; its tables: {have}")
         tables = [(ns.table, path, found)]
     else:
         tables = [(name, f"{processed_root(ns.lake)}/{name}", f) for name, f in lake_tables(ns.lake).items()]

@@ -8,7 +8,7 @@ that hold a Parquet or Iceberg table, its own and a user's, ``_dq/metrics`` and
 
 from __future__ import annotations
 
-from dea_etl.errors import DeaEtlError, InputError, first_line
+from dea_etl.errors import DeaEtlError, UnknownTableError, first_line
 from dea_etl.io.discover import lake_tables, view_name
 from dea_etl.io.lake import processed_root as processed_root  # re-exported for the checks
 
@@ -24,22 +24,30 @@ def tables_in_lake(lake: str) -> list[str]:
     Raises :class:`LakeLookupError` when the lake cannot be listed."""
     from botocore.exceptions import BotoCoreError, ClientError
 
+    from dea_etl.io import storage
+
+    if not (storage.is_local(lake) or storage.is_s3(lake)):
+        raise LakeLookupError(f"cannot list {processed_root(lake)}: a scheme dea-etl does not list")
     try:
         return sorted(lake_tables(lake))
-    except (BotoCoreError, ClientError, OSError) as exc:
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "NoSuchBucket":
+            return []  # no bucket: no tables
+        raise LakeLookupError(f"cannot list {processed_root(lake)}: {first_line(exc)}") from None
+    except (BotoCoreError, OSError) as exc:
         raise LakeLookupError(f"cannot list {processed_root(lake)}: {first_line(exc)}") from None
 
 
 def check_lake_table(lake: str, table: str) -> None:
-    """:class:`InputError` naming the lake's tables when ``table`` is not one of them (passes when the lake
-    cannot be listed)."""
+    """:class:`UnknownTableError` (exit 2) naming the lake's tables when ``table`` is not one of them (passes
+    when the lake cannot be listed)."""
     try:
         present = tables_in_lake(lake)
     except LakeLookupError:
         return
     if table not in present:
         have = ", ".join(present) or "none: run the pipeline first (make run)"
-        raise InputError(f"no table {table!r} in {processed_root(lake)}; its tables: {have}")
+        raise UnknownTableError(f"no table {table!r} in {processed_root(lake)}; its tables: {have}")
 
 
 def sql_name(table: str) -> str:

@@ -15,6 +15,7 @@ from pyspark.sql import Column
 from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, NumericType, StringType
 
+from dea_etl.quality import regex
 from dea_etl.quality.context import Context, Outcome, Prepared, RuleError, fmt
 from dea_etl.quality.model import Condition, Op, Rule
 from dea_etl.quality.predicates import age_seconds, number_predicate, value_predicate
@@ -107,8 +108,10 @@ def _rows_failed(ratio: float, failed: int, rows: int) -> str:
 
 def _compliance(rule: Rule, ctx: Context, passes: Column, metric: str, default: Condition = ALL,
                 extra: Mapping[str, str] | None = None,
-                wording: Callable[[float, int, int], str] = _rows_failed) -> Prepared:
-    """A rule judged on the share of rows (in its where clause) that pass ``passes``."""
+                wording: Callable[[float, int, int], str] = _rows_failed,
+                runaway: tuple[str, str] | None = None) -> Prepared:
+    """A rule judged on the share of rows (in its where clause) that pass ``passes``; with ``runaway`` (the
+    aggregate counting values a regex ran out of steps on, and the pattern) such values fail the rule."""
     where = ctx.where(rule.where)
     n, ok = ctx.rows(where), ctx.count_if(passes, where)
     cond = rule.threshold or default
@@ -117,6 +120,12 @@ def _compliance(rule: Rule, ctx: Context, passes: Column, metric: str, default: 
         ratio = share(v[ok], v[n])
         metrics = {metric: ratio} if metric else {}
         metrics.update({k: float(v[a]) for k, a in (extra or {}).items() if v[a] is not None})
+        if runaway is not None and v[runaway[0]]:
+            stuck = v[runaway[0]]
+            return Outcome(False, f"regex {runaway[1]!r} ran out of its {regex.MAX_STEPS:,} steps on {stuck} "
+                                  f"value{'' if stuck == 1 else 's'} (Java's matcher backtracks on it without end): "
+                                  "rewrite the pattern",
+                           metrics, error=True)
         outcome = judge(ratio, cond, metrics)
         if outcome.passed:
             return outcome
@@ -144,8 +153,10 @@ def column_values(rule: Rule, ctx: Context) -> Prepared:
     col, dtype = ctx.column(rule.params[0])
     cond = rule.condition
     assert cond is not None
-    passes = value_predicate(F.col(col), dtype, cond, ignore_case=rule.option("ignoreCase") == "true",
-                             zone=rule.option("timeZone"))
+    ignore_case = rule.option("ignoreCase") == "true"
+    if cond.op is Op.MATCHES:
+        regex.register(ctx.df.sparkSession)
+    passes = value_predicate(F.col(col), dtype, cond, ignore_case=ignore_case, zone=rule.option("timeZone"))
     extra: dict[str, str] = {}
     kind = "PatternMatch" if cond.op is Op.MATCHES and not cond.negated else "ColumnValues.Compliance"
     compliance = f"Column.{rule.params[0]}.{kind}"
@@ -158,6 +169,10 @@ def column_values(rule: Rule, ctx: Context) -> Prepared:
             extra[high] = ctx.plan.agg(F.max(F.when(where, F.col(col))).cast("double"))
         if extra:
             compliance = ""
+    if cond.op is Op.MATCHES:  # a value the matcher could not judge within its budget fails the rule, named
+        runaway = ctx.count_if(regex.verdict(F.col(col), str(cond.values[0]), ignore_case=ignore_case)
+                               == regex.OUT_OF_STEPS, ctx.where(rule.where))
+        return _compliance(rule, ctx, passes, compliance, extra=extra, runaway=(runaway, str(cond.values[0])))
     return _compliance(rule, ctx, passes, compliance, extra=extra)
 
 

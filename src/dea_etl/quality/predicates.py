@@ -16,7 +16,7 @@ from pyspark.sql import Column
 from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, DateType, DoubleType, IntegralType, NumericType, TimestampType
 
-from dea_etl.quality import times
+from dea_etl.quality import regex, times
 from dea_etl.quality.backtracking import backtracking_risk
 from dea_etl.quality.context import RuleError
 from dea_etl.quality.model import EQUALS_TOLERANCE, Condition, DateExpr, Duration, Keyword, Op, Value
@@ -109,7 +109,7 @@ def positive(col: Column, dtype: DataType, cond: Condition, *, ignore_case: bool
         risk = backtracking_risk(str(values[0]))
         if risk:
             raise RuleError(f"regex {values[0]!r} is refused: {risk} (Java's matcher backtracks); rewrite it")
-        pred = col.cast("string").rlike(f"{'(?i)' if ignore_case else ''}^(?:{values[0]})$")
+        pred = regex.verdict(col, str(values[0]), ignore_case=ignore_case) == regex.MATCHED
     elif cond.op is Op.BETWEEN:
         pred = (subject > lits[0]) & (subject < lits[1])
     else:

@@ -23,9 +23,11 @@ def log4j2_java_option() -> str:
     return f"-Dlog4j2.configurationFile={LOG4J2_CONF.as_uri()}" if LOG4J2_CONF.is_file() else ""
 
 
-def submit_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+def submit_env(environ: Mapping[str, str] | None = None, script: str | None = None) -> dict[str, str]:
     """The environment spark-submit needs: SPARK_HOME (the installed pyspark), this Python for the driver
-    and the workers, a JDK, the venv's bin first on PATH and a loopback address for a local master."""
+    and the workers, a JDK, the venv's bin first on PATH and a loopback address for a local master; with
+    ``script``, its folder and the working folder on PYTHONPATH (a job script imports its job module from
+    the project, as ``dea-etl run path/to/job.py`` does)."""
     import pyspark
 
     from dea_etl.javahome import java_home
@@ -38,6 +40,11 @@ def submit_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     home = java_home()
     if home:
         env["JAVA_HOME"] = home
+    if script is not None:
+        from dea_etl.runtime.userjobs import import_path
+
+        extra = [p for p in import_path(Path(script)) if p not in env.get("PYTHONPATH", "").split(os.pathsep)]
+        env["PYTHONPATH"] = os.pathsep.join([*extra, *filter(None, [env.get("PYTHONPATH")])])
     return env
 
 
