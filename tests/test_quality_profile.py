@@ -1,16 +1,18 @@
-"""The columns' profile of the reports: computed in the evaluation's own aggregation (no extra Spark job), with
-nulls, approximate distinct counts, min / max, means and histograms written here by hand."""
+"""The columns' profile of the reports: its plain statistics in the evaluation's own aggregation, the distinct
+counts and histograms in one more; nulls, approximate distinct counts, min / max, means and histograms written
+here by hand."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
 
+from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType, StructField, StructType
 from tests.spark_jobs import jobs_of
 
 from dea_etl.quality import run_ruleset
-from dea_etl.quality.profile import Bin, Profiler, _bins
+from dea_etl.quality.profile import Bin, Profiler, bin_edges
 
 SCHEMA = ("id int, price double, name string, day date, amount decimal(10,2), tags array<string>, "
           "`a.b` string, flag boolean")
@@ -23,18 +25,12 @@ ROWS = [
 ]
 
 
-def test_whole_numbers_of_few_values_get_a_bin_each_from_the_exact_centroids():
-    # histogram_numeric keeps one centroid per value while there are at most CENTROIDS of them
-    assert _bins([(1.0, 1.0), (2.0, 2.0), (5.0, 1.0)], 1, 5, integral=True) == (
-        Bin(1.0, 1.0, 1), Bin(2.0, 2.0, 2), Bin(3.0, 3.0, 0), Bin(4.0, 4.0, 0), Bin(5.0, 5.0, 1))
-
-
-def test_other_numbers_get_ten_equal_bins_between_min_and_max():
-    bins = _bins([(0.5, 3.0), (9.0, 2.0), (10.0, 1.0)], 0.0, 10.0, integral=False)
-    assert [(b.lower, b.upper) for b in bins] == [(float(i), float(i + 1)) for i in range(10)]
-    assert [b.count for b in bins] == [3, 0, 0, 0, 0, 0, 0, 0, 0, 3]  # the maximum falls in the last bin
-    assert _bins([(7.0, 4.0)], 7.0, 7.0, integral=False) == (Bin(7.0, 7.0, 4),)
-    assert _bins([], None, None, integral=False) == ()
+def test_whole_numbers_of_few_values_get_a_bin_each_others_ten_equal_bins():
+    assert bin_edges(1, 5, integral=True) == [(1.0, 1.0), (2.0, 2.0), (3.0, 3.0), (4.0, 4.0), (5.0, 5.0)]
+    assert bin_edges(0.0, 10.0, integral=False) == [(float(i), float(i + 1)) for i in range(10)]
+    assert len(bin_edges(0, 20, integral=True)) == 10  # 21 values: equal bins
+    assert bin_edges(7.0, 7.0, integral=False) == [(7.0, 7.0)]
+    assert bin_edges(None, None, integral=False) == [] and bin_edges(0.0, float("inf"), integral=False) == []
 
 
 def test_profile_of_every_column_type_with_nulls(spark):
@@ -58,6 +54,7 @@ def test_profile_of_every_column_type_with_nulls(spark):
     assert cols["id"].histogram == (Bin(1.0, 1.0, 1), Bin(2.0, 2.0, 2), Bin(3.0, 3.0, 0), Bin(4.0, 4.0, 0),
                                     Bin(5.0, 5.0, 1))
     assert [b.count for b in cols["price"].histogram] == [1, 0, 1, 0, 0, 0, 0, 0, 0, 1]
+    assert [b.count for b in cols["amount"].histogram] == [1, 0, 1, 0, 0, 0, 0, 1, 0, 1]
     assert cols["name"].histogram == () and cols["name"].null_fraction(5) == 0.2
 
 
@@ -73,12 +70,13 @@ def test_profile_json_names_string_lengths_and_keeps_dates_readable(spark):
                             "distinct_approx": None, "min": None, "max": None}
 
 
-def test_the_profile_rides_on_the_evaluations_one_aggregation(spark):
+def test_the_profile_costs_one_aggregation_beside_the_evaluations_own(spark):
     df = spark.createDataFrame(ROWS, SCHEMA).localCheckpoint()
     rules = 'Rules = [ RowCount > 0, IsComplete "id", Mean "price" > 0 ]'
     plain = jobs_of(spark, "profile-off", lambda: run_ruleset(df, rules))
     profiled = jobs_of(spark, "profile-on", lambda: run_ruleset(df, rules, profile=True))
-    assert profiled == plain >= 1
+    one_aggregation = jobs_of(spark, "one-aggregation", lambda: df.agg(F.count(F.lit(1))).collect())
+    assert plain >= 1 and profiled == plain + one_aggregation  # the distinct counts and the histograms
     assert run_ruleset(df, rules).profile is None  # nothing computed unless asked
 
 

@@ -31,7 +31,7 @@ _PROFILE = -2  # the plan's owner of the columns' profile (``profile=True``)
 @dataclass
 class Evaluation:
     """Each top-level rule (in ruleset order) with its outcome and row-level verdict column, each analyzer
-    with its metrics, the number of rows evaluated and, when asked, the columns' profile (from the same pass)."""
+    with its metrics, the number of rows evaluated (from the same pass) and, when asked, the columns' profile."""
 
     rules: list[RuleNode]
     outcomes: list[Outcome]
@@ -167,6 +167,13 @@ def _analyzed(rs: Ruleset, df: DataFrame, per: list[list[int]], leaf_outcomes: M
     return out
 
 
+def _profiled(df: DataFrame, profiler: Profiler, first: Mapping[str, object], rows: int) -> Profile:
+    """The profile from the fused pass's values ``first`` and one aggregation of the distributions."""
+    second = profiler.distribution(first)
+    values = df.agg(*[e.alias(k) for k, e in second.items()]).collect()[0].asDict() if second else {}
+    return profiler.finish({**first, **values}, rows)
+
+
 def run_ruleset(df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, DataFrame] | None = None,
                 *, collect: bool = True, history: History | None = None, file_roots: tuple[str, ...] = (),
                 with_analyzers: bool = True, profile: bool = False) -> Evaluation:
@@ -174,7 +181,8 @@ def run_ruleset(df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, 
     the jobs of rules that compare with other datasets or run SQL). ``collect=False`` skips the pass
     (row-level only). ``history``: the table's metric history, for dynamic thresholds and DetectAnomalies
     (:mod:`.historic`); ``file_roots``: where file rules may read (:mod:`.filerules`); ``profile``: profile every
-    column in the same aggregation (:mod:`.profile`, for the reports)."""
+    column (:mod:`.profile`, for the reports: its plain statistics in the same aggregation, the distinct counts
+    and histograms in one more)."""
     rs = parse_ruleset(ruleset) if isinstance(ruleset, str) else ruleset
     with_history = historic.plan(rs, history, schema=df.schema)
     top = with_history.ruleset
@@ -202,6 +210,6 @@ def run_ruleset(df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, 
     leaf_outcomes = _finish(prepared, values)
     outcomes = with_history.finish([_compose(node, leaf_ids, leaf_outcomes) for node in top.rules])
     analyzers = _analyzed(rs, df, per_analyzer, leaf_outcomes) if with_analyzers else []
-    columns = profiler.finish({k: values.get(a) for k, a in profiled.items()}, rows_in) if profiler else None
+    columns = _profiled(df, profiler, {k: values.get(a) for k, a in profiled.items()}, rows_in) if profiler else None
     return Evaluation(list(rs.rules), _identified(rs, outcomes, with_history.resolved), rows, ctx.plan.base,
                       list(df.columns), analyzers, rows_in, columns)
