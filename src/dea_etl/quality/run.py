@@ -25,7 +25,6 @@ from dea_etl.quality.registry import registered
 #: Rule types judged even when their where clause leaves no row (the others pass then, as Deequ).
 _JUDGED_WITHOUT_ROWS = frozenset({"RowCount"})
 _ALL_ROWS = -1  # the plan's owner of the row count every evaluation gathers
-_PROFILE = -2  # the plan's owner of the columns' profile (``profile=True``)
 
 
 @dataclass
@@ -167,8 +166,11 @@ def _analyzed(rs: Ruleset, df: DataFrame, per: list[list[int]], leaf_outcomes: M
     return out
 
 
-def _profiled(df: DataFrame, profiler: Profiler, first: Mapping[str, object], rows: int) -> Profile:
-    """The profile from the fused pass's values ``first`` and one aggregation of the distributions."""
+def _profiled(df: DataFrame, rows: int) -> Profile:
+    """``df``'s profile: two aggregations of its own, after the evaluation's fused pass, which stays as it is
+    (the histograms' bins need the first aggregation's min and max)."""
+    profiler = Profiler(df.schema)
+    first = df.agg(*[e.alias(k) for k, e in profiler.aggregates().items()]).collect()[0].asDict()
     second = profiler.distribution(first)
     values = df.agg(*[e.alias(k) for k, e in second.items()]).collect()[0].asDict() if second else {}
     return profiler.finish({**first, **values}, rows)
@@ -181,8 +183,7 @@ def run_ruleset(df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, 
     the jobs of rules that compare with other datasets or run SQL). ``collect=False`` skips the pass
     (row-level only). ``history``: the table's metric history, for dynamic thresholds and DetectAnomalies
     (:mod:`.historic`); ``file_roots``: where file rules may read (:mod:`.filerules`); ``profile``: profile every
-    column (:mod:`.profile`, for the reports: its plain statistics in the same aggregation, the distinct counts
-    and histograms in one more)."""
+    column (:mod:`.profile`, for the reports: two aggregations of its own)."""
     rs = parse_ruleset(ruleset) if isinstance(ruleset, str) else ruleset
     with_history = historic.plan(rs, history, schema=df.schema)
     top = with_history.ruleset
@@ -201,15 +202,12 @@ def run_ruleset(df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, 
     rows = [None if i in with_history.watched else _row(node, leaf_ids, prepared) for i, node in enumerate(top.rules)]
     if not collect:
         return Evaluation(list(rs.rules), [], rows, ctx.plan.base, list(df.columns))
-    profiler = Profiler(df.schema) if profile else None
-    ctx.plan.current_rule = _PROFILE
-    profiled = {k: ctx.plan.agg(e) for k, e in profiler.aggregates().items()} if profiler else {}
     _check_plan(ctx.plan, prepared)
     values = ctx.plan.run()
     rows_in = int(str(values[every_row]))
     leaf_outcomes = _finish(prepared, values)
     outcomes = with_history.finish([_compose(node, leaf_ids, leaf_outcomes) for node in top.rules])
     analyzers = _analyzed(rs, df, per_analyzer, leaf_outcomes) if with_analyzers else []
-    columns = _profiled(df, profiler, {k: values.get(a) for k, a in profiled.items()}, rows_in) if profiler else None
+    columns = _profiled(df, rows_in) if profile else None
     return Evaluation(list(rs.rules), _identified(rs, outcomes, with_history.resolved), rows, ctx.plan.base,
                       list(df.columns), analyzers, rows_in, columns)
