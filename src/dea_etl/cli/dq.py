@@ -3,7 +3,7 @@
 
 Prints the rule outcomes and their metrics; exit code 0 when every rule passed, 1 when any failed,
 2 on an invalid ruleset (with its line and column) or bad arguments. ``--report DIR`` writes
-``report.html``, ``report.md`` and ``report.json`` (the columns' profile, computed in the evaluation's pass;
+``report.html``, ``report.md`` and ``report.json`` (the columns' profile, two aggregations after the evaluation;
 the rows that fail each rule; charts from the lake's metric history);
 ``--record`` appends this evaluation's metrics to the lake's history (``processedData/_dq/metrics``).
 The ruleset is evaluated once (rules and analyzers in one pass); the row-level results, the history and

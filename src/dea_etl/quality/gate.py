@@ -80,7 +80,7 @@ def gate(df: DataFrame, ruleset: str | Ruleset, mode: str, references: Mapping[s
          *, table: str = "table", history: History | None = None,
          file_roots: tuple[str, ...] = (), profile: bool = False) -> GateResult:
     """Evaluate ``ruleset`` on ``df`` (with the table's metric ``history``; ``profile``: and profile its
-    columns in the same pass) and apply ``mode`` (module doc)."""
+    columns, :mod:`.profile`) and apply ``mode`` (module doc)."""
     if mode not in MODES:
         raise JobArgumentError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
     ev = run_ruleset(df, ruleset, references, history=history, file_roots=file_roots, profile=profile)
