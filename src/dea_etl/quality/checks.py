@@ -154,8 +154,6 @@ def column_values(rule: Rule, ctx: Context) -> Prepared:
     cond = rule.condition
     assert cond is not None
     ignore_case = rule.option("ignoreCase") == "true"
-    if cond.op is Op.MATCHES:
-        regex.register(ctx.df.sparkSession)
     passes = value_predicate(F.col(col), dtype, cond, ignore_case=ignore_case, zone=rule.option("timeZone"))
     extra: dict[str, str] = {}
     kind = "PatternMatch" if cond.op is Op.MATCHES and not cond.negated else "ColumnValues.Compliance"

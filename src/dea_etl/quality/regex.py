@@ -31,6 +31,9 @@ def register(spark: SparkSession) -> None:
 
 def verdict(value: Column, pattern: str, *, ignore_case: bool = False, max_steps: int = MAX_STEPS) -> Column:
     """1 when the whole string value matches ``pattern``, 0 when it does not, -1 when the budget ran out,
-    null for a null value (the function must be registered: :func:`register`)."""
+    null for a null value (:data:`FUNCTION` is registered in the active session first)."""
+    spark = SparkSession.getActiveSession()
+    if spark is not None:
+        register(spark)
     regex = f"{'(?i)' if ignore_case else ''}(?:{pattern})"
     return F.call_udf(FUNCTION, value.cast("string"), F.lit(regex), F.lit(max_steps).cast("long"))
