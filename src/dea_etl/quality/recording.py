@@ -38,13 +38,17 @@ class Run:
         return Run(table, ruleset_name, ruleset_text, run_id, datetime.now(UTC))
 
 
+def rows_of(run: Run, outcomes: Sequence[Outcome]) -> list[tuple[object, ...]]:
+    """The history rows of the run's rules' and analyzers' metrics."""
+    return metric_rows(outcomes, table=run.table, ruleset=run.ruleset_name, run_id=run.run_id,
+                       evaluated_at=run.evaluated_at)
+
+
 def record(spark: SparkSession, lake: str, run: Run, outcomes: Sequence[Outcome],
            table_format: TableFormat = DEFAULT_FORMAT) -> str:
     """Append the run's rules' and analyzers' metrics to ``<lake>/processedData/_dq/metrics`` (a new history in
     ``table_format``); returns that path."""
-    rows = metric_rows(outcomes, table=run.table, ruleset=run.ruleset_name, run_id=run.run_id,
-                       evaluated_at=run.evaluated_at)
-    return append_metrics(spark, lake, rows, run.run_id, table_format)
+    return append_metrics(spark, lake, rows_of(run, outcomes), run.run_id, table_format)
 
 
 def history_for(spark: SparkSession, lake: str, run: Run, ruleset: Ruleset, report: bool) -> History | None:
