@@ -53,8 +53,8 @@ from dea_etl.quality.history import (
 from dea_etl.quality.parser import parse_ruleset
 from dea_etl.quality.rulesets import RulesetFile, packaged_ruleset, packaged_tables
 from dea_etl.runtime import JobContext, TableResult
-from dea_etl.runtime.together import settle_all, values
 from dea_etl.tables import MARTS, TABLES, lake_tables
+from dea_etl.together import settle_all, values
 
 
 def dq_path(lake: Lake, table: str, what: str) -> str:

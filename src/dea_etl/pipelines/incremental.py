@@ -47,9 +47,9 @@ from dea_etl.pipelines.formats import table_format
 from dea_etl.pipelines.limits import csv_limits
 from dea_etl.pipelines.settle import settle_interrupted_run
 from dea_etl.runtime import JobContext, Platform, TableResult
-from dea_etl.runtime.together import settle_all, values
 from dea_etl.schemas import TableSpec
 from dea_etl.tables.seed import TABLES
+from dea_etl.together import settle_all, values
 
 APPEND = "append"
 #: ``--bookmark-store glue``: Glue's own job bookmarks (the default on Glue).

@@ -41,7 +41,16 @@ def settle_all(work: Callable[[T], R], items: Sequence[T], max_workers: int = MA
     if len(items) <= 1:
         return [settle(item) for item in items]
     with ThreadPoolExecutor(max_workers=min(len(items), max_workers)) as pool:
-        return list(pool.map(settle, items))
+        return list(pool.map(_inheriting(settle), items))
+
+
+def _inheriting(work: Callable[[T], Settled[R]]) -> Callable[[T], Settled[R]]:
+    """``work`` run with this thread's Spark local properties (job group, description, scheduler pool): a
+    Python thread has a JVM thread of its own, which inherits nothing."""
+    from pyspark import SparkContext
+    from pyspark.util import inheritable_thread_target
+
+    return inheritable_thread_target(work) if SparkContext._active_spark_context is not None else work
 
 
 def values(settled: Sequence[Settled[R]]) -> list[R]:
