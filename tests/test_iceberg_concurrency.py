@@ -69,7 +69,7 @@ def test_concurrent_appends_keep_every_commit(spark: SparkSession, table: str, t
     committed = sorted([("seed", 0)] + [(w, i) for w, rep in reports.items() for i in rep["ok"]])
     assert rows == committed  # every reported commit is in the table, and nothing else
     assert all(len(rep["ok"]) + len(rep["errors"]) == WRITES for rep in reports.values())
-    assert all("another writer" in e for rep in reports.values() for e in rep["errors"])
+    assert all("another writer" in e for rep in reports.values() for e in rep["errors"]), reports
     runs = {r.run_id for r in history(spark, table).where("is_current_ancestor").collect()}
     assert {f"{w}-{i}" for w, rep in reports.items() for i in rep["ok"]} <= runs
 

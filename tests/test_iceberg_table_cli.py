@@ -63,7 +63,7 @@ def test_rollback_refuses_a_snapshot_main_never_had_and_a_name_outside_the_lake(
     assert "snapshot 42 is not one main went through" in capsys.readouterr().err
     assert main(["table", "history", "--table", "../customers", "--lake", str(lake)]) == 2
     assert "expected a table name under processedData/" in capsys.readouterr().err
-    assert main(["table", "history", "--table", "orders", "--lake", str(lake)]) == 1
+    assert main(["table", "history", "--table", "orders", "--lake", str(lake)]) == 2  # a user's mistake
     assert capsys.readouterr().err.strip() == (
         f"error: table history: no table 'orders' in {lake}/processedData; its tables: customers")
 

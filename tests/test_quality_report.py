@@ -1,25 +1,23 @@
 """Data-quality reports: HTML (inline SVG, no network), Markdown and JSON; ``dea-etl dq --report``, the
-pipeline's ``--report``; the HTML rendered by headless Chromium shows the charts."""
+pipeline's ``--report`` (headless Chromium draws the page: test_quality_report_browser.py)."""
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
+from tests.spark_jobs import jobs_of
 
 from dea_etl.cli import main
 from dea_etl.io.lake import Lake
 from dea_etl.pipelines import data_quality
-from dea_etl.quality.charts import LINE_COLOR, Chart, svg
+from dea_etl.quality import run_ruleset
+from dea_etl.quality.charts import Chart, svg
+from dea_etl.quality.gate import gate
 from dea_etl.quality.history import history_from_rows
 from dea_etl.quality.outcome import Outcome
-from dea_etl.quality.recording import Run, report_of
-from dea_etl.quality.report import render_html, render_json, render_markdown
+from dea_etl.quality.recording import Run, report_of, rule_samples
+from dea_etl.quality.report import RuleSample, render_html, render_json, render_markdown
 from dea_etl.quality.rulesets import ruleset_from_text
 from dea_etl.tables.seed import CUSTOMERS
 
@@ -105,6 +103,35 @@ def test_cli_report_charts_the_recorded_runs(spark, tmp_path):
     assert [r["customerid"] for r in report["DeaEtl"]["failing_rows"]] == [0]
     assert report["DeaEtl"]["failing_rows"][0]["DataQualityRulesFail"] == ['IsComplete "firstname"']
     assert "### Data quality: customers — 1 of 2 rules passed" in (out / "report.md").read_text(encoding="utf-8")
+    # the dataset, the rows that fail the rule and the profile, from the same evaluation
+    own = report["DeaEtl"]
+    assert (own["source"], own["row_count"], own["columns"]) == (data, 7, ["customerid", "firstname", "lastname",
+                                                                            "fullname"])
+    assert own["rule_samples"] == {"Rule_2": {"rows": [{"customerid": 0, "firstname": None, "lastname": "L",
+                                                        "fullname": "F L"}], "more": False}}
+    firstname = own["profile"]["columns"][1]
+    assert (firstname["nulls"], firstname["distinct_approx"], firstname["min_length"]) == (1, 6, 2)
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "<td class=\"null hl\">NULL</td>" in html and ">None<" not in html
+
+
+def test_rule_samples_take_the_first_rows_of_each_failing_row_level_rule(spark):
+    df = spark.createDataFrame([(1, 5), (2, -1), (None, 2), (4, -3)], "id int, qty int").coalesce(1)
+    rules = 'Rules = [ ColumnValues "qty" > 0, IsComplete "id", Mean "qty" > 100, IsComplete "missing", RowCount > 0 ]'
+    ev = run_ruleset(df, rules)
+    assert [o.result for o in ev.outcomes] == ["FAIL", "FAIL", "FAIL", "ERROR", "PASS"]
+    expected = {"Rule_1": RuleSample(({"id": 2, "qty": -1},), more=True),
+                "Rule_2": RuleSample(({"id": None, "qty": 2},), more=False)}
+    samples: dict[str, RuleSample] = {}
+    # one limited read per failing row-level rule; none for a dataset-level, an unevaluated or a passing rule
+    assert jobs_of(spark, "rule-samples", lambda: samples.update(rule_samples(ev, n=1))) == 2
+    assert samples == expected
+    # the gate's persisted row-level frame gives the same rows
+    result = gate(df, rules, "quarantine")
+    try:
+        assert rule_samples(result.evaluation, result.row_level_df, n=1) == expected
+    finally:
+        result.release()
 
 
 def test_pipeline_report_option_writes_each_tables_report(spark, tmp_path):
@@ -120,53 +147,7 @@ def test_pipeline_report_option_writes_each_tables_report(spark, tmp_path):
     assert [r["customerid"] for r in report["DeaEtl"]["failing_rows"]] == [0]
     assert report["DeaEtl"]["unparsed_rows"] == [{"source_file": "customers.csv", "line_number": 7, "raw_line": "x,y",
                                         "reason": "customerid: not an integer"}]
+    assert [r["customerid"] for r in report["DeaEtl"]["rule_samples"]["Rule_1"]["rows"]] == [0]
+    assert [c["nulls"] for c in report["DeaEtl"]["profile"]["columns"]] == [0, 1, 0, 0]
+    assert report["DeaEtl"]["source"] == lake.processed("customers")
     assert (tmp_path / "reports" / "customers" / "report.html").stat().st_size > 0
-
-
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run")
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    """Debian's chromium; installed with apt-get when missing (skipped, with the reason, if it cannot be)."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found
-    apt = shutil.which("apt-get")
-    if apt is None:
-        pytest.skip("chromium is not installed and there is no apt-get to install it")
-    # A new machine's package lists may be empty or old: refresh them first, as Debian asks.
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run([apt, "update", "-qq"], capture_output=True, text=True, timeout=600, env=env)
-    done = subprocess.run([apt, "install", "-y", "-qq", "chromium"], capture_output=True, text=True,
-                          timeout=900, env=env)
-    found = shutil.which("chromium")
-    if done.returncode != 0 or not found:
-        pytest.skip(f"chromium could not be installed: apt-get exit {done.returncode}: {done.stderr[-300:]}")
-    return found
-
-
-def _chromium(exe: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    profile = tmp_path / "profile"
-    profile.mkdir(exist_ok=True)
-    return subprocess.run([exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
-                          capture_output=True, text=True, timeout=120)
-
-
-def test_headless_chromium_draws_the_charts(chromium, tmp_path):
-    from PIL import Image
-
-    page = tmp_path / "report.html"
-    page.write_text(render_html(_report()), encoding="utf-8")
-    dom = _chromium(chromium, tmp_path, "--dump-dom", page.as_uri())
-    assert dom.returncode == 0, dom.stderr[-500:]
-    assert dom.stdout.count('<path class="series"') == 2 and "<svg" in dom.stdout
-    shot = tmp_path / "shot.png"
-    done = _chromium(chromium, tmp_path, f"--screenshot={shot}", "--window-size=1300,900", page.as_uri())
-    assert done.returncode == 0 and shot.exists(), done.stderr[-500:]
-    blue = tuple(int(LINE_COLOR[i:i + 2], 16) for i in (1, 3, 5))
-    pixels = Image.open(shot).convert("RGB").getdata()
-    drawn = sum(1 for p in pixels if all(abs(a - b) <= 12 for a, b in zip(p, blue, strict=True)))
-    # two 3-px polylines across ~480 px plus their points: far more than stray pixels of that colour
-    assert drawn > 1500, drawn

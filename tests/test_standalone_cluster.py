@@ -208,8 +208,13 @@ def test_packaged_job_on_standalone_cluster_equals_local_run(
             assert f"{dist / LIBRARY_ZIP},{dist / DEPS_ZIP}" in step
             summary_json = tmp_path / f"cluster-{table}.json"
             cmd = [submit, "--master", master, *resources, *step, "--summary-json", str(summary_json)]
-            proc = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
-            assert proc.returncode == 0, proc.stderr[-3000:]
+            # The step's spark.yarn.appMasterEnv.DEA_ETL_PLATFORM=emr, as YARN gives it to the driver on EMR
+            # (a standalone master ignores spark.yarn.*): the job runs with EMR's settings, not a local run's.
+            assert "spark.yarn.appMasterEnv.DEA_ETL_PLATFORM=emr" in step
+            driver_env = {**env, "DEA_ETL_PLATFORM": "emr"}
+            proc = subprocess.run(cmd, env=driver_env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+            said = [line for line in proc.stderr.splitlines() if line.startswith(("error:", "Traceback"))]
+            assert proc.returncode == 0, "\n".join([*said, proc.stdout[-2000:], proc.stderr[-2000:]])
             summary = json.loads(summary_json.read_text())
             assert (summary["status"], summary["job"]) == ("succeeded", "dea-etl-csv_to_parquet")
     # Both workers ran executors of both applications (one work folder per application and worker).

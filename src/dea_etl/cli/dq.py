@@ -3,7 +3,8 @@
 
 Prints the rule outcomes and their metrics; exit code 0 when every rule passed, 1 when any failed,
 2 on an invalid ruleset (with its line and column) or bad arguments. ``--report DIR`` writes
-``report.html``, ``report.md`` and ``report.json`` (charts from the lake's metric history);
+``report.html``, ``report.md`` and ``report.json`` (the columns' profile, two aggregations after the evaluation;
+the rows that fail each rule; charts from the lake's metric history);
 ``--record`` appends this evaluation's metrics to the lake's history (``processedData/_dq/metrics``).
 The ruleset is evaluated once (rules and analyzers in one pass); the row-level results, the history and
 the reports are all derived from that evaluation.
@@ -88,6 +89,15 @@ def _name(ns: argparse.Namespace) -> str:
     return Path(ns.ruleset).stem
 
 
+def _source(ns: argparse.Namespace) -> str:
+    """Where the checked data is read: --input, else the lake's table."""
+    if ns.input is not None:
+        return str(ns.input)
+    from dea_etl.io.lake import Lake
+
+    return Lake(ns.lake).processed(_name(ns))
+
+
 def _after(spark: Any, ns: argparse.Namespace, run: Any, history: Any, ev: Any, unparsed: Any) -> list[str]:
     """--record and --report: the history append and the report files, from the one evaluation ``ev``;
     returns the report's files."""
@@ -102,7 +112,8 @@ def _after(spark: Any, ns: argparse.Namespace, run: Any, history: Any, ev: Any, 
             rows = row_level_frame(ev)
             failing = rows.where(rows[ROW_RESULT] == FAILED).drop(ROW_PASS, ROW_SKIP, ROW_RESULT)
         doc = recording.report_of(run, ev.outcomes, history, analyzers=ev.analyzers, failing_rows=failing,
-                                  unparsed_rows=unparsed, completed_at=datetime.now(UTC))
+                                  unparsed_rows=unparsed, completed_at=datetime.now(UTC), evaluation=ev,
+                                  samples=recording.rule_samples(ev))
         written = recording.write(spark, doc, ns.report)
     if ns.record:
         recording.record(spark, ns.lake, run, [*ev.outcomes, *ev.analyzers])
@@ -206,11 +217,11 @@ def _dq(ns: argparse.Namespace) -> int:
         spark, created = get_spark("dea-etl-dq")
     try:
         df, refs, unparsed, accounting = _load(spark, ns)
-        run = recording.Run.now(_name(ns), Path(ns.ruleset).stem, text, new_run_id())
+        run = recording.Run.now(_name(ns), Path(ns.ruleset).stem, text, new_run_id(), _source(ns))
         history = recording.history_for(spark, ns.lake, run, ruleset, bool(ns.report))
         roots = tuple(p for p in (ns.lake, ns.input) if p)
         ev = run_ruleset(df, ruleset, refs, history=history, file_roots=roots,
-                         with_analyzers=bool(ns.report or ns.record))
+                         with_analyzers=bool(ns.report or ns.record), profile=bool(ns.report))
         rows = [_row(o) for o in ev.outcomes]
         written = _after(spark, ns, run, history, ev, unparsed) if ns.report or ns.record else []
     except Exception as exc:

@@ -12,25 +12,26 @@ import argparse
 from dea_etl.cli.output import error, print_rows
 
 
-def _mistake(ns: argparse.Namespace) -> str | None:
-    """What is certainly wrong with the query (its syntax, its tables), found before Spark starts; else None."""
+def _refused_before_spark(ns: argparse.Namespace) -> bool:
+    """Says what is certainly wrong with the query (its syntax, its tables), found before Spark starts."""
     from dea_etl.errors import DeaEtlError
     from dea_etl.preflight.sql import SqlSyntaxError, check_query
 
+    if ns.skip_sql_check:
+        return False
     try:
-        if not ns.skip_sql_check:
-            check_query(ns.query, ns.lake)
-    except SqlSyntaxError as exc:
-        return f"{exc} (checked before Spark; --skip-sql-check leaves it to Spark)"
+        check_query(ns.query, ns.lake)
+    except SqlSyntaxError as exc:  # error() inside the handler: under --debug, with its traceback
+        error(f"{exc} (checked before Spark; --skip-sql-check leaves it to Spark)")
+        return True
     except DeaEtlError as exc:
-        return str(exc)
-    return None
+        error(str(exc))
+        return True
+    return False
 
 
 def _sql(ns: argparse.Namespace) -> int:
-    mistake = _mistake(ns)
-    if mistake:
-        error(mistake)
+    if _refused_before_spark(ns):
         return 1
     from dea_etl.catalog import register_local_tables, run_sql
     from dea_etl.catalog.local import iceberg_metadata_tables, use_iceberg_catalog

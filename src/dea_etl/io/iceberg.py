@@ -71,6 +71,9 @@ TABLE_PROPERTIES: dict[str, str] = {
     "write.target-file-size-bytes": str(TARGET_FILE_BYTES),
     "write.distribution-mode": "none",
     "write.spark.fanout.enabled": "true",
+    # A data commit that loses a race with another writer is retried on the new metadata; Iceberg's default
+    # of 4 tries ran out with two writers on a loaded 2-core machine (tests/test_iceberg_concurrency.py).
+    "commit.retry.num-retries": "10",
 }
 
 
@@ -214,9 +217,21 @@ COMMIT_ATTEMPTS = 8
 
 
 def _lost_race(exc: BaseException) -> bool:
-    """True for Iceberg's CommitFailedException: another writer committed first; nothing of ours was."""
+    """True for Iceberg's CommitFailedException (or a Spark error caused by one): another writer committed
+    first; nothing of ours was."""
     java = getattr(exc, "java_exception", None)
-    return java is not None and "CommitFailedException" in str(java.getClass().getName())
+    for _ in range(8):  # the exception and its causes
+        if java is None:
+            return False
+        if "CommitFailedException" in str(java.getClass().getName()):
+            return True
+        java = java.getCause()
+    return False
+
+
+def _raced_out(path: str, exc: BaseException) -> OutputError:
+    return OutputError(f"{path}: another writer kept committing to the table while this run did; nothing of "
+                       f"this run was published (rerun it): {_java_message(exc)}")
 
 
 def commit_retrying(spark: SparkSession, ref: TableRef, change: Callable[[Any], bool]) -> None:
@@ -228,8 +243,10 @@ def commit_retrying(spark: SparkSession, ref: TableRef, change: Callable[[Any], 
             change(java_table(spark, ref))
             return
         except Exception as exc:
-            if not _lost_race(exc) or attempt == COMMIT_ATTEMPTS - 1:
+            if not _lost_race(exc):
                 raise
+            if attempt == COMMIT_ATTEMPTS - 1:
+                raise _raced_out(ref.location, exc) from None
             time.sleep(0.05 * 2 ** attempt + random.random() * 0.05)
 
 
@@ -346,8 +363,10 @@ def stage_iceberg(
             writer.overwritePartitions()
         else:
             writer.overwrite(F.lit(True))
-    except BaseException:
+    except BaseException as exc:
         staged.discard()
+        if _lost_race(exc):  # Iceberg's own retries of the data commit ran out
+            raise _raced_out(target, exc) from None
         raise
     checkpoint(f"written:{target.rstrip('/').rsplit('/', 1)[-1]}")
     return staged

@@ -11,7 +11,8 @@ Outcomes (Glue's ruleOutcomes and its GetDataQualityResult fields per rule + ``t
 in fail mode a failed rule fails the job after its outcomes are written.
 Every evaluation's metrics are appended to the lake's metric history (``_dq/metrics``,
 :mod:`dea_etl.quality.history`); with ``--report FOLDER`` each table's HTML / Markdown / JSON report is
-written to ``FOLDER/<table>/`` (charts of each metric over the recorded runs). Each table's ruleset is
+written to ``FOLDER/<table>/`` (the columns' profile, the rows that fail each rule, charts of each metric over
+the recorded runs). Each table's ruleset is
 evaluated once: the gate, the outcomes, the analyzers, the history and the report all come from that
 evaluation (and its row count is the step's rows in).
 """
@@ -122,7 +123,8 @@ def _record(df: DataFrame, lake: Lake, run: recording.Run, result: GateResult, r
         if failing is None and not result.passed:
             failing = result.failing_rows().withColumnRenamed(ROW_FAIL, "dq_rules_failed")
         doc = recording.report_of(run, ev.outcomes, history, analyzers=ev.analyzers, failing_rows=failing,
-                                  unparsed_rows=_unparsed(spark, lake, run.table), completed_at=datetime.now(UTC))
+                                  unparsed_rows=_unparsed(spark, lake, run.table), completed_at=datetime.now(UTC),
+                                  evaluation=ev, samples=recording.rule_samples(ev, result.row_level_df))
         return html_page(recording.write(spark, doc, f"{report.rstrip('/')}/{run.table}"))
     return None
 
@@ -152,12 +154,12 @@ def _evaluate(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: str
     started = time.monotonic()
     table = ruleset.name
     df = table_df if table_df is not None else read_in_format(spark, lake.processed(table), fmt)
-    run = recording.Run.now(table, ruleset.name, ruleset.text, run_id)
+    run = recording.Run.now(table, ruleset.name, ruleset.text, run_id, lake.processed(table))
     parsed = parse_ruleset(ruleset.text)
     history = recording.history_for(spark, lake.root, run, parsed, report is not None)
     try:
         result = gate(df, parsed, ruleset.mode, references, table=table, history=history,
-                      file_roots=(lake.root,))
+                      file_roots=(lake.root,), profile=report is not None)
     except DataQualityError as exc:
         write_outcomes(exc.result, dq_path(lake, table, "outcomes"), table, run_id, fmt)
         _record(df, lake, run, exc.result, report, history, fmt, pending)

@@ -78,11 +78,12 @@ class DataQualityError(DeaEtlError):
 
 def gate(df: DataFrame, ruleset: str | Ruleset, mode: str, references: Mapping[str, DataFrame] | None = None,
          *, table: str = "table", history: History | None = None,
-         file_roots: tuple[str, ...] = ()) -> GateResult:
-    """Evaluate ``ruleset`` on ``df`` (with the table's metric ``history``) and apply ``mode`` (module doc)."""
+         file_roots: tuple[str, ...] = (), profile: bool = False) -> GateResult:
+    """Evaluate ``ruleset`` on ``df`` (with the table's metric ``history``; ``profile``: and profile its
+    columns, :mod:`.profile`) and apply ``mode`` (module doc)."""
     if mode not in MODES:
         raise JobArgumentError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
-    ev = run_ruleset(df, ruleset, references, history=history, file_roots=file_roots)
+    ev = run_ruleset(df, ruleset, references, history=history, file_roots=file_roots, profile=profile)
     outcomes = outcomes_frame(ev, df)
     if mode == "fail":
         result = GateResult(mode, ev, outcomes, df)

@@ -1,13 +1,14 @@
 """Data-quality reports people and tools read: one evaluation as self-contained HTML, Markdown and JSON.
 
-The HTML needs no network and no script: styles inline, each metric's history drawn as inline SVG
-(:mod:`dea_etl.quality.charts`) with this run's expected band (dynamic-rule bounds, anomaly bounds). It
-shows the ruleset, each rule's outcome, result, reason and labels, samples of failing rows and of rows that
-could not be parsed. The Markdown is a summary for pull requests and job logs. The JSON is Glue's
-``GetDataQualityResult`` response (``ResultId``, ``Score``, ``RulesetName``, ``EvaluationContext``,
-``StartedOn``, ``CompletedOn``, ``RuleResults``, ``AnalyzerResults``: a team's tooling for Glue results reads
-it unchanged) plus one member of dea-etl's own, ``DeaEtl`` (the table, the ruleset, the charts and the
-row samples). Every value from the data or the ruleset is escaped (HTML) or fenced (Markdown).
+The HTML (:mod:`dea_etl.quality.report_html`) leads with a pass/fail banner and the dataset, then the
+failing rules with samples of the rows that fail each, the columns' profile, the passing rules and each
+metric over the runs; it needs no network and no script. The Markdown is a summary for pull requests and
+job logs (the same order, without rows). The JSON is Glue's ``GetDataQualityResult`` response
+(``ResultId``, ``Score``, ``RulesetName``, ``EvaluationContext``, ``StartedOn``, ``CompletedOn``,
+``RuleResults``, ``AnalyzerResults``: a team's tooling for Glue results reads it unchanged) plus one member
+of dea-etl's own, ``DeaEtl`` (the table and where it was read, the ruleset, the charts, the row samples and
+the profile). Every value from the data or the ruleset is escaped (HTML) or fenced (Markdown); a null is
+``NULL`` in HTML and Markdown, ``null`` in JSON.
 """
 
 from __future__ import annotations
@@ -17,19 +18,31 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from html import escape
 
 from pyspark.sql import SparkSession
 
 from dea_etl.io import files
-from dea_etl.quality.charts import Chart, svg
+from dea_etl.quality.charts import Chart
 from dea_etl.quality.historic import BOUND_SUFFIXES, LOWER, PREDICTED, UPPER
 from dea_etl.quality.history import History
 from dea_etl.quality.outcome import Outcome, score
+from dea_etl.quality.profile import KINDS_WITH_RANGE, TEXT, Profile
+from dea_etl.quality.report_html import display, render_html
+
+__all__ = ["EXTENSION", "FILES", "Report", "RuleSample", "build_charts", "glue_result", "render_all", "render_html",
+           "render_json", "render_markdown", "write_report"]
 
 FILES = ("report.html", "report.md", "report.json")
 #: report.json's member of dea-etl's own, beside Glue's GetDataQualityResult members.
 EXTENSION = "DeaEtl"
+
+
+@dataclass(frozen=True)
+class RuleSample:
+    """The first rows that fail one row-level rule; ``more``: other rows fail it too."""
+
+    rows: tuple[Mapping[str, object], ...] = ()
+    more: bool = False
 
 
 @dataclass(frozen=True)
@@ -45,6 +58,13 @@ class Report:
     charts: tuple[Chart, ...] = field(default_factory=tuple)
     analyzers: tuple[Outcome, ...] = ()
     started_at: datetime | None = None
+    #: where the data was read (a path, a table), its rows and columns
+    source: str = ""
+    row_count: int | None = None
+    columns: tuple[str, ...] = ()
+    profile: Profile | None = None
+    #: per failing row-level rule (by its name, ``Rule_2``), the rows that fail it (None: not sampled)
+    samples: Mapping[str, RuleSample] | None = None
 
     @property
     def failed(self) -> int:
@@ -80,73 +100,44 @@ def build_charts(rules: Sequence[Outcome], history: History, run_label: str) -> 
     return tuple(c for c in charts if not (c.metric in seen or seen.add(c.metric)))  # type: ignore[func-returns-value]
 
 
-_STYLE = """body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}
-td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left}.Passed{color:#1a7f37}
-.Failed{color:#d62728;font-weight:bold}pre{background:#f6f8fa;padding:1em;overflow:auto}
-.charts{display:flex;flex-wrap:wrap;gap:1em}figure{margin:0}figcaption{font-size:13px}"""
-
-
-def _metrics_text(metrics: Mapping[str, float]) -> str:
-    return "; ".join(f"{k} = {v:.6g}" for k, v in sorted(metrics.items()))
-
-
 def _labels_text(labels: Mapping[str, str]) -> str:
     return ", ".join(f"{k}={v}" for k, v in labels.items())
-
-
-def _rows_table(rows: Sequence[Mapping[str, object]]) -> str:
-    if not rows:
-        return "<p>none</p>"
-    cols = list(dict.fromkeys(k for r in rows for k in r))
-    head = "".join(f"<th>{escape(c)}</th>" for c in cols)
-    body = "".join("<tr>" + "".join(f"<td>{escape(str(r.get(c, '')))}</td>" for c in cols) + "</tr>" for r in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"
-
-
-def _rule_row(r: Outcome) -> str:
-    outcome = r.outcome or ""
-    evaluated = "" if r.evaluated_rule in ("", r.rule) else f"<br><small>evaluated: {escape(r.evaluated_rule)}</small>"
-    return (f'<tr><td>{escape(r.name)}</td><td>{escape(r.rule)}{evaluated}</td><td class="{escape(outcome)}">'
-            f"{escape(outcome)} ({escape(str(r.result))})</td><td>{escape(r.failure_reason or '')}</td>"
-            f"<td>{escape(_metrics_text(r.metrics))}</td><td>{escape(_labels_text(r.labels))}</td></tr>")
-
-
-def _analyzers_table(analyzers: Sequence[Outcome]) -> str:
-    if not analyzers:
-        return ""
-    rows = "".join(f"<tr><td>{escape(a.rule)}</td><td>{escape(_metrics_text(a.metrics))}</td></tr>" for a in analyzers)
-    return f"<h2>Analyzers</h2><table><tr><th>Analyzer</th><th>EvaluatedMetrics</th></tr>{rows}</table>"
-
-
-def render_html(report: Report) -> str:
-    rules = "".join(_rule_row(r) for r in report.rules)
-    charts = "".join(f"<figure>{svg(c)}<figcaption>{escape(c.metric)}</figcaption></figure>" for c in report.charts)
-    title = f"Data quality: {report.table}"
-    return (
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-        f"<style>{_STYLE}</style></head><body><h1>{escape(title)}</h1>"
-        f"<p>run {escape(report.run_id)} at {escape(report.evaluated_at.isoformat())}: "
-        f"{len(report.rules) - report.failed} of {len(report.rules)} rules passed (score {report.score:.2f})</p>"
-        f"<h2>Rules</h2><table><tr><th>Name</th><th>Rule</th><th>Outcome</th><th>FailureReason</th>"
-        f"<th>EvaluatedMetrics</th><th>Labels</th></tr>"
-        f"{rules}</table>{_analyzers_table(report.analyzers)}"
-        f"<h2>Metrics over the runs</h2><div class=\"charts\">{charts or '<p>no metric</p>'}</div>"
-        f"<h2>Failing rows (sample)</h2>{_rows_table(report.failing_rows)}"
-        f"<h2>Rows that could not be parsed (sample)</h2>{_rows_table(report.unparsed_rows)}"
-        f"<h2>Ruleset {escape(report.ruleset_name)}</h2><pre>{escape(report.ruleset_text)}</pre></body></html>"
-    )
 
 
 def _md_cell(text: str) -> str:
     return "`" + text.replace("`", "'").replace("|", "\\|").replace("\n", " ") + "`" if text else ""
 
 
+def _md_profile(profile: Profile) -> list[str]:
+    lines = ["", f"#### Profile ({len(profile.columns)} columns)", "",
+             "| Column | Type | Nulls | Distinct (≈) | Min | Max |", "|---|---|--:|--:|--:|--:|"]
+    for c in profile.columns:
+        lo, hi = (("NULL" if c.kind in KINDS_WITH_RANGE else "") if v is None else f"length {v}" if c.kind == TEXT
+                  else display(v) for v in (c.minimum, c.maximum))
+        distinct = "" if c.distinct is None else f"{c.distinct:,}"
+        lines.append(f"| {_md_cell(c.name)} | {c.type} | {c.nulls:,} ({c.null_fraction(profile.rows):.1%}) | "
+                     f"{distinct} | {_md_cell(lo)} | {_md_cell(hi)} |")
+    return lines
+
+
+def _md_rule(r: Outcome) -> str:
+    return (f"| {'✅' if r.passed else '❌'} {r.outcome} ({r.result}) | {_md_cell(r.rule)} | "
+            f"{_md_cell(r.failure_reason or '')} | {_md_cell(_labels_text(r.labels))} |")
+
+
 def render_markdown(report: Report) -> str:
-    lines = [f"### Data quality: {report.table} — {len(report.rules) - report.failed} of {len(report.rules)} "
-             f"rules passed", "", f"run `{report.run_id}` at {report.evaluated_at.isoformat()}, "
-             f"score {report.score:.2f}", "", "| Outcome | Rule | Reason | Labels |", "|---|---|---|---|"]
-    lines += [f"| {'✅' if r.passed else '❌'} {r.outcome} ({r.result}) | {_md_cell(r.rule)} | "
-              f"{_md_cell(r.failure_reason or '')} | {_md_cell(_labels_text(r.labels))} |" for r in report.rules]
+    passed = len(report.rules) - report.failed
+    verdict = "FAILED" if report.failed else "PASSED"
+    rows = "unknown" if report.row_count is None else f"{report.row_count:,}"
+    lines = [f"### Data quality: {report.table} — {passed} of {len(report.rules)} rules passed", "",
+             f"**{verdict}**, score {report.score:.2f}: {_md_cell(report.source or report.table)}, {rows} rows, "
+             f"{len(report.columns)} columns; run `{report.run_id}` at {report.evaluated_at.isoformat()}, ruleset "
+             f"{_md_cell(report.ruleset_name)}", "",
+             "| Outcome | Rule | Reason | Labels |", "|---|---|---|---|"]
+    ordered = [r for r in report.rules if not r.passed] + [r for r in report.rules if r.passed]
+    lines += [_md_rule(r) for r in ordered]
+    if report.profile is not None:
+        lines += _md_profile(report.profile)
     lines += ["", f"{len(report.failing_rows)} failing rows sampled, {len(report.unparsed_rows)} unparsed rows sampled."]
     return "\n".join(lines) + "\n"
 
@@ -185,6 +176,9 @@ def render_json(report: Report) -> str:
         "table": report.table, "run_id": report.run_id, "evaluated_at": report.evaluated_at.isoformat(),
         "ruleset_text": report.ruleset_text, "charts": charts,
         "failing_rows": list(report.failing_rows), "unparsed_rows": list(report.unparsed_rows),
+        "source": report.source, "row_count": report.row_count, "columns": list(report.columns),
+        "rule_samples": {name: {"rows": list(s.rows), "more": s.more} for name, s in (report.samples or {}).items()},
+        "profile": None if report.profile is None else report.profile.to_json(),
     }
     data = {**glue_result(report), EXTENSION: own}
     return json.dumps(_finite(data), indent=2, default=str, allow_nan=False) + "\n"

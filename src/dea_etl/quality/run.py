@@ -19,6 +19,7 @@ from dea_etl.quality.history import History
 from dea_etl.quality.model import Composite, Rule, RuleNode, Ruleset, Substitution
 from dea_etl.quality.outcome import ANALYZER, score
 from dea_etl.quality.parser import parse_ruleset
+from dea_etl.quality.profile import Profile, Profiler
 from dea_etl.quality.registry import registered
 
 #: Rule types judged even when their where clause leaves no row (the others pass then, as Deequ).
@@ -29,7 +30,7 @@ _ALL_ROWS = -1  # the plan's owner of the row count every evaluation gathers
 @dataclass
 class Evaluation:
     """Each top-level rule (in ruleset order) with its outcome and row-level verdict column, each analyzer
-    with its metrics, and the number of rows evaluated (from the same pass)."""
+    with its metrics, the number of rows evaluated (from the same pass) and, when asked, the columns' profile."""
 
     rules: list[RuleNode]
     outcomes: list[Outcome]
@@ -38,6 +39,7 @@ class Evaluation:
     columns: list[str] = field(default_factory=list)
     analyzers: list[Outcome] = field(default_factory=list)
     row_count: int | None = None
+    profile: Profile | None = None
     #: True when the pass showed that no row fails any row-level rule (a quarantine then has nothing to split)
     rows_clean: bool = False
 
@@ -200,13 +202,24 @@ def _analyzed(rs: Ruleset, df: DataFrame, per: list[list[int]], leaf_outcomes: M
     return out
 
 
+def _profiled(df: DataFrame, rows: int) -> Profile:
+    """``df``'s profile: two aggregations of its own, after the evaluation's fused pass, which stays as it is
+    (the histograms' bins need the first aggregation's min and max)."""
+    profiler = Profiler(df.schema)
+    first = df.agg(*[e.alias(k) for k, e in profiler.aggregates().items()]).collect()[0].asDict()
+    second = profiler.distribution(first)
+    values = df.agg(*[e.alias(k) for k, e in second.items()]).collect()[0].asDict() if second else {}
+    return profiler.finish({**first, **values}, rows)
+
+
 def run_ruleset(df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, DataFrame] | None = None,
                 *, collect: bool = True, history: History | None = None, file_roots: tuple[str, ...] = (),
-                with_analyzers: bool = True) -> Evaluation:
+                with_analyzers: bool = True, profile: bool = False) -> Evaluation:
     """Evaluate every rule and analyzer: one fused aggregation (+ one group-by query for every column set, +
     the jobs of rules that compare with other datasets or run SQL). ``collect=False`` skips the pass
     (row-level only). ``history``: the table's metric history, for dynamic thresholds and DetectAnomalies
-    (:mod:`.historic`); ``file_roots``: where file rules may read (:mod:`.filerules`)."""
+    (:mod:`.historic`); ``file_roots``: where file rules may read (:mod:`.filerules`); ``profile``: profile every
+    column (:mod:`.profile`, for the reports: two aggregations of its own)."""
     rs = parse_ruleset(ruleset) if isinstance(ruleset, str) else ruleset
     with_history = historic.plan(rs, history, schema=df.schema)
     top = with_history.ruleset
@@ -228,10 +241,12 @@ def run_ruleset(df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, 
         return Evaluation(list(rs.rules), [], rows, ctx.plan.base, list(df.columns))
     _check_plan(ctx.plan, prepared)
     values = ctx.plan.run()
+    rows_in = int(str(values[every_row]))
     leaf_outcomes = _finish(prepared, values)
     outcomes = with_history.finish([_compose(node, leaf_ids, leaf_outcomes) for node in top.rules])
     analyzers = _analyzed(rs, df, per_analyzer, leaf_outcomes) if with_analyzers else []
+    columns = _profiled(df, rows_in) if profile else None
     clean = all(r is None or _clean(node, leaf_ids, prepared, values, counted)
                 for node, r, counted in zip(top.rules, rows, failing, strict=True))
     return Evaluation(list(rs.rules), _identified(rs, outcomes, with_history.resolved), rows, ctx.plan.base,
-                      list(df.columns), analyzers, int(str(values[every_row])), clean)
+                      list(df.columns), analyzers, rows_in, columns, rows_clean=clean)
