@@ -83,7 +83,7 @@ def run(ctx: BenchContext) -> Section:
         *(Ratio(f"{label} / {TARGET_SECONDS:.0f} s (the pipeline, {fmt} lake, vs the target)",
                 medians[fmt] / TARGET_SECONDS, 1.0) for label, fmt in zip("ab", FORMATS, strict=True)),
         *(Ratio(f"{label} / e (the pipeline, {fmt} lake, in empty Spark jobs)", medians[fmt] / empty.median,
-                TARGET_SECONDS / empty.median) for label, fmt in zip("ab", FORMATS, strict=True)),
+                round(TARGET_SECONDS / empty.median, 2)) for label, fmt in zip("ab", FORMATS, strict=True)),
     ]
     section.notes = [
         *notes,

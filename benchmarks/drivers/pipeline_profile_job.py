@@ -83,7 +83,9 @@ def main(argv: list[str]) -> int:
         session.LOCAL_BUILD_CONF[key] = f"{old} {value}" if key.endswith("JavaOptions") and old else value
     patch_steps()
     t0, cpu0 = time.time(), time.process_time()
-    spark, _ = get_spark("pipeline")
+    # The session `dea-etl pipeline` would build for these arguments (a short run's JVM for small data).
+    short = PIPELINE.short_run is not None and PIPELINE.short_run({"data": argv[1]})
+    spark, _ = get_spark("pipeline", short_run=short)
     spark.range(1).count()  # the session's own first job (counted as its start)
     pid = spark.sparkContext._gateway.proc.pid  # type: ignore[union-attr]
     CPU = lambda: cpu_seconds(pid)  # noqa: E731
