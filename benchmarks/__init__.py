@@ -24,6 +24,7 @@ from pathlib import Path
 from dea_etl.runtime.submit import submit_env
 
 SECTIONS = (
+    "benchmarks.pipeline",
     "benchmarks.csv",
     "benchmarks.csv_profile",
     "benchmarks.marts",

@@ -152,3 +152,33 @@ def test_an_empty_table_keeps_its_columns(spark: SparkSession, tmp_path: Path) -
     write_parquet(rows(spark, (1, "a", 2014, 5)).where("id > 1"), target, run_id="r1", partition_by=PARTS)
     assert read_table(spark, target, rows(spark).schema).schema == rows(spark).schema
     assert read_table(spark, target, rows(spark).schema).count() == 0
+
+
+def test_a_table_read_without_a_schema_has_the_columns_spark_infers_and_runs_no_job(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    """The schema comes from one footer read by the driver, not from Spark's inference job; the result is
+    the same, for Spark's files (its schema in the footer) and for another writer's (Parquet's own types)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    ours = str(tmp_path / "ours")
+    write_parquet(rows(spark, (1, "a", 2014, 5), (2, None, 2015, 1)), ours, run_id="r1", partition_by=PARTS)
+    theirs = tmp_path / "theirs" / "year=2014"
+    theirs.mkdir(parents=True)
+    pq.write_table(pa.table({"id": pa.array([1, None], pa.int64()), "at": [dt.datetime(2014, 5, 1), None],
+                             "amount": pa.array([Decimal("1.50"), None], pa.decimal128(9, 2)),
+                             "tags": [["x"], []]}), str(theirs / "part-0.parquet"))
+    tracker = spark.sparkContext.statusTracker()
+    for target in (ours, str(tmp_path / "theirs")):
+        spark.sparkContext.setJobGroup("read-schema", "reading a table's schema")
+        try:
+            schema = read_table(spark, target).schema
+        finally:
+            spark.sparkContext.setLocalProperty("spark.jobGroup.id", None)  # type: ignore[arg-type]
+        assert tracker.getJobIdsForGroup("read-schema") == []
+        assert schema == spark.read.parquet(target).schema
+        assert_df_equality(read_table(spark, target), spark.read.parquet(target), ignore_row_order=True)

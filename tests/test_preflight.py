@@ -180,6 +180,15 @@ def test_job_checks(tmp_path: Path) -> None:
     assert checks.parse_months("2014-05, 2014-06") == (checks.Month(2014, 5), checks.Month(2014, 6))
 
 
+def test_the_pipeline_over_small_sample_files_is_a_short_run(tmp_path: Path) -> None:
+    """A short run's session starts its JVM for it (quick compiler only): the sample data, not a large one."""
+    assert checks.short_pipeline({"data": str(Path(__file__).parent.parent / "data")})
+    assert specs.PIPELINE.short_run is checks.short_pipeline
+    with open(tmp_path / "orders.csv", "wb") as large:  # a sparse file: its size, not its bytes on disk
+        large.truncate(checks.SHORT_RUN_BYTES + 1)
+    assert not checks.short_pipeline({"data": str(tmp_path)})
+
+
 # --- SQL ---------------------------------------------------------------------------------------------------
 
 

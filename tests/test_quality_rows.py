@@ -86,6 +86,31 @@ def test_gate_quarantine_mode_splits_rows(spark, people_df):
     assert_df_equality(result.quarantined_df, expected_bad, ignore_row_order=True, ignore_nullable=True)
 
 
+@pytest.mark.parametrize(
+    ("ruleset", "clean"),
+    [
+        (f"Rules = [ {QTY} where \"id < 4\", IsUnique \"id\", IsPrimaryKey \"id\" \"qty\" ]", True),
+        (f"Rules = [ {COMPLETE} ]", False),  # row 4's name is null
+        (f"Rules = [ {UNIQUE} ]", False),  # bob twice
+        ('Rules = [ IsPrimaryKey "id" "name" ]', False),  # row 4's key is not complete
+        (f"Rules = [ {EITHER} ]", True),  # row 4 fails IsComplete "amount" and passes the other
+        ('Rules = [ (IsComplete "amount") and (ColumnValues "qty" = 4) ]', False),
+        ('Rules = [ ColumnValues "nope" > 0 ]', False),  # cannot be evaluated: fails every row
+        (f"Rules = [ {COUNT}, Mean \"qty\" > 100 ]", True),  # no row-level rule: nothing to quarantine
+    ],
+)
+def test_the_pass_tells_when_no_row_fails(spark, people_df, ruleset, clean):
+    """When the pass's counts show that no row fails a row-level rule, the quarantine gate splits nothing:
+    the rows pass as they are and none is quarantined, without a row-level pass; else it splits them."""
+    result = gate(people_df, ruleset, "quarantine")
+    assert result.evaluation.rows_clean is clean
+    assert result.quarantined_df is not None
+    assert (result.quarantined_df.count() == 0) is clean
+    if clean:
+        assert result.passed_df is people_df and result.row_level_df is None
+    result.release()
+
+
 def test_gate_rejects_an_unknown_mode(people_df):
     with pytest.raises(ValueError, match="mode must be one of fail, quarantine"):
         gate(people_df, "Rules = [ RowCount > 0 ]", "warn")

@@ -1,10 +1,11 @@
 """DQ bench driver, run by ``benchmarks/dq.py`` through spark-submit.
 
-``dq_job.py PARQUET RUNS RULES_JSON GROUPED_JSON ROW_LEVEL_RULES_JSON SAMPLE_ROWS`` prints ``BENCH_JSON {...}``:
-seconds of a count() scan, of one evaluate() of every rule, of one evaluate() per rule, of a scan reading every
-column, of the fused aggregation alone and of Deequ's EvaluateDataQuality on every rule (``engine="deequ"``),
-then of both engines on the row-level CustomSql rules over the first SAMPLE_ROWS rows; the jobs/stages of one
-evaluation; the rules that failed, ours and Deequ's.
+``dq_job.py PARQUET RUNS RULES_JSON GROUPED_JSON ROW_LEVEL_RULES_JSON SAMPLE_ROWS GROUPED_RULES_JSON`` prints
+``BENCH_JSON {...}``: seconds of a count() scan, of one evaluate() of every rule, of one evaluate() per rule, of a
+scan reading every column, of the fused aggregation alone and of Deequ's EvaluateDataQuality on every rule
+(``engine="deequ"``), then of both engines on the row-level CustomSql rules over the first SAMPLE_ROWS rows and
+on the second, group-by heavy ruleset; the jobs/stages of one evaluation; the rules that failed, ours and
+Deequ's.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def main(argv: list[str]) -> None:
     grouped = tuple(json.loads(argv[3]))
     row_level = "Rules = [\n" + ",\n".join(json.loads(argv[4])) + "\n]"
     sample_rows = int(argv[5])
+    grouped_ruleset = "Rules = [\n" + ",\n".join(json.loads(argv[6])) + "\n]"
     ruleset = "Rules = [\n" + ",\n".join(rules) + "\n]"
     fused_only = "Rules = [\n" + ",\n".join(r for r in rules if not r.startswith(grouped)) + "\n]"
     df = read_table(spark, path)
@@ -48,7 +50,7 @@ def main(argv: list[str]) -> None:
         df.agg(*[F.max(c) for c in df.columns]).collect()
 
     out: dict[str, Any] = {"count": [], "evaluate": [], "naive": [], "scan": [], "fused": [], "deequ": [], "rowlevel": [],
-                           "rowlevel_deequ": []}
+                           "rowlevel_deequ": [], "grouped": [], "grouped_deequ": []}
     for i in range(runs + 1):  # the first round warms the JVM and the page cache and is not kept
         measured = {
             "count": timed(df.count),
@@ -59,6 +61,8 @@ def main(argv: list[str]) -> None:
             "deequ": timed(lambda: evaluate(df, ruleset, engine="deequ").collect()),
             "rowlevel": timed(lambda: evaluate(sample, row_level).collect()),
             "rowlevel_deequ": timed(lambda: evaluate(sample, row_level, engine="deequ").collect()),
+            "grouped": timed(lambda: evaluate(df, grouped_ruleset).collect()),
+            "grouped_deequ": timed(lambda: evaluate(df, grouped_ruleset, engine="deequ").collect()),
         }
         if i:
             for key, seconds in measured.items():
@@ -73,6 +77,13 @@ def main(argv: list[str]) -> None:
     out["failed"] = [r["Rule"] for r in outcomes if r["Outcome"] != "Passed"]
     theirs = evaluate(df, ruleset, engine="deequ").collect()
     out["deequ_failed"] = [r["Rule"] for r in theirs if r["Outcome"] != "Passed"]
+    sc.setJobGroup("dq-bench-grouped", "one evaluation of the grouped ruleset")
+    grouped_outcomes = evaluate(df, grouped_ruleset).collect()
+    out["grouped_jobs"] = len(tracker.getJobIdsForGroup("dq-bench-grouped"))
+    out["grouped_failed"] = [r["Rule"] for r in grouped_outcomes if r["Outcome"] != "Passed"]
+    out["grouped_deequ_failed"] = [
+        r["Rule"] for r in evaluate(df, grouped_ruleset, engine="deequ").collect() if r["Outcome"] != "Passed"
+    ]
     print("BENCH_JSON " + json.dumps(out))
     spark.stop()
 

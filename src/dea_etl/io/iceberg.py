@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import random
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -106,10 +107,14 @@ def _nullable(schema: StructType) -> StructType:
     return StructType([StructField(f.name, f.dataType, True, f.metadata) for f in schema.fields])
 
 
+_CREATING_NAMESPACE = threading.Lock()
+
+
 def _create(df: DataFrame, ref: TableRef, partition_by: Sequence[str]) -> None:
     """Create the table with ``df``'s columns, empty (one empty snapshot on ``main``), at its location."""
     spark = df.sparkSession
-    spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {ref.namespace_ident}")  # the database may not exist yet
+    with _CREATING_NAMESPACE:  # tables created side by side: IF NOT EXISTS does not hold between threads
+        spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {ref.namespace_ident}")  # the database may not exist yet
     writer = spark.createDataFrame([], _nullable(df.schema)).writeTo(ref.ident).using("iceberg")
     for key, value in TABLE_PROPERTIES.items():
         writer = writer.tableProperty(key, value)

@@ -30,10 +30,12 @@ partition larger than the target. That costs a shuffle of the table's rows (see 
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -315,17 +317,50 @@ def ordered_columns(names: Sequence[str], partition_by: Sequence[str]) -> list[s
     return [n for n in names if n not in partition_by] + [n for n in partition_by if n in names]
 
 
+#: The footer key under which Spark keeps the schema it wrote (types Parquet's own schema cannot say).
+_SPARK_SCHEMA_KEY = "org.apache.spark.sql.parquet.row.metadata"
+
+
+def footer_schema(spark: SparkSession, table: str) -> StructType | None:
+    """The data columns of the table at ``table`` as the footer of its first data file says (the file
+    Spark itself would read them from, ``mergeSchema`` being off), read by the driver; None when the table
+    has no data file.
+
+    Spark's own schema inference reads that footer in a Spark job of its own (a job for every read of a
+    table); this reads it in the driver, with the same result: the schema Spark wrote into the footer,
+    else Parquet's schema converted as Spark converts it."""
+    first = next((info.path for rel, info in _data_files(table)), None)
+    if first is None:
+        return None
+    jvm: Any = spark.sparkContext._jvm
+    conf = spark.sparkContext._jsc.hadoopConfiguration()
+    source = jvm.org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(jvm.org.apache.hadoop.fs.Path(first), conf)
+    reader = jvm.org.apache.parquet.hadoop.ParquetFileReader.open(source)
+    try:
+        meta = reader.getFooter().getFileMetaData()
+    finally:
+        reader.close()
+    written = meta.getKeyValueMetaData().get(_SPARK_SCHEMA_KEY)
+    if written is not None:
+        return StructType.fromJson(json.loads(str(written)))
+    sql_conf = spark._jsparkSession.sessionState().conf()
+    converter = jvm.org.apache.spark.sql.execution.datasources.parquet.ParquetToSparkSchemaConverter(sql_conf)
+    return StructType.fromJson(json.loads(str(converter.convert(meta.getSchema()).json())))
+
+
 def read_parquet(spark: SparkSession, table: str, schema: StructType | None = None) -> DataFrame:
     """The Parquet table at ``table`` as any Parquet reader sees it (Hive partition folders as columns).
 
     ``schema``: read with these columns and types (as ``spark.read.schema(...)``; an empty or missing table
-    reads as no rows); else the schema in the files. Partition columns come last, as Spark orders them.
+    reads as no rows); else the schema in the files (:func:`footer_schema`: no Spark job). Partition
+    columns come last, as Spark orders them.
     """
     from dea_etl.io.legacy import refuse_legacy
 
     refuse_legacy(table)
     if schema is None:
-        return spark.read.parquet(table)
+        found = footer_schema(spark, table)
+        return spark.read.parquet(table) if found is None else spark.read.schema(found).parquet(table)
     if not storage.exists(table):
         return spark.createDataFrame([], schema)
     return spark.read.schema(schema).parquet(table)

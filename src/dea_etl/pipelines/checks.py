@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 from dea_etl.errors import InputError, JobArgumentError, UnknownTableError
 from dea_etl.preflight import LakeLookupError, check_input, check_outputs, exists, processed_root, tables_in_lake
@@ -143,6 +144,17 @@ def data_quality(args: Args) -> None:
 
 def mart_quality(args: Args) -> None:
     check_input(processed_root(str(args["lake"])))
+
+
+#: Inputs up to this size make a short run (:attr:`dea_etl.runtime.JobSpec.short_run`): the sample data is 3 MB.
+SHORT_RUN_BYTES = 64 * 1024 * 1024
+
+
+def short_pipeline(args: Args) -> bool:
+    """The pipeline over sample files of at most :data:`SHORT_RUN_BYTES` together (``--data`` is a local folder)."""
+    data = Path(str(args.get("data") or "data"))
+    sizes = [(data / name).stat().st_size for name in SAMPLE_FILES.values() if (data / name).is_file()]
+    return sum(sizes) <= SHORT_RUN_BYTES
 
 
 def pipeline(args: Args) -> None:

@@ -150,7 +150,10 @@ def _main_pass(spark: SparkSession, req: ConvertRequest, spanning: bool) -> _Pas
     opening = opens_quoted_field(F.col(RAW_LINE)) if not spanning else F.lit(False)
     record_metrics = (F.count_if(F.col(_SKIPPED)).alias("skipped"), F.count_if(opening).alias("spanning"))
     seen = Observation()
-    rows = parsed_rows(records.where(~F.col(_SKIPPED)).drop(_SKIPPED), req.spec, req.encoding, req.limits)
+
+    def rows() -> DataFrame:  # the rows again, only when an observation was dropped (see _observed)
+        return parsed_rows(records.where(~F.col(_SKIPPED)).drop(_SKIPPED), req.spec, req.encoding, req.limits)
+
     row_metrics = (F.count(F.lit(1)).alias("rows_in"), F.count_if(F.col(REJECTED)).alias("rejected"))
     judged = Observation()
     observed_rows = parsed_rows(
@@ -161,7 +164,7 @@ def _main_pass(spark: SparkSession, req: ConvertRequest, spanning: bool) -> _Pas
         observed_rows.transform(valid_rows(req.spec)), req.output, req, req.mode, req.spec.partition_by,
         req.cluster_partitions,
     )
-    counts = _observed(seen, lambda: records, *record_metrics) | _observed(judged, lambda: rows, *row_metrics)
+    counts = _observed(seen, lambda: records, *record_metrics) | _observed(judged, rows, *row_metrics)
     return _Pass(staged, counts["rows_in"], written, counts["rejected"], counts["skipped"], counts["spanning"])
 
 

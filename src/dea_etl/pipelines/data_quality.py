@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pyspark.sql import DataFrame, SparkSession
@@ -43,11 +44,18 @@ from dea_etl.pipelines.specs import DATA_QUALITY
 from dea_etl.quality import recording
 from dea_etl.quality.evaluate import ROW_FAIL
 from dea_etl.quality.gate import DataQualityError, GateResult, gate
-from dea_etl.quality.history import History, fit_to_table, outcome_table_rows, outcomes_table_schema
+from dea_etl.quality.history import (
+    History,
+    append_metrics,
+    fit_to_table,
+    outcome_table_rows,
+    outcomes_table_schema,
+)
 from dea_etl.quality.parser import parse_ruleset
 from dea_etl.quality.rulesets import RulesetFile, packaged_ruleset, packaged_tables
 from dea_etl.runtime import JobContext, TableResult
 from dea_etl.tables import MARTS, TABLES, lake_tables
+from dea_etl.together import settle_all, values
 
 
 def dq_path(lake: Lake, table: str, what: str) -> str:
@@ -100,12 +108,16 @@ def _unparsed(spark: SparkSession, lake: Lake, table: str) -> DataFrame | None:
 
 
 def _record(df: DataFrame, lake: Lake, run: recording.Run, result: GateResult, report: str | None,
-            history: History | None, fmt: TableFormat) -> str | None:
-    """Append the rules' and analyzers' metrics to the history; write the report when asked (all from the
-    gate's one evaluation); returns the report's HTML page, else None."""
+            history: History | None, fmt: TableFormat, pending: list[tuple[object, ...]] | None) -> str | None:
+    """Append the rules' and analyzers' metrics to the history (to ``pending`` when given: the step appends
+    every table's rows in one write); write the report when asked (all from the gate's one evaluation);
+    returns the report's HTML page, else None."""
     spark = df.sparkSession
     ev = result.evaluation
-    recording.record(spark, lake.root, run, [*ev.outcomes, *ev.analyzers], fmt)
+    if pending is None:
+        recording.record(spark, lake.root, run, [*ev.outcomes, *ev.analyzers], fmt)
+    else:
+        pending.extend(recording.rows_of(run, [*ev.outcomes, *ev.analyzers]))
     if report and history is not None:
         failing = result.quarantined_df
         if failing is None and not result.passed:
@@ -122,12 +134,26 @@ def html_page(written: list[str]) -> str | None:
     return next((path for path in written if path.endswith(".html")), None)
 
 
-def check_table(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: str,
-                references: dict[str, DataFrame], report: str | None = None,
-                fmt: TableFormat = DEFAULT_FORMAT) -> TableResult:
+@dataclass
+class _Checked:
+    """A table's evaluation, its outcomes written and its metrics recorded; its quarantine not yet applied."""
+
+    table: str
+    mode: str
+    result: GateResult
+    outcomes: str
+    page: str | None
+    started: float
+
+
+def _evaluate(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: str, references: dict[str, DataFrame],
+              report: str | None, fmt: TableFormat, table_df: DataFrame | None,
+              pending: list[tuple[object, ...]] | None) -> _Checked:
+    """Evaluate the table's ruleset and apply its gate (a failed fail-mode gate raises after its outcomes
+    and metrics are written); the outcomes, the metrics and the report are written from that evaluation."""
     started = time.monotonic()
     table = ruleset.name
-    df = read_in_format(spark, lake.processed(table), fmt)
+    df = table_df if table_df is not None else read_in_format(spark, lake.processed(table), fmt)
     run = recording.Run.now(table, ruleset.name, ruleset.text, run_id, lake.processed(table))
     parsed = parse_ruleset(ruleset.text)
     history = recording.history_for(spark, lake.root, run, parsed, report is not None)
@@ -136,11 +162,17 @@ def check_table(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: s
                       file_roots=(lake.root,), profile=report is not None)
     except DataQualityError as exc:
         write_outcomes(exc.result, dq_path(lake, table, "outcomes"), table, run_id, fmt)
-        _record(df, lake, run, exc.result, report, history, fmt)
+        _record(df, lake, run, exc.result, report, history, fmt, pending)
         raise
-    rows_in = result.evaluation.row_count or 0
     outcomes = write_outcomes(result, dq_path(lake, table, "outcomes"), table, run_id, fmt)
-    page = _record(df, lake, run, result, report, history, fmt)
+    page = _record(df, lake, run, result, report, history, fmt, pending)
+    return _Checked(table, ruleset.mode, result, outcomes, page, started)
+
+
+def _applied(lake: Lake, run_id: str, fmt: TableFormat, checked: _Checked) -> TableResult:
+    """Apply a quarantine-mode gate (the failing rows leave the table); the table's result."""
+    result, table = checked.result, checked.table
+    rows_in = result.evaluation.row_count or 0
     kept, quarantined = rows_in, 0
     if result.quarantined_df is not None:
         try:
@@ -150,18 +182,28 @@ def check_table(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: s
         kept = rows_in if kept < 0 else kept
     metrics: dict[str, object] = {
         "dq": f"{len(result.results) - len(result.failed_rules)}/{len(result.results)} rules passed "
-              f"(mode {ruleset.mode})",
+              f"(mode {checked.mode})",
     }
     if result.failed_rules:
         metrics["dq failed"] = "; ".join(result.failed_rules)
-    if page:
-        metrics["report"] = page
+    if checked.page:
+        metrics["report"] = checked.page
     return TableResult(
         table=f"dq:{table}", rows_in=rows_in, rows_written=kept, rows_quarantined=quarantined,
-        output=outcomes,  # where this check's outcomes went (the checked table keeps its place)
+        output=checked.outcomes,  # where this check's outcomes went (the checked table keeps its place)
         quarantine_output=dq_path(lake, table, "quarantine") if quarantined else None,
-        seconds=round(time.monotonic() - started, 3), metrics=metrics,
+        seconds=round(time.monotonic() - checked.started, 3), metrics=metrics,
     )
+
+
+def check_table(spark: SparkSession, lake: Lake, ruleset: RulesetFile, run_id: str,
+                references: dict[str, DataFrame], report: str | None = None,
+                fmt: TableFormat = DEFAULT_FORMAT, *, table_df: DataFrame | None = None,
+                pending: list[tuple[object, ...]] | None = None) -> TableResult:
+    """Check the processed table of ``ruleset`` (``table_df``: the table as already read) and apply its gate.
+    The metrics go to the history, or to ``pending`` for the caller to append (see :func:`_check_tables`)."""
+    checked = _evaluate(spark, lake, ruleset, run_id, references, report, fmt, table_df, pending)
+    return _applied(lake, run_id, fmt, checked)
 
 
 def _present(ctx: JobContext, lake: Lake, tables: Iterable[str]) -> list[str]:
@@ -170,15 +212,34 @@ def _present(ctx: JobContext, lake: Lake, tables: Iterable[str]) -> list[str]:
 
 
 def _check_tables(ctx: JobContext, lake: Lake, tables: list[str]) -> list[TableResult]:
-    """Each table's shipped ruleset, the processed seed tables (but itself) as its references."""
+    """Each table's shipped ruleset, the processed seed tables (but itself) as its references.
+
+    A table is read once (as the checked table and as the others' reference). The tables are evaluated
+    side by side (their outcomes and reports written); then the quarantine-mode gates are applied one
+    table at a time, since applying one rewrites its table, which the others' rules may read. Every
+    table's metrics are appended to the history in one write, also when a gate fails (the job then fails
+    with the first failed table's error, after every table was checked)."""
     fmt = table_format(ctx)
     references = {t: read_in_format(ctx.spark, lake.processed(t), fmt) for t in _present(ctx, lake, TABLES)}
-    results = []
-    for table in tables:
+    report = ctx.args.get("report") or None
+    pending: dict[str, list[tuple[object, ...]]] = {t: [] for t in tables}
+
+    def evaluate(table: str) -> _Checked:
         others = {alias: ref for alias, ref in references.items() if alias != table}
-        results.append(check_table(ctx.spark, lake, packaged_ruleset(table), ctx.run_id, others,
-                                   ctx.args.get("report") or None, fmt))
-    return results
+        return _evaluate(ctx.spark, lake, packaged_ruleset(table), ctx.run_id, others, report, fmt,
+                         references.get(table), pending[table])
+
+    settled = settle_all(evaluate, tables)
+    try:
+        checked = values(settled)
+    except BaseException:
+        for s in settled:
+            if s.value is not None:
+                s.value.result.release()
+        raise
+    finally:
+        append_metrics(ctx.spark, lake.root, [row for t in tables for row in pending[t]], ctx.run_id, fmt)
+    return [_applied(lake, ctx.run_id, fmt, c) for c in checked]
 
 
 def run(ctx: JobContext) -> list[TableResult]:

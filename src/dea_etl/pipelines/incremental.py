@@ -49,6 +49,7 @@ from dea_etl.pipelines.settle import settle_interrupted_run
 from dea_etl.runtime import JobContext, Platform, TableResult
 from dea_etl.schemas import TableSpec
 from dea_etl.tables.seed import TABLES
+from dea_etl.together import settle_all, values
 
 APPEND = "append"
 #: ``--bookmark-store glue``: Glue's own job bookmarks (the default on Glue).
@@ -176,11 +177,12 @@ def convert_tables(
                        for table, selection in selections if selection.files
                        for path in (table.output, table.quarantine)])
     try:
-        for table, selection in selections:
-            conversion = _stage_table(ctx, table, selection, fmt)
+        # The tables are staged side by side; all of them finish (or fail) before anything is published.
+        settled = settle_all(lambda pair: _stage_table(ctx, pair[0], pair[1], fmt), selections)
+        staged.extend(s.value for s in settled if s.value is not None)
+        conversions = values(settled)
+        for (table, selection), conversion in zip(selections, conversions, strict=True):
             result = conversion.result if conversion else TableResult(table.spec.name, output=table.output)
-            if conversion:
-                staged.append(conversion)
             result.files_skipped = selection.skipped + len(selection.hidden)
             if selection.hidden:
                 result.metrics["skipped as hidden"] = describe_names(selection.hidden)

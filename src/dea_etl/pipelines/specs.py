@@ -121,6 +121,7 @@ PIPELINE = JobSpec(
     _work("pipeline"),
     f"lay out a lake (a folder or s3://BUCKET) from the sample data, then run {' -> '.join(PIPELINE_ORDER)}",
     checks.pipeline,
+    checks.short_pipeline,
 )
 
 #: Every job by name.

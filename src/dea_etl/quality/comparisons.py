@@ -9,6 +9,7 @@ pass; the others need their own small Spark job (a count, an aggregate, a join o
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -159,8 +160,15 @@ def aggregate_match(rule: Rule, ctx: Context) -> Prepared:
     return Prepared(finish)
 
 
+#: A session's temporary views are shared by all its threads: registering ``primary`` and the references
+#: and analyzing a query over them happen while this lock is held, so that tables checked side by side
+#: never read each other's views (an analyzed query keeps the plans it resolved; it runs after).
+VIEWS = threading.RLock()
+
+
 def _register_views(ctx: Context) -> None:
-    """The data as ``primary`` and each reference by its alias, as temporary views of the session."""
+    """The data as ``primary`` and each reference by its alias, as temporary views of the session (hold
+    :data:`VIEWS` while they are used)."""
     ctx.df.createOrReplaceTempView(PRIMARY)
     for alias, ref in ctx.references.items():
         ref.createOrReplaceTempView(alias)
@@ -259,8 +267,9 @@ def _row_filter(rule: Rule, ctx: Context) -> Prepared | None:
     """``select ... from primary where <predicate>`` with a threshold: a row passes when the predicate holds.
 
     Evaluated in the shared pass (and at row level) instead of as its own query."""
-    _register_views(ctx)
-    passes = _filter_predicate(ctx, rule.params[0])
+    with VIEWS:
+        _register_views(ctx)
+        passes = _filter_predicate(ctx, rule.params[0])
     if passes is None:
         return None
     n, ok = ctx.rows(F.lit(True)), ctx.count_if(passes, F.lit(True))
@@ -276,8 +285,9 @@ def _row_filter(rule: Rule, ctx: Context) -> Prepared | None:
 
 def _fused_count(rule: Rule, ctx: Context) -> Prepared | None:
     """``select count(*) from primary where <predicate>`` with a condition: a count_if in the shared pass."""
-    _register_views(ctx)
-    passes = _count_predicate(ctx, rule.params[0])
+    with VIEWS:
+        _register_views(ctx)
+        passes = _count_predicate(ctx, rule.params[0])
     if passes is None:
         return None
     ok = ctx.count_if(passes, F.lit(True))
@@ -292,9 +302,10 @@ def _fused_count(rule: Rule, ctx: Context) -> Prepared | None:
 def _check_sql(ctx: Context, sql: str) -> None:
     """One read-only query over ``primary`` and the references (registered as views to be resolved),
     before anything runs it."""
-    _register_views(ctx)
     try:
-        check_query(ctx.df.sparkSession, sql, [PRIMARY, *ctx.references])
+        with VIEWS:
+            _register_views(ctx)
+            check_query(ctx.df.sparkSession, sql, [PRIMARY, *ctx.references])
     except InvalidSqlError as exc:
         raise RuleError(f"CustomSql failed: {exc}") from None
     except UnsafeSqlError as exc:
@@ -317,9 +328,10 @@ def custom_sql(rule: Rule, ctx: Context) -> Prepared:
 
     def finish(v: Mapping[str, Any]) -> Outcome:
         spark = ctx.df.sparkSession
-        _register_views(ctx)
         try:
-            result = spark.sql(sql)
+            with VIEWS:
+                _register_views(ctx)
+                result = spark.sql(sql)
             if rule.condition is None:  # row form: the query selects the passing rows (all, without threshold)
                 if not v[n]:
                     raise RuleError("No rows to evaluate")

@@ -1,8 +1,9 @@
 """The shared evaluation pass: every rule registers the aggregates it needs; one ``agg`` computes them all.
 
 :class:`Plan` collects aggregate expressions (deduplicated by their SQL text) and group-by requests
-(deduplicated by column set and ``where`` clause), runs one ``DataFrame.agg`` over the data plus one
-group-by job for all the column sets (GROUPING SETS: one scan, one shuffle), and hands the values back to
+(deduplicated by column set and ``where`` clause), runs one ``DataFrame.agg`` over the data plus the
+group-bys (one GROUPING SETS job for all the column sets, one scan and one shuffle; on large data one
+query per column set, side by side, see :data:`SEPARATE_GROUPS_ROWS`), and hands the values back to
 the rules. Rules that need a
 reference dataset's keys (ReferentialIntegrity) add a flag column by a left join before that pass, so
 their counts are part of the same aggregation.
@@ -20,8 +21,11 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, StructField, StructType
 
 from dea_etl.errors import DeaEtlError, first_line
+from dea_etl.quality.groups import SEPARATE_GROUPS_ROWS, GroupRequest, group_values, grouping_sets_values
 from dea_etl.quality.outcome import Outcome
 from dea_etl.sqlguard import InvalidSqlError, UnsafeSqlError, check_expression
+from dea_etl.together import settle_all
+from dea_etl.together import values as settled_values
 
 __all__ = ["Context", "Outcome", "Plan", "Prepared", "RuleError", "fmt"]
 
@@ -33,23 +37,22 @@ class RuleError(DeaEtlError):
 @dataclass
 class Prepared:
     """A rule after registration: ``finish`` turns the pass's values into an outcome; ``row`` is its
-    row-level verdict (true = pass, false = fail) or None when the rule has no row-level meaning."""
+    row-level verdict (true = pass, false = fail) or None when the rule has no row-level meaning.
+
+    ``failing`` gives, from the pass's values, a number that is 0 exactly when no row's verdict is false; a
+    verdict that reads other rows (a window: ``windowed``) must say it from its group-by's values, any other
+    is counted in the fused aggregation (see :func:`dea_etl.quality.run.run_ruleset`)."""
 
     finish: Callable[[Mapping[str, Any]], Outcome]
     row: Column | None = None
+    failing: Callable[[Mapping[str, Any]], int] | None = None
+    windowed: bool = False
 
 
 def fmt(value: float | None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "null"
     return f"{value:.6g}" if isinstance(value, float) else str(value)
-
-
-@dataclass
-class GroupRequest:
-    columns: tuple[str, ...]
-    where: str | None
-    prefix: str
 
 
 class Plan:
@@ -117,66 +120,18 @@ class Plan:
 
     def run(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
-        if self._aggs:
-            row = self.base.agg(*self._selected()).collect()[0]
-            values.update(row.asDict())
+        rows = self.agg(F.count_if(F.lit(True)))  # every evaluation counts its rows: no aggregate of its own
+        row = self.base.agg(*self._selected()).collect()[0]
+        values.update(row.asDict())
         groups = list(self._groups.values())
         if len(groups) == 1:
-            values.update(_group_values(self.df, groups[0]))
+            values.update(group_values(self.df, groups[0]))
+        elif groups and int(values[rows] or 0) > SEPARATE_GROUPS_ROWS:
+            for found in settled_values(settle_all(lambda req: group_values(self.df, req), groups)):
+                values.update(found)
         elif groups:
-            values.update(_grouping_sets_values(self.df, groups))
+            values.update(grouping_sets_values(self.df, groups))
         return values
-
-
-_GROUP_STATS = ("distinct", "unique", "clogc", "valued")
-
-
-def _grouping_sets_values(df: DataFrame, reqs: list[GroupRequest]) -> dict[str, Any]:
-    """Every group-by request in one job and one shuffle (GROUPING SETS): the same values as one
-    :func:`_group_values` per request. A row outside a request's where clause gets null keys there, and
-    all-null keys are left out, as the single pass does."""
-    keys: list[list[str]] = []
-    cols: list[Column] = []
-    for i, req in enumerate(reqs):
-        inside = F.expr(req.where) if req.where else F.lit(True)
-        names = [f"k{i}_{j}" for j in range(len(req.columns))]
-        cols.extend(F.when(inside, F.col(c)).alias(n) for c, n in zip(req.columns, names, strict=True))
-        keys.append(names)
-    every = [n for names in keys for n in names]
-    # grouping_id(): one bit per key column, most significant first, set when the column is not grouped
-    gids = [sum(1 << (len(every) - 1 - k) for k, n in enumerate(every) if n not in names) for names in keys]
-    present = " or ".join(
-        f"(gid = {g} and ({' or '.join(f'{n} is not null' for n in names)}))" for g, names in zip(gids, keys, strict=True)
-    )
-    sets = ", ".join(f"({', '.join(names)})" for names in keys)
-    rows = df.sparkSession.sql(
-        "select gid, count(*) as distinct, count_if(n = 1) as unique, sum(n * ln(n)) as clogc, "
-        "sum(n) as valued from (select grouping_id() as gid, " + ", ".join(every) + ", count(*) as n "
-        f"from {{keys}} group by grouping sets ({sets})) where {present} group by gid",
-        keys=df.select(*cols),
-    ).collect()
-    found = {r["gid"]: r for r in rows}
-    values: dict[str, Any] = {}
-    for req, gid in zip(reqs, gids, strict=True):
-        row = found.get(gid)
-        empty = {"distinct": 0, "unique": 0, "clogc": None, "valued": None}
-        values.update({req.prefix + k: (row[k] if row else empty[k]) for k in _GROUP_STATS})
-    return values
-
-
-def _group_values(df: DataFrame, req: GroupRequest) -> dict[str, Any]:
-    data = df.where(F.expr(req.where)) if req.where else df
-    any_value = F.lit(False)
-    for c in req.columns:
-        any_value = any_value | F.col(c).isNotNull()
-    counts = data.where(any_value).groupBy(*req.columns).agg(F.count(F.lit(1)).alias("_n"))
-    row = counts.agg(
-        F.count(F.lit(1)).alias("distinct"),
-        F.count_if(F.col("_n") == 1).alias("unique"),
-        F.sum(F.col("_n") * F.log(F.col("_n"))).alias("clogc"),
-        F.sum("_n").alias("valued"),
-    ).collect()[0]
-    return {req.prefix + k: v for k, v in row.asDict().items()}
 
 
 def _reference(name: str) -> str:

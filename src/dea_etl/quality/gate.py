@@ -90,12 +90,18 @@ def gate(df: DataFrame, ruleset: str | Ruleset, mode: str, references: Mapping[s
         if not result.passed:
             raise DataQualityError(table, result)
         return result
+    if ev.rows_clean:  # the pass counted no failing row: every row passes, none is quarantined (no row pass)
+        return GateResult(mode, ev, outcomes, df, _quarantined(row_level_frame(ev), df).where(F.lit(False)))
     # both halves come from the same row-level frame (joins, windows): compute it once
     rows = row_level_frame(ev).persist(StorageLevel.MEMORY_AND_DISK)
     passed_df = rows.where(F.col(ROW_RESULT) == PASSED).select(*df.columns)
-    quarantined_df = rows.where(F.col(ROW_RESULT) == FAILED).select(
+    return GateResult(mode, ev, outcomes, passed_df, _quarantined(rows, df), rows)
+
+
+def _quarantined(rows: DataFrame, df: DataFrame) -> DataFrame:
+    """The rows that fail a row-level rule: the input's columns, the reason and the rules failed."""
+    return rows.where(F.col(ROW_RESULT) == FAILED).select(
         *df.columns,
         F.concat(F.lit("data quality: "), F.array_join(F.col(ROW_FAIL), "; ")).alias(REASON),
         F.col(ROW_FAIL).alias(RULES_FAILED),
     )
-    return GateResult(mode, ev, outcomes, passed_df, quarantined_df, rows)

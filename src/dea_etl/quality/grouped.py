@@ -34,6 +34,11 @@ def _unique_row(cols: tuple[str, ...], where: Column) -> Column:
     return ~present | (n == 1)
 
 
+def _duplicated(g: str) -> Callable[[Mapping[str, Any]], int]:
+    """The rows of a group-by's groups of two or more rows (those that fail a uniqueness verdict)."""
+    return lambda v: int(v[g + "valued"] or 0) - int(v[g + "unique"] or 0)
+
+
 UNIQUENESS = column_metric("Uniqueness")
 
 
@@ -50,7 +55,7 @@ def uniqueness(rule: Rule, ctx: Context) -> Prepared:
         return judge(ratio, cond, {metric: ratio})
 
     where = ctx.where(rule.where)
-    return Prepared(finish, ~where | _unique_row(cols, where))
+    return Prepared(finish, ~where | _unique_row(cols, where), _duplicated(g), windowed=True)
 
 
 @rule_type("IsPrimaryKey", Signature(1, 16, "none"), row_level=True)
@@ -69,7 +74,12 @@ def is_primary_key(rule: Rule, ctx: Context) -> Prepared:
     complete_row = F.lit(True)
     for c in cols:
         complete_row = complete_row & F.col(c).isNotNull()
-    return Prepared(finish, ~where | (complete_row & _unique_row(cols, where)))
+    incomplete = ctx.count_if(~complete_row, where)
+
+    def failing(v: Mapping[str, Any]) -> int:  # rows with a null key, and rows whose key is not unique
+        return int(v[incomplete] or 0) + _duplicated(g)(v)
+
+    return Prepared(finish, ~where | (complete_row & _unique_row(cols, where)), failing, windowed=True)
 
 
 GroupValue = Callable[[Mapping[str, Any], str, str], float]

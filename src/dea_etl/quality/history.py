@@ -1,9 +1,10 @@
 """The metric history: every evaluation's metrics, one row per (table, ruleset, rule, metric) and run.
 
 ``<lake>/processedData/_dq/metrics/`` holds one flat table (:data:`METRICS_SCHEMA`), appended to after each
-evaluation (an atomic append: a failed write leaves the history as it was), in the job's table format:
-Parquet, or an Iceberg table (one snapshot per evaluation) with ``--table-format iceberg``; once the
-history is an Iceberg table it stays one, whatever a later run's format. It is what dynamic
+evaluation (an atomic append: a failed write leaves the history as it was; the data_quality job appends
+every table it checked in one), in the job's table format: Parquet, or an Iceberg table (one snapshot per
+append) with ``--table-format iceberg``; once the history is an Iceberg table it stays one, whatever a
+later run's format. It is what dynamic
 rules (``last(k)``) and ``DetectAnomalies`` read, what the report charts, and what ``dea-etl sql`` and
 Athena query (``dq_metrics``). A metric's history is keyed by table and metric name
 (``Dataset.*.RowCount``, ``Column.total.Mean``), not by rule text: a rule whose threshold changes keeps its

@@ -43,13 +43,17 @@ class Run:
         return Run(table, ruleset_name, ruleset_text, run_id, datetime.now(UTC), source)
 
 
+def rows_of(run: Run, outcomes: Sequence[Outcome]) -> list[tuple[object, ...]]:
+    """The history rows of the run's rules' and analyzers' metrics."""
+    return metric_rows(outcomes, table=run.table, ruleset=run.ruleset_name, run_id=run.run_id,
+                       evaluated_at=run.evaluated_at)
+
+
 def record(spark: SparkSession, lake: str, run: Run, outcomes: Sequence[Outcome],
            table_format: TableFormat = DEFAULT_FORMAT) -> str:
     """Append the run's rules' and analyzers' metrics to ``<lake>/processedData/_dq/metrics`` (a new history in
     ``table_format``); returns that path."""
-    rows = metric_rows(outcomes, table=run.table, ruleset=run.ruleset_name, run_id=run.run_id,
-                       evaluated_at=run.evaluated_at)
-    return append_metrics(spark, lake, rows, run.run_id, table_format)
+    return append_metrics(spark, lake, rows_of(run, outcomes), run.run_id, table_format)
 
 
 def history_for(spark: SparkSession, lake: str, run: Run, ruleset: Ruleset, report: bool) -> History | None:
@@ -80,7 +84,7 @@ def rule_samples(ev: Evaluation, rows_df: DataFrame | None = None, n: int = SAMP
     from dea_etl.quality.evaluate import ROW_FAIL
 
     failing = [(o.name, node.text, row) for node, o, row in zip(ev.rules, ev.outcomes, ev.rows, strict=True)
-               if not o.passed and not o.error and row is not None]
+               if not o.passed and not o.error and row is not None and not ev.rows_clean]  # clean: none fails
     columns = [_column(c) for c in ev.columns]
     out = {}
     for name, text, row in failing:

@@ -5,7 +5,7 @@ history, the reports) is derived from the :class:`Evaluation` it returns, never 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from pyspark.sql import Column, DataFrame
@@ -40,6 +40,8 @@ class Evaluation:
     analyzers: list[Outcome] = field(default_factory=list)
     row_count: int | None = None
     profile: Profile | None = None
+    #: True when the pass showed that no row fails any row-level rule (a quarantine then has nothing to split)
+    rows_clean: bool = False
 
     @property
     def passed(self) -> bool:
@@ -55,7 +57,7 @@ def _vacuous(p: Prepared, rows: str) -> Prepared:
     def finish(v: Mapping[str, object]) -> Outcome:
         return Outcome(True) if v[rows] == 0 else p.finish(v)
 
-    return Prepared(finish, p.row)
+    return Prepared(finish, p.row, p.failing, p.windowed)
 
 
 def _failed(exc: Exception) -> Outcome:
@@ -71,10 +73,44 @@ def _prepare_all(leaves: list[Rule], ctx: Context) -> dict[int, Prepared | Outco
             p = registered()[leaf.rule_type].handler(leaf, ctx)
             if leaf.where is not None and leaf.rule_type not in _JUDGED_WITHOUT_ROWS:
                 p = _vacuous(p, ctx.rows(ctx.where(leaf.where)))
+            if p.row is not None and p.failing is None and not p.windowed:  # its failing rows, in the pass
+                p.failing = _counted(ctx.plan.agg(F.count_if(~p.row)))
             prepared[i] = p
         except Exception as exc:
             prepared[i] = _failed(exc)
     return prepared
+
+
+def _counted(alias: str) -> Callable[[Mapping[str, object]], int]:
+    return lambda v: int(str(v[alias] or 0))
+
+
+def _composite_failing(node: RuleNode, row: Column | None, leaf_ids: dict[int, int],
+                       prepared: dict[int, Prepared | Outcome], ctx: Context) -> str | None:
+    """A composite rule's failing rows counted in the pass (their leaves' counts cannot tell an ``or``), when
+    none of its leaves reads other rows."""
+    if row is None or isinstance(node, Rule):
+        return None
+    leaves = [prepared[leaf_ids[id(leaf)]] for leaf in node.leaves()]
+    if not all(isinstance(p, Prepared) and not p.windowed for p in leaves):
+        return None
+    ctx.plan.current_rule = leaf_ids[id(node.leaves()[0])]
+    return ctx.plan.agg(F.count_if(~row))
+
+
+def _clean(node: RuleNode, leaf_ids: dict[int, int], prepared: dict[int, Prepared | Outcome],
+           values: Mapping[str, object], counted: str | None = None) -> bool:
+    """True when the pass's counts show that no row fails the rule's row-level verdict (``counted``: the
+    alias of the rule's own count of failing rows, when the pass has one)."""
+    if counted is not None and counted in values:
+        return int(str(values[counted] or 0)) == 0
+    if isinstance(node, Rule):
+        p = prepared[leaf_ids[id(node)]]
+        if not isinstance(p, Prepared):  # a row-level rule that cannot be evaluated fails every row
+            return not registered()[node.rule_type].is_row_level(node)
+        return p.row is None or (p.failing is not None and p.failing(values) == 0)
+    parts = [_clean(r, leaf_ids, prepared, values) for r in node.rules]
+    return all(parts) if node.operator == "and" else any(parts)
 
 
 def _check_plan(plan: Plan, prepared: dict[int, Prepared | Outcome]) -> None:
@@ -200,6 +236,7 @@ def run_ruleset(df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, 
     every_row = ctx.rows(F.lit(True))
     prepared = _prepare_all(leaves, ctx)
     rows = [None if i in with_history.watched else _row(node, leaf_ids, prepared) for i, node in enumerate(top.rules)]
+    failing = [_composite_failing(node, row, leaf_ids, prepared, ctx) for node, row in zip(top.rules, rows, strict=True)]
     if not collect:
         return Evaluation(list(rs.rules), [], rows, ctx.plan.base, list(df.columns))
     _check_plan(ctx.plan, prepared)
@@ -209,5 +246,7 @@ def run_ruleset(df: DataFrame, ruleset: str | Ruleset, references: Mapping[str, 
     outcomes = with_history.finish([_compose(node, leaf_ids, leaf_outcomes) for node in top.rules])
     analyzers = _analyzed(rs, df, per_analyzer, leaf_outcomes) if with_analyzers else []
     columns = _profiled(df, rows_in) if profile else None
+    clean = all(r is None or _clean(node, leaf_ids, prepared, values, counted)
+                for node, r, counted in zip(top.rules, rows, failing, strict=True))
     return Evaluation(list(rs.rules), _identified(rs, outcomes, with_history.resolved), rows, ctx.plan.base,
-                      list(df.columns), analyzers, rows_in, columns)
+                      list(df.columns), analyzers, rows_in, columns, rows_clean=clean)

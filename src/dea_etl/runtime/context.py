@@ -83,6 +83,9 @@ class JobSpec:
     run: Callable[[JobContext], list[TableResult]]
     description: str = ""
     check: Check | None = None
+    #: Whether a run with these arguments is a short one (small inputs): a local session is then built for it
+    #: (:data:`dea_etl.runtime.session.SHORT_RUN_JAVA_OPTIONS`). Looked at before Spark starts, without a JVM.
+    short_run: Callable[[Mapping[str, str | None]], bool] | None = None
 
     def help(self, prog: str | None = None) -> str:
         """The job's ``--help``: every argument it takes, generated from its :class:`Arg` specs."""
@@ -164,7 +167,8 @@ def _run_job(job: JobSpec, argv: list[str], out: Console, glue_job_factory: Glue
             job.check(args)
         from dea_etl.runtime.session import get_spark
 
-        spark, created = get_spark(summary.job, local_defaults=platform is Platform.LOCAL)
+        short = job.short_run is not None and job.short_run(args)
+        spark, created = get_spark(summary.job, local_defaults=platform is Platform.LOCAL, short_run=short)
         if platform is Platform.LOCAL:  # the session's settings can still tell (spark.emr-serverless.*)
             conf_keys = [key for key, _ in spark.sparkContext.getConf().getAll()]
             platform = detect_platform(args=run_ids, spark_conf_keys=conf_keys)

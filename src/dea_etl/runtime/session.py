@@ -43,6 +43,13 @@ LOCAL_BUILD_CONF: dict[str, str] = {
 }
 
 
+#: A short run's JVM (a local session for small inputs, e.g. the sample pipeline): HotSpot's quick compiler
+#: only. Its optimizing compiler (C2) spends seconds of CPU on the two cores compiling Spark's planner and
+#: generated code, which a run of seconds never earns back: the sample pipeline took 27.5 s with it and
+#: 20.4 s without (BENCHMARKS.md, "The sample pipeline"). Long runs keep it (it makes hot loops faster).
+SHORT_RUN_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1"
+
+
 #: The S3 settings (S3A for every S3 scheme, the endpoint, the magic committer) live with the schemes.
 s3a_conf = hadoop_settings
 
@@ -104,13 +111,15 @@ def get_spark(
     conf: Mapping[str, str] | None = None,
     *,
     local_defaults: bool = True,
+    short_run: bool = False,
 ) -> tuple[SparkSession, bool]:
     """The active SparkSession, or a new one; returns ``(spark, created)``.
 
     A session we did not create (spark-submit's, Glue's, a test fixture's) is reused, never stopped by us.
     ``local_defaults=False`` (on Glue and EMR) builds a new session without :data:`LOCAL_BUILD_CONF`, so
     that the platform's own settings (shuffle partitions, UI, log) stay in force; locally Spark's own log
-    is off unless :func:`debugging`.
+    is off unless :func:`debugging`. ``short_run``: a new local session's JVM is started for a short run
+    (:data:`SHORT_RUN_JAVA_OPTIONS`).
     """
     active = SparkSession.getActiveSession()
     created = active is None
@@ -123,6 +132,9 @@ def get_spark(
         if master:
             builder = builder.master(master)
         local = {**LOCAL_BUILD_CONF, **local_jvm_conf()} if local_defaults else {}
+        if local_defaults and short_run:
+            options = LOCAL_BUILD_CONF["spark.driver.extraJavaOptions"]
+            local["spark.driver.extraJavaOptions"] = f"{options} {SHORT_RUN_JAVA_OPTIONS}"
         # Iceberg's SQL extensions can only be set while the session is built (kept beside any given).
         for key, value in {**local, **iceberg_session_conf(_launch_conf("spark.sql.extensions")), **(conf or {})}.items():
             builder = builder.config(key, value)
