@@ -47,6 +47,8 @@ jars: $(JARS_STAMP)  ## fetch the JVM jars declared in src/dea_etl/jvm/pom.xml i
 $(JARS_STAMP): $(STAMP) src/dea_etl/jvm/pom.xml $(wildcard src/dea_etl/jvm/java/dea_etl/spark/*.java) scripts/need_mvn.sh
 	@scripts/need_mvn.sh
 	@$(JAVA_ENV) $(BIN)/dea-etl jars --lines
+	@echo "class-data archive for local Spark sessions (once, about a minute):"
+	@$(JAVA_ENV) $(BIN)/python -m dea_etl.jvm.cds --data data
 	@touch $@
 
 chromium:  ## headless Chromium for the DQ report's screenshot test (Debian's, with apt-get, when missing and root)

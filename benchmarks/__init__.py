@@ -25,6 +25,7 @@ from dea_etl.runtime.submit import submit_env
 
 SECTIONS = (
     "benchmarks.pipeline",
+    "benchmarks.startup",
     "benchmarks.csv",
     "benchmarks.csv_profile",
     "benchmarks.marts",

@@ -94,3 +94,47 @@ def test_the_s3a_committer_is_used_only_when_its_class_loads(spark: SparkSession
     assert hadoop_conf.get("mapreduce.outputcommitter.factory.scheme.s3") == (
         "org.apache.hadoop.fs.s3a.commit.S3ACommitterFactory"
     )
+
+
+#: A local session built by the library, reporting where HotSpot loaded a Spark and an Iceberg class from.
+_SESSION_SCRIPT = """
+from dea_etl.runtime.session import get_spark
+spark, _ = get_spark("cds-check")
+spark.range(3).selectExpr("sum(id)").collect()
+print(spark.conf.get("spark.driver.extraJavaOptions"))
+spark.stop()
+"""
+
+
+def _local_session(tmp_path: Path, **env: str) -> tuple[str, str]:
+    """Runs :data:`_SESSION_SCRIPT` in a new process with HotSpot's class-load log in a file; its output and log."""
+    import os
+    import subprocess
+    import sys
+
+    log = tmp_path / "classes.log"
+    environ = {**os.environ, "JDK_JAVA_OPTIONS": f"-Xlog:class+load=info:file={log}", **env}
+    proc = subprocess.run([sys.executable, "-c", _SESSION_SCRIPT], env=environ, capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout + proc.stderr, log.read_text()
+
+
+def test_a_local_session_maps_spark_from_the_class_data_archive_made_at_setup(tmp_path: Path) -> None:
+    from dea_etl.jvm import cds
+
+    archive = cds.archive_path()
+    assert archive is not None and archive.is_file(), "make builds the archive (python -m dea_etl.jvm.cds)"
+    output, classes = _local_session(tmp_path)
+    assert f"-XX:SharedArchiveFile={archive}" in output
+    for name in ("org.apache.spark.SparkContext", "org.apache.spark.sql.catalyst.analysis.Analyzer"):
+        line = next(line for line in classes.splitlines() if f" {name} " in line)
+        assert "shared objects file (top)" in line, line  # the archive's layer over the JDK's own
+    assert "[warning]" not in output and "[cds" not in output  # HotSpot says nothing about it
+
+
+def test_without_the_archive_sessions_start_as_before_and_silently(tmp_path: Path) -> None:
+    output, classes = _local_session(tmp_path, DEA_ETL_JVM_ARCHIVE="off")
+    assert "SharedArchiveFile" not in output
+    line = next(line for line in classes.splitlines() if " org.apache.spark.SparkContext " in line)
+    assert "shared objects file" not in line

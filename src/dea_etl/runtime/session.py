@@ -13,7 +13,7 @@ from dea_etl.io.iceberg import session_conf as iceberg_session_conf
 from dea_etl.io.parquet import COMMIT_PROTOCOL, RUN_NAMED_CLOUD_PROTOCOL, RUN_NAMED_PROTOCOL
 from dea_etl.io.storage import PARQUET_COMMITTER, S3A_COMMITTER_CONF, hadoop_settings
 from dea_etl.javahome import ensure_java_home
-from dea_etl.jvm import jar_paths
+from dea_etl.jvm import cds, jar_paths
 from dea_etl.runtime.submit import log4j2_java_option
 
 #: SQL settings every dea_etl job relies on; applied to new and reused sessions alike.
@@ -132,9 +132,10 @@ def get_spark(
         if master:
             builder = builder.master(master)
         local = {**LOCAL_BUILD_CONF, **local_jvm_conf()} if local_defaults else {}
-        if local_defaults and short_run:
-            options = LOCAL_BUILD_CONF["spark.driver.extraJavaOptions"]
-            local["spark.driver.extraJavaOptions"] = f"{options} {SHORT_RUN_JAVA_OPTIONS}"
+        if local_defaults:
+            extra = [cds.java_options(), SHORT_RUN_JAVA_OPTIONS if short_run else ""]
+            options = " ".join(filter(None, [LOCAL_BUILD_CONF["spark.driver.extraJavaOptions"], *extra]))
+            local["spark.driver.extraJavaOptions"] = options
         # Iceberg's SQL extensions can only be set while the session is built (kept beside any given).
         for key, value in {**local, **iceberg_session_conf(_launch_conf("spark.sql.extensions")), **(conf or {})}.items():
             builder = builder.config(key, value)

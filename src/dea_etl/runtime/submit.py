@@ -13,6 +13,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from dea_etl.jvm import cds
+
 #: dea_etl's quiet log configuration for local runs (warnings and errors only, on stderr).
 LOG4J2_CONF = Path(__file__).with_name("log4j2.properties")
 DEFAULT_MASTER = "local[2]"
@@ -57,7 +59,7 @@ def spark_submit_command(
            "--conf", "spark.ui.showConsoleProgress=false"]
     if jars:
         cmd += ["--jars", ",".join(jars)]
-    java_option = log4j2_java_option() if quiet else ""
+    java_option = " ".join(filter(None, [log4j2_java_option() if quiet else "", cds.java_options()]))
     if java_option:
         cmd += ["--driver-java-options", java_option]
     for setting in conf:

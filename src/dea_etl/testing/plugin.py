@@ -25,6 +25,7 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
     from dea_etl.io.iceberg import session_conf as iceberg_session_conf
     from dea_etl.io.parquet import COMMIT_PROTOCOL, RUN_NAMED_CLOUD_PROTOCOL
     from dea_etl.javahome import ensure_java_home
+    from dea_etl.jvm import cds
     from dea_etl.runtime.session import SESSION_CONF, local_jvm_conf
     from dea_etl.runtime.submit import log4j2_java_option
 
@@ -34,7 +35,8 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
     conf = {
         **TEST_SPARK_CONF,
         "spark.sql.warehouse.dir": str(work / "warehouse"),
-        "spark.driver.extraJavaOptions": f"-Dderby.system.home={work / 'derby'} {log4j2_java_option()}".strip(),
+        "spark.driver.extraJavaOptions": f"-Dderby.system.home={work / 'derby'} {log4j2_java_option()} "
+                                         f"{cds.java_options()}".strip(),
         # The declared jars (S3A, Deequ, Iceberg), s3:// through S3A and Iceberg's SQL extensions, as every local
         # session the library builds.
         **local_jvm_conf(),
