@@ -178,3 +178,22 @@ def test_cli_table_output_prints_values_as_text_not_markup(lake: Path, capsys: p
     assert main(["sql", query, "--lake", str(lake)]) == 0
     out = capsys.readouterr().out
     assert "[/x]" in out and "[bold]B[/bold]" in out and "[red]a" in out
+
+
+def test_cli_reads_only_the_tables_its_query_names(
+    spark: SparkSession, lake: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A table the query does not name is never opened: a damaged one elsewhere in the lake does not stop
+    the query, and a query that names it fails on it, in one line."""
+    import shutil
+
+    copy = tmp_path / "lake"
+    shutil.copytree(lake, copy)
+    damaged = copy / "processedData" / "notes"
+    damaged.mkdir()
+    (damaged / "part-00000-x.snappy.parquet").write_bytes(b"not parquet at all")
+    assert main(["sql", "SELECT COUNT(*) AS n FROM customers", "--lake", str(copy), "--output-format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"n": 5}
+    assert main(["sql", "SELECT COUNT(*) AS n FROM notes", "--lake", str(copy)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error:") and "\n" not in err, err

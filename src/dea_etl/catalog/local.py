@@ -1,8 +1,9 @@
 """The lake's tables as Spark views under their names, so the course's Athena SQL runs locally.
 
 Every table found in the lake (:func:`dea_etl.io.tables.lake_tables`: the course's tables, the marts, the
-data-quality tables and a user's own) becomes a temporary view named after its folder
-(:func:`~dea_etl.catalog.tables.view_name`): a Parquet table read with its declared schema when it is one of
+data-quality tables and a user's own) is a temporary view named after its folder
+(:func:`~dea_etl.catalog.tables.view_name`), created when a query names it (:func:`named_views`: the query
+is parsed first), or all at once (:func:`register_local_tables`): a Parquet table read with its declared schema when it is one of
 dea-etl's tables (else with the schema in its files), an Iceberg table through the lake's catalog. With
 the lake's Iceberg catalog and namespace current (:func:`use_iceberg_catalog`), a table's metadata tables
 read as ``dea_etl.orders.snapshots``, ``dea_etl.orders.history``, ...
@@ -10,7 +11,7 @@ read as ``dea_etl.orders.snapshots``, ``dea_etl.orders.history``, ...
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from pyspark.sql import DataFrame, SparkSession
 
@@ -23,21 +24,37 @@ from dea_etl.io.tables import ICEBERG, lake_tables
 from dea_etl.sqlguard import check_query
 
 
-def register_local_tables(spark: SparkSession, lake: str, catalog: IcebergCatalog = DEFAULT_CATALOG) -> list[str]:
-    """Create or replace a temp view for every table of the lake; returns their names."""
+def lake_views(lake: str) -> dict[str, tuple[str, str]]:
+    """Every table of the lake as ``{view name: (folder, format)}``, found by listing (no table is read)."""
+    return {view_name(folder): (folder, fmt) for folder, fmt in lake_tables(lake).items()}
+
+
+def register_views(spark: SparkSession, lake: str, views: dict[str, tuple[str, str]],
+                   catalog: IcebergCatalog = DEFAULT_CATALOG) -> list[str]:
+    """Create or replace a temp view for each of ``views`` (:func:`lake_views`); returns their names."""
     root = processed_root(lake)
     schemas = {(t.folder or t.name): t.schema for t in catalog_tables()}
-    registered = []
-    for folder, fmt in lake_tables(lake).items():
+    for name, (folder, fmt) in views.items():
         path = storage.join(root, folder)
-        if fmt == ICEBERG:
-            df = read_iceberg(spark, path, catalog)
-        else:
-            df = read_parquet(spark, path, schemas.get(folder))
-        name = view_name(folder)
+        df = read_iceberg(spark, path, catalog) if fmt == ICEBERG else read_parquet(spark, path, schemas.get(folder))
         df.createOrReplaceTempView(name)
-        registered.append(name)
-    return registered
+    return list(views)
+
+
+def register_local_tables(spark: SparkSession, lake: str, catalog: IcebergCatalog = DEFAULT_CATALOG) -> list[str]:
+    """Create or replace a temp view for every table of the lake; returns their names."""
+    return register_views(spark, lake, lake_views(lake), catalog)
+
+
+def named_views(spark: SparkSession, lake: str, views: dict[str, tuple[str, str]]) -> Callable[[set[str]], None]:
+    """For :func:`run_sql`: creates the views of ``views`` a query names, when it names them (a query over two
+    tables of a lake of twenty reads two tables' metadata, not twenty)."""
+    by_lower = {name.lower(): name for name in views}
+
+    def register(named: set[str]) -> None:
+        register_views(spark, lake, {by_lower[n]: views[by_lower[n]] for n in sorted(named) if n in by_lower})
+
+    return register
 
 
 def use_iceberg_catalog(spark: SparkSession, lake: str, catalog: IcebergCatalog = DEFAULT_CATALOG) -> str | None:
@@ -70,8 +87,10 @@ def iceberg_metadata_tables(lake: str, namespace: str = DEFAULT_NAMESPACE) -> li
             for folder, fmt in lake_tables(lake).items() if fmt == ICEBERG for m in ICEBERG_METADATA_TABLES]
 
 
-def run_sql(spark: SparkSession, query: str, tables: Iterable[str]) -> DataFrame:
-    """The result of ``query`` over the registered views ``tables`` (Spark SQL: Athena's common SELECT
-    syntax); anything but one read-only query over them raises :class:`~dea_etl.sqlguard.UnsafeSqlError`."""
-    check_query(spark, query, tables)
+def run_sql(spark: SparkSession, query: str, tables: Iterable[str],
+            register: Callable[[set[str]], None] | None = None) -> DataFrame:
+    """The result of ``query`` over the views ``tables`` (Spark SQL: Athena's common SELECT syntax); anything
+    but one read-only query over them raises :class:`~dea_etl.sqlguard.UnsafeSqlError`. ``register``
+    (:func:`named_views`): the views are created once the parsed query says which of them it names."""
+    check_query(spark, query, tables, before_analysis=register)
     return spark.sql(query)

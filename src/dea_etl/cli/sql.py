@@ -33,8 +33,8 @@ def _refused_before_spark(ns: argparse.Namespace) -> bool:
 def _sql(ns: argparse.Namespace) -> int:
     if _refused_before_spark(ns):
         return 1
-    from dea_etl.catalog import register_local_tables, run_sql
-    from dea_etl.catalog.local import iceberg_metadata_tables, use_iceberg_catalog
+    from dea_etl.catalog import run_sql
+    from dea_etl.catalog.local import iceberg_metadata_tables, lake_views, named_views, use_iceberg_catalog
     from dea_etl.runtime import get_spark
     from dea_etl.sqlguard import InvalidSqlError, UnsafeSqlError, spark_error
 
@@ -42,10 +42,11 @@ def _sql(ns: argparse.Namespace) -> int:
     previous = spark.catalog.currentCatalog()
     previous_db = spark.catalog.currentDatabase()
     try:
-        tables = register_local_tables(spark, ns.lake)
+        views = lake_views(ns.lake)
+        tables = list(views)
         if use_iceberg_catalog(spark, ns.lake):  # dea_etl.orders.snapshots, dea_etl.orders.history, ...
             tables += iceberg_metadata_tables(ns.lake)
-        df = run_sql(spark, ns.query, tables)
+        df = run_sql(spark, ns.query, tables, named_views(spark, ns.lake, views))
         rows = df.collect()
     except InvalidSqlError as exc:
         error(str(exc))

@@ -15,7 +15,7 @@ Anything else raises :class:`UnsafeSqlError` with one line; SQL that does not pa
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
@@ -98,13 +98,18 @@ class _Guard:
             raise InvalidSqlError(f"does not analyze: {spark_error(exc)}") from None
 
 
-def check_query(spark: SparkSession, sql: str, tables: Iterable[str]) -> Any:
+def check_query(spark: SparkSession, sql: str, tables: Iterable[str],
+                before_analysis: Callable[[set[str]], None] | None = None) -> Any:
     """Raise :class:`UnsafeSqlError` unless ``sql`` is one read-only query over ``tables`` (temporary views,
     or ``table.metadata`` names of the current Iceberg catalog) with allowed functions; returns its
-    analyzed plan (a Java object)."""
+    analyzed plan (a Java object). ``before_analysis`` is given the tables the parsed query names (lower
+    case, as in ``tables``) before Spark resolves them: the caller may create just those views then."""
     guard = _Guard(spark, tables)
     parsed = guard.parse("parsePlan", sql)
-    guard.parsed_check().run(parsed)
+    check = guard.parsed_check()
+    check.run(parsed)
+    if before_analysis is not None:
+        before_analysis({".".join(parts) for parts in check.named})
     analyzed = guard.analyze(parsed)
     guard.analyzed_check().run(analyzed)
     return analyzed

@@ -11,7 +11,7 @@ or a temporary function of the session, every node one a SELECT is made of (no c
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from dea_etl.sqlguard.allowed import PARSED_NODES, REFUSED_BECAUSE, TABLE_FUNCTIONS
@@ -41,6 +41,8 @@ class ParsedCheck:
     tables: frozenset[tuple[str, ...]]
     is_function: Callable[[str], bool]
     parse_identifier: Callable[[str], Any]
+    #: The tables the query names (filled by :meth:`run`; CTEs are not tables).
+    named: set[tuple[str, ...]] = field(default_factory=set)
 
     def run(self, root: Any) -> None:
         stack: list[tuple[Any, frozenset[str]]] = [(root, frozenset())]
@@ -81,7 +83,10 @@ class ParsedCheck:
 
     def _relation(self, parts: list[str], ctes: frozenset[str]) -> None:
         key = tuple(p.lower() for p in parts)
-        if (len(key) == 1 and key[0] in ctes) or key in self.tables:
+        if len(key) == 1 and key[0] in ctes:
+            return
+        if key in self.tables:
+            self.named.add(key)
             return
         allowed = ", ".join(sorted(".".join(t) for t in self.tables)) or "none"
         raise UnsafeSqlError(f"table {'.'.join(parts)!r} is not one of the query's tables ({allowed})")
