@@ -1,7 +1,8 @@
 """One of two processes writing the same Iceberg table at once (``tests/test_iceberg_concurrency.py``).
 
 Takes a JSON spec as its argument: {"table": PATH, "mode": "append" | "overwrite", "writer": NAME, "writes": N,
-"go": FILE}; waits for FILE (so both processes start writing together), then writes N times one row
+"go": FILE}; once its session is up it creates FILE.ready-NAME and waits for FILE (so both processes start
+writing together), then writes N times one row
 (writer, i) and prints {"ok": [i, ...], "errors": [message, ...]} as one JSON line.
 """
 
@@ -18,7 +19,9 @@ def main() -> None:
     spec = json.loads(sys.argv[1])
     spark, _ = get_spark("iceberg-writer", "local[1]")
     spark.sparkContext.setLogLevel("OFF")
+    spark.range(1).count()  # the JVM warmed up: both writers start from the same point
     go = Path(spec["go"])
+    go.with_name(f"{go.name}.ready-{spec['writer']}").write_text("ready")
     while not go.exists():
         time.sleep(0.05)
     ok, errors = [], []

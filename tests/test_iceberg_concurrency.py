@@ -36,7 +36,12 @@ def _race(table: str, mode: str, go: Path) -> dict[str, dict]:
         spec = {"table": table, "mode": mode, "writer": name, "writes": WRITES, "go": str(go)}
         procs[name] = subprocess.Popen([sys.executable, str(WRITER), json.dumps(spec)], stdout=subprocess.PIPE,
                                        stderr=subprocess.PIPE, text=True, env={**os.environ})
-    time.sleep(20)  # both JVMs up before the race starts: the writers poll for the go file
+    deadline = time.monotonic() + 600
+    while not all(go.with_name(f"{go.name}.ready-{name}").exists() for name in procs):  # both JVMs up
+        ended = [p for p in procs.values() if p.poll() is not None]
+        assert not ended, [p.communicate()[1][-2000:] for p in ended]
+        assert time.monotonic() < deadline, "the writers did not start"
+        time.sleep(0.1)
     go.write_text("go")
     reports = {}
     for name, proc in procs.items():
