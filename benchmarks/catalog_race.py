@@ -47,20 +47,9 @@ def _unlocked(spark: SparkSession, lake: str) -> None:
 
 def appends(spark: SparkSession, spec: dict[str, Any]) -> dict[str, Any]:
     """Wait for the start signal, append ``writes`` rows one commit each, return what this writer saw."""
-    from dea_etl.io.tables import ICEBERG, TableFormat, write_table
+    from dea_etl.testing import race_writes
 
-    go = Path(spec["go"])
-    while not go.exists():
-        time.sleep(0.05)
-    ok, errors = [], []
-    for i in range(spec["writes"]):
-        df = spark.createDataFrame([(spec["writer"], i)], "writer string, i int")
-        try:
-            write_table(df, spec["table"], table_format=TableFormat(ICEBERG), run_id=f"{spec['writer']}-{i}", mode="append")
-            ok.append(i)
-        except Exception as e:
-            errors.append(str(e).splitlines()[0][:200])
-    return {"ok": ok, "errors": errors}
+    return race_writes(spark, spec["table"], spec["writer"], spec["writes"], Path(spec["go"]))
 
 
 def writer(spec: dict[str, Any]) -> None:
@@ -103,7 +92,10 @@ def race(writes: int, without_lock: bool) -> dict[str, Any]:
                 stdout=subprocess.PIPE,
                 text=True,
             )
-            time.sleep(25)  # the child's JVM up before the start signal, so the commits overlap
+            while not go.with_name("go.ready-b").exists():  # the child's JVM up, so the commits overlap
+                if child.poll() is not None:
+                    raise SystemExit(f"writer b ended before the race ({child.returncode})")
+                time.sleep(0.1)
             go.write_text("go")
             seen = {"a": appends(spark, {**spec, "writer": "a"})}
             seen["b"] = json.loads(child.communicate()[0].strip().splitlines()[-1])

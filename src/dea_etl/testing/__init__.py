@@ -16,7 +16,8 @@ fixture            scope      what it is
 =================  =========  ==============================================================================
 
 :func:`assert_df_equal` is chispa's DataFrame equality with the project's defaults (row order and
-nullability ignored). Without the plugin's auto-loading (``PYTEST_DISABLE_PLUGIN_AUTOLOAD``), add
+nullability ignored); :func:`race_writes` is one writer of a commit race on an Iceberg table (run it in two
+processes to see that no reported commit is lost). Without the plugin's auto-loading (``PYTEST_DISABLE_PLUGIN_AUTOLOAD``), add
 ``pytest_plugins = ["dea_etl.testing.plugin"]`` to a conftest.py.
 """
 
@@ -97,11 +98,34 @@ def moto_environment(url: str) -> dict[str, str]:
     }
 
 
+def race_writes(spark: Any, table: str, writer: str, writes: int, go: Path, mode: str = "append") -> dict[str, Any]:
+    """One writer of a commit race on the Iceberg table ``table`` (its own process and session): says it is
+    ready (``<go>.ready-<writer>``), waits for the file ``go``, then writes ``writes`` one-row commits
+    ``(writer, i)`` with ``mode``; returns ``{"ok": [i, ...], "errors": [message, ...]}`` (a refused commit's
+    message, on one line)."""
+    from dea_etl.io.tables import ICEBERG, TableFormat, write_table
+
+    spark.range(1).count()  # the JVM warmed up: every writer starts from the same point
+    go.with_name(f"{go.name}.ready-{writer}").write_text("ready")
+    while not go.exists():
+        time.sleep(0.05)
+    ok, errors = [], []
+    for i in range(writes):
+        df = spark.createDataFrame([(writer, i)], "writer string, i int")
+        try:
+            write_table(df, table, table_format=TableFormat(ICEBERG), run_id=f"{writer}-{i}", mode=mode)
+            ok.append(i)
+        except Exception as exc:  # a refused commit: its message is the caller's to read
+            errors.append(" ".join(str(exc).split())[:300])
+    return {"ok": ok, "errors": errors}
+
+
 __all__ = [
     "TEST_SPARK_CONF",
     "assert_df_equal",
     "free_port",
     "moto_environment",
+    "race_writes",
     "reset_moto_server",
     "start_moto_server",
 ]
