@@ -57,11 +57,13 @@ def named_views(spark: SparkSession, lake: str, views: dict[str, tuple[str, str]
     return register
 
 
-def use_iceberg_catalog(spark: SparkSession, lake: str, catalog: IcebergCatalog = DEFAULT_CATALOG) -> str | None:
-    """Make the Spark catalog of the lake's Iceberg tables (and its namespace) the session's current one,
-    so that ``dea_etl.orders.snapshots`` reads; returns the catalog, None when the lake has no Iceberg table."""
+def use_iceberg_catalog(spark: SparkSession, lake: str, views: dict[str, tuple[str, str]],
+                        catalog: IcebergCatalog = DEFAULT_CATALOG) -> str | None:
+    """Make the Spark catalog of the lake's Iceberg tables (``views``: :func:`lake_views`) and its namespace
+    the session's current one, so that ``dea_etl.orders.snapshots`` reads; returns the catalog, None when
+    the lake has no Iceberg table."""
     root = processed_root(lake)
-    for folder, fmt in lake_tables(lake).items():
+    for folder, fmt in views.values():
         if fmt == ICEBERG:
             ref = table_ref(spark, storage.join(root, folder), catalog)
             spark.catalog.setCurrentCatalog(ref.catalog)
@@ -77,14 +79,15 @@ ICEBERG_METADATA_TABLES = (
 )
 
 
-def iceberg_metadata_tables(lake: str, namespace: str = DEFAULT_NAMESPACE) -> list[str]:
+def iceberg_metadata_tables(lake: str, views: dict[str, tuple[str, str]],
+                            namespace: str = DEFAULT_NAMESPACE) -> list[str]:
     """``dea_etl.orders.snapshots``, ``dea_etl.orders.history``, ... for each Iceberg table of the lake
-    (the names the SQL guard lets ``dea-etl sql`` read beside the registered views)."""
+    (``views``: :func:`lake_views`; the names the SQL guard lets ``dea-etl sql`` read beside the views)."""
     from dea_etl.io.catalogs import catalog_table_name
 
     root = processed_root(lake)
     return [f"{namespace}.{catalog_table_name(storage.join(root, folder))}.{m}"
-            for folder, fmt in lake_tables(lake).items() if fmt == ICEBERG for m in ICEBERG_METADATA_TABLES]
+            for folder, fmt in views.values() if fmt == ICEBERG for m in ICEBERG_METADATA_TABLES]
 
 
 def run_sql(spark: SparkSession, query: str, tables: Iterable[str],

@@ -44,8 +44,8 @@ def _sql(ns: argparse.Namespace) -> int:
     try:
         views = lake_views(ns.lake)
         tables = list(views)
-        if use_iceberg_catalog(spark, ns.lake):  # dea_etl.orders.snapshots, dea_etl.orders.history, ...
-            tables += iceberg_metadata_tables(ns.lake)
+        if use_iceberg_catalog(spark, ns.lake, views):  # dea_etl.orders.snapshots, dea_etl.orders.history, ...
+            tables += iceberg_metadata_tables(ns.lake, views)
         df = run_sql(spark, ns.query, tables, named_views(spark, ns.lake, views))
         rows = df.collect()
     except InvalidSqlError as exc:
