@@ -10,13 +10,13 @@ import pyarrow.fs as pafs
 import pytest
 from chispa import assert_df_equality
 from pyspark.sql import SparkSession
-from tests.s3_requests import recorded
 
 from dea_etl.errors import OutputError
 from dea_etl.io import read_table, remove_run, stage_parquet, write_parquet
 from dea_etl.io.parquet import run_files, run_of
 from dea_etl.io.storage import list_tree
 from dea_etl.runtime.session import apply_s3a
+from dea_etl.testing.s3_requests import recorded
 
 SCHEMA = "id int, name string, year int, month int"
 PARTS = ("year", "month")

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlparse
 
 SPACE = re.compile(r"\s*")
@@ -18,9 +19,9 @@ def _post(endpoint: str, action: str) -> None:
     urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/recorder/{action}", method="POST")).close()
 
 
-def operation(entry: dict) -> str:
+def operation(entry: dict[str, Any]) -> str:
     """The S3 operation of a recorded request (the ones publishing could issue)."""
-    method, url = entry["method"], urlparse(entry["url"])
+    method, url = str(entry["method"]), urlparse(entry["url"])
     headers = {k.lower(): v for k, v in entry["headers"].items()}
     if method == "PUT" and "x-amz-copy-source" in headers:
         return "UploadPartCopy" if "partNumber" in url.query else "CopyObject"
@@ -35,7 +36,7 @@ def operation(entry: dict) -> str:
 
 @dataclass
 class Recording:
-    entries: list[dict] = field(default_factory=list)
+    entries: list[dict[str, Any]] = field(default_factory=list)
 
     def operations(self) -> Counter[str]:
         return Counter(operation(e) for e in self.entries)
@@ -44,10 +45,10 @@ class Recording:
         return [urlparse(e["url"]).path for e in self.entries if operation(e) == op]
 
 
-def _entries(raw: str) -> Iterator[dict]:
+def _entries(raw: str) -> Iterator[dict[str, Any]]:
     """The recorded requests: JSON objects one per line, or several on a line (moto's threads append)."""
     decoder, at = json.JSONDecoder(), 0
-    while (at := SPACE.match(raw, at).end()) < len(raw):
+    while (at := SPACE.match(raw, at).end()) < len(raw):  # type: ignore[union-attr]  # \s* always matches
         entry, at = decoder.raw_decode(raw, at)
         yield entry
 
