@@ -13,6 +13,8 @@ ROWS   ?= 3000000
 # ONLY=csv,marts reruns some sections; the others keep their last measurements.
 ONLY   ?=
 RUNS   ?= 3
+# The growth section's sizes, as multiples of ROWS.
+SCALES ?= 1,3,10
 
 # The JVM jars of src/dea_etl/jvm/pom.xml (S3A, Deequ, Iceberg), fetched with mvn into build/jars/.
 JARS_STAMP := build/jars/.pom.sha256
@@ -71,7 +73,7 @@ lint: $(STAMP)  ## ruff + mypy
 	$(BIN)/mypy
 
 bench: $(STAMP) $(JARS_STAMP)  ## measure our jobs against their baselines; writes BENCHMARKS.md
-	$(JAVA_ENV) $(BIN)/python -m benchmarks --rows $(ROWS) --runs $(RUNS) \
+	$(JAVA_ENV) $(BIN)/python -m benchmarks --rows $(ROWS) --runs $(RUNS) --scales $(SCALES) \
 		--spark-submit-flags "$(SPARK_SUBMIT_FLAGS)" --out BENCHMARKS.md $(if $(ONLY),--only $(ONLY))
 
 package: $(STAMP)  ## build dist/: wheel, dea_etl.zip, jobs and a manifest

@@ -20,6 +20,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from dea_etl.runtime.submit import submit_env
 
@@ -32,6 +33,8 @@ SECTIONS = (
     "benchmarks.dq",
     "benchmarks.dq_rules",
     "benchmarks.bookmarks",
+    "benchmarks.growth",
+    "benchmarks.listing",
     "benchmarks.publish",
     "benchmarks.iceberg",
     "benchmarks.mistakes",
@@ -115,7 +118,8 @@ class BenchContext:
     runs: int
     workdir: Path
     spark_submit_flags: str
-    _orders_csv: Path | None = None
+    #: Multiples of ``rows`` the growth section measures (``--scales``).
+    scales: tuple[int, ...] = (1, 3, 10)
 
     @property
     def python(self) -> str:
@@ -125,15 +129,15 @@ class BenchContext:
     def spark_submit(self) -> str:
         return str(Path(sys.executable).with_name("spark-submit"))
 
-    def orders_csv(self) -> Path:
-        """The benchmark's orders CSV (``rows`` rows, seed 42), generated once per bench run."""
-        if self._orders_csv is None:
-            out = self.workdir / "input" / f"orders-{self.rows}" / "orders.csv"
-            if not out.exists() or out.stat().st_size == 0:
-                run([str(Path(sys.executable).with_name("dea-etl")), "generate-data", "orders", "--rows",
-                     str(self.rows), "--seed", "42", "--out", str(out), "--data", str(REPO / "data")])
-            self._orders_csv = out
-        return self._orders_csv
+    def orders_csv(self, rows: int | None = None) -> Path:
+        """The benchmark's orders CSV (``rows`` rows, default the bench's, seed 42), generated once and kept
+        in the work folder (the same seed and rows give the same file)."""
+        rows = rows or self.rows
+        out = self.workdir / "input" / f"orders-{rows}" / "orders.csv"
+        if not out.exists() or out.stat().st_size == 0:
+            run([str(Path(sys.executable).with_name("dea-etl")), "generate-data", "orders", "--rows",
+                 str(rows), "--seed", "42", "--out", str(out), "--data", str(REPO / "data")])
+        return out
 
     def submit_cmd(self, script: str | Path, *args: str) -> list[str]:
         return [self.spark_submit, *shlex.split(self.spark_submit_flags), str(script), *args]
@@ -164,6 +168,16 @@ def capture(cmd: list[str]) -> str:
 
 def run(cmd: list[str]) -> None:
     capture(cmd)
+
+
+def driver_json(cmd: list[str]) -> Any:
+    """Run a bench driver; the JSON it printed last on a ``BENCH_JSON`` line (its stdout only: Spark's log
+    and progress go to stderr, whose tail a failure shows)."""
+    proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace", check=False, env=submit_env())
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("BENCH_JSON ")]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-3000:]}")
+    return json.loads(lines[-1].removeprefix("BENCH_JSON "))
 
 
 def machine() -> str:

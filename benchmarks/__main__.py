@@ -27,9 +27,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default="BENCHMARKS.md")
     p.add_argument("--workdir", default=str(REPO / ".bench"))
     p.add_argument("--spark-submit-flags", default="--master local[2] --driver-memory 4g")
+    p.add_argument("--scales", default="1,3,10", help="multiples of --rows the growth section measures")
     p.add_argument("--only", default="", help="comma-separated section module names (e.g. csv)")
     ns = p.parse_args(argv)
-    ctx = BenchContext(ns.rows, ns.runs, Path(ns.workdir), ns.spark_submit_flags)
+    scales = tuple(int(s) for s in ns.scales.split(",") if s.strip())
+    ctx = BenchContext(ns.rows, ns.runs, Path(ns.workdir), ns.spark_submit_flags, scales)
     ctx.workdir.mkdir(parents=True, exist_ok=True)
     only = {s.strip() for s in ns.only.split(",") if s.strip()}
     for name in SECTIONS:

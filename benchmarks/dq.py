@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import subprocess
 
-from benchmarks import DRIVERS, REPO, BenchContext, Ratio, Section, Timing
+from benchmarks import DRIVERS, REPO, BenchContext, Ratio, Section, Timing, driver_json
 from dea_etl.runtime.submit import submit_env
 
 RULES = [
@@ -122,10 +122,7 @@ def _orders_parquet(ctx: BenchContext) -> str:
 def run_script(ctx: BenchContext, parquet: str) -> dict[str, list[float]]:
     cmd = ctx.submit_cmd(SCRIPT, parquet, str(ctx.runs), json.dumps(RULES), json.dumps(GROUPED),
                          json.dumps(ROW_LEVEL_RULES), str(ROW_LEVEL_SAMPLE), json.dumps(GROUPED_RULES))
-    lines = [ln for ln in _submit(cmd).splitlines() if ln.startswith("BENCH_JSON ")]
-    if not lines:
-        raise RuntimeError("dq bench printed no timings")
-    return json.loads(lines[-1].removeprefix("BENCH_JSON "))  # type: ignore[no-any-return]
+    return driver_json(cmd)  # type: ignore[no-any-return]
 
 
 def run(ctx: BenchContext) -> Section:

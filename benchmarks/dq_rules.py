@@ -8,12 +8,8 @@ thousands of distinct expressions.
 
 from __future__ import annotations
 
-import json
-import subprocess
-
-from benchmarks import DRIVERS, BenchContext, Section, Timing
+from benchmarks import DRIVERS, BenchContext, Section, Timing, driver_json
 from benchmarks.dq import _orders_parquet
-from dea_etl.runtime.submit import submit_env
 
 RULES = 5000
 SAMPLE = 100_000
@@ -44,11 +40,7 @@ def run(ctx: BenchContext) -> Section:
     rules.parent.mkdir(parents=True, exist_ok=True)
     rules.write_text(ruleset(), encoding="utf-8")
     cmd = ctx.submit_cmd(SCRIPT, parquet, str(ctx.runs), str(SAMPLE), str(rules))
-    proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace", check=False, env=submit_env())
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("BENCH_JSON ")]
-    if proc.returncode != 0 or not lines:
-        raise RuntimeError(f"dq_rules bench failed ({proc.returncode}): {proc.stderr[-3000:]}")
-    data = json.loads(lines[-1].removeprefix("BENCH_JSON "))
+    data = driver_json(cmd)
     where = f"{SCRIPT} (timed in-process)"
     section = Section(f"Data quality: a {RULES:,}-rule ruleset ({SAMPLE:,} orders)", [
         Timing(f"a: parse_ruleset, {RULES:,} rules ({data['chars']:,} characters)", where, data["parse"]),
