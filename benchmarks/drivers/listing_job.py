@@ -99,6 +99,15 @@ class S3:
                 newest = max(newest, int(obj["LastModified"].timestamp() * 1000))
         return newest
 
+    def list_ms(self) -> float:
+        """What one ListObjects of a one-key prefix costs moto_server now: moto scans every key of the
+        bucket for each listing, so its time grows with the bucket (S3's does not)."""
+        self.client.put_object(Bucket=BUCKET, Key="probe/one", Body=b"1")
+        t = time.perf_counter()
+        for _ in range(20):
+            self.client.list_objects_v2(Bucket=BUCKET, Prefix="probe/")
+        return round((time.perf_counter() - t) / 20 * 1000, 2)
+
     def clear(self, n: int) -> None:
         from dea_etl.testing import reset_moto_server
 
@@ -171,9 +180,10 @@ def measure(spark: Any, store_kind: Any, n: int, new: int, runs: int, sample: Pa
         if i:
             job_runs.append(round(seconds, 3))
             job_ops = ops
+    list_ms = store_kind.list_ms() if endpoint else 0.0
     store_kind.clear(n)
     shutil.rmtree(bookmarks, ignore_errors=True)
-    return {"store": store_kind.name, "old": n, "new": new, "populate_s": round(populate, 1),
+    return {"store": store_kind.name, "old": n, "new": new, "populate_s": round(populate, 1), "list_ms": list_ms,
             "listing_s": listing, "listing_ops": dict(listing_ops), "run_s": job_runs, "run_ops": dict(job_ops)}
 
 
