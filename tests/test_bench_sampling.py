@@ -16,4 +16,4 @@ def test_a_child_process_peak_is_seen_after_it_freed_its_memory() -> None:
     grown = sampled([sys.executable, "-c", child])
     small = sampled([sys.executable, "-c", SMALL])
     assert grown.python_mib >= 300 > small.python_mib
-    assert grown.jvm_mib == small.jvm_mib == 0 and grown.seconds >= 0.5
+    assert grown.jvm_mib == small.jvm_mib == 0
