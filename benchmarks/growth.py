@@ -22,6 +22,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import median
 
 from benchmarks import DRIVERS, REPO, BenchContext, Ratio, Section, Timing
 from benchmarks import run as run_command
@@ -96,12 +97,6 @@ def sampled(cmd: list[str]) -> Sampled:
     return Sampled(round(seconds, 3), round(jvm / 1024, 1), round(python / 1024, 1))
 
 
-def _median(xs: list[float]) -> float:
-    xs = sorted(xs)
-    mid = len(xs) // 2
-    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2
-
-
 def _lake(ctx: BenchContext, rows: int, csv: Path) -> tuple[Path, list[str]]:
     """A lake with the sample customers and employees processed; the orders command (run by the caller)."""
     lake = ctx.workdir / "growth" / f"lake-{rows}"
@@ -118,7 +113,7 @@ def _lake(ctx: BenchContext, rows: int, csv: Path) -> tuple[Path, list[str]]:
 def run(ctx: BenchContext) -> Section:
     empty_cmd = ctx.submit_cmd(DRIVERS / "empty_job.py")
     empty = [sampled(empty_cmd) for _ in range(ctx.runs + 1)][1:]
-    empty_s = _median([e.seconds for e in empty])
+    empty_s = median([e.seconds for e in empty])
     timings = [Timing("spark-submit of an empty PySpark script", " ".join(empty_cmd), [e.seconds for e in empty])]
     per_row: dict[tuple[str, int], float] = {}
     rss: dict[tuple[str, int], tuple[float, float]] = {}
@@ -139,7 +134,7 @@ def run(ctx: BenchContext) -> Section:
             runs = [sampled(cmd) for _ in range(ctx.runs)]
             seconds = [r.seconds for r in runs]
             timings.append(Timing(f"{job}, {rows:,} rows ({scale}x)", " ".join(cmd), seconds))
-            per_row[(job, scale)] = (_median(seconds) - empty_s) / (rows / 1e6)
+            per_row[(job, scale)] = (median(seconds) - empty_s) / (rows / 1e6)
             rss[(job, scale)] = (max(r.jvm_mib for r in runs), max(r.python_mib for r in runs))
         shutil.rmtree(lake, ignore_errors=True)
     small, large = min(ctx.scales), max(ctx.scales)

@@ -11,6 +11,7 @@ csv_to_parquet run that reads the new files, and counts the run's S3 requests by
 
 from __future__ import annotations
 
+from statistics import median
 from typing import Any
 
 from benchmarks import DRIVERS, REPO, BenchContext, Ratio, Section, Timing, driver_json
@@ -44,17 +45,18 @@ def run(ctx: BenchContext) -> Section:
         section.timings.append(Timing(f"{r['store']}: bookmarked csv_to_parquet, {r['new']} new of "
                                       f"{r['old'] + r['new']:,} files", where, r["run_s"]))
         ops = r["run_ops"]
+        per_new = f"{_others(ops) / r['new']:.1f}" if ops else "-"
+        by_op = ", ".join(f"{k} {v}" for k, v in sorted(ops.items())) or "-"
         table.append(
-            f"| {r['store']} | {r['old']:,} | {_med(r['listing_s']):.2f} | {_med(r['run_s']):.2f} | "
-            f"{_beyond(r):.2f} | {sum(r['listing_ops'].values()) or '-'} | "
-            f"{', '.join(f'{k} {v}' for k, v in sorted(ops.items())) or '-'} | {r['list_ms'] or '-'} | "
-            + (f"{_others(ops) / r['new']:.1f} |" if ops else "- |")
+            f"| {r['store']} | {r['old']:,} | {median(r['listing_s']):.2f} | {median(r['run_s']):.2f} | "
+            f"{_beyond(r):.2f} | {sum(r['listing_ops'].values()) or '-'} | {by_op} | {r['list_ms'] or '-'} | "
+            f"{per_new} |"
         )
     small, large = min(COUNTS), max(COUNTS)
     for store, found in by_store.items():
         a, b = found[small], found[large]
         section.ratios.append(Ratio(f"{store}: run seconds with {large:,} old files / with {small:,}",
-                                    _med(b["run_s"]) / _med(a["run_s"]), TARGET))
+                                    median(b["run_s"]) / median(a["run_s"]), TARGET))
         beyond = "beyond its listing and moto's per-listing cost" if b["run_ops"] else "beyond its listing"
         section.ratios.append(Ratio(f"{store}: run seconds {beyond}, {large:,} / {small:,}",
                                     _beyond(b) / _beyond(a), TARGET))
@@ -78,10 +80,4 @@ def _beyond(r: dict[str, Any]) -> float:
     (moto scans the whole bucket for every ListObjects; S3 serves a page in the same time whatever the bucket
     holds): the run's ListObjects requests times moto's measured cost of one."""
     lists = r["run_ops"].get("ListObjects", 0) - sum(r["listing_ops"].values())
-    return float(_med(r["run_s"]) - _med(r["listing_s"]) - max(0, lists) * r["list_ms"] / 1000)
-
-
-def _med(xs: list[float]) -> float:
-    xs = sorted(xs)
-    mid = len(xs) // 2
-    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2
+    return float(median(r["run_s"]) - median(r["listing_s"]) - max(0, lists) * r["list_ms"] / 1000)

@@ -30,12 +30,6 @@ LINES_PER_FILE = 3
 BUCKET = "bench-listing"
 
 
-def _median(xs: list[float]) -> float:
-    xs = sorted(xs)
-    mid = len(xs) // 2
-    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2
-
-
 def _lines(sample: Path, count: int) -> list[str]:
     with sample.open(encoding="utf-8") as fh:
         return [next(fh) for _ in range(count)]
