@@ -1,7 +1,7 @@
 """sales_mart: processed orders + customers + employees -> the sales marts in processedData/.
 
 One pass over orders: lines become order headers (one shuffle of the order-level columns, partially
-aggregated), joined with the broadcast dimensions and kept in memory; every mart is built from them,
+aggregated), joined with the broadcast dimensions and kept on local disk; every mart is built from them,
 the four marts' jobs running concurrently.
 Monthly marts are partitioned by year/month. ``--months 2014-05,2014-06`` rebuilds only those months of
 the monthly marts (dynamic partition overwrite) and skips the all-time marts, which need every month.
@@ -99,7 +99,11 @@ def run(ctx: JobContext) -> list[TableResult]:
         read_processed(ctx.spark, lake, EMPLOYEES, fmt),
         broadcast_max_bytes=broadcast_max_bytes,
     )
-    headers = orders.transform(order_headers).transform(enrich).persist(StorageLevel.MEMORY_AND_DISK)
+    # On disk, not in memory: cached in the heap (MEMORY_AND_DISK) the headers of 30 M order lines take
+    # 321 MiB of the 434 MiB Spark manages in a 1 GiB heap, and the marts' aggregations then ran out of
+    # memory in 3 of 5 runs (exit 52); on disk the job runs in Spark's smallest heap (460 MiB) and is as
+    # fast (3 M lines 18.1 s vs 19.7 s, 30 M 40.8-46.5 s vs 40.6-41.8 s at 4 GiB; BENCHMARKS.md, growth).
+    headers = orders.transform(order_headers).transform(enrich).persist(StorageLevel.DISK_ONLY)
     try:
         metrics = unknown_key_metrics(headers)
         lines_result = TableResult(
