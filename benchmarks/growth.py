@@ -12,6 +12,12 @@ Per row, a job's fixed cost (JVM and Python start, session, listing) would flatt
 the ratios use the time above an empty PySpark script's, measured in the same run: (seconds - empty) per
 million rows at the largest scale over the same at 1x. Target <= 1.15 (linear), and the JVM's peak RSS at
 the largest scale within 1.15x of 1x's (flat: memory bounded by configuration, not by the data).
+
+With the bench's 4 GiB driver the JVM's heap grows towards its limit whatever the data, so memory is also
+measured where it is bounded: each job runs once more at the smallest and the largest scale with
+``--driver-memory 1g`` (:data:`BOUNDED_HEAP`); it must finish at both, with the peak RSS at the largest
+within 1.15x of the smallest's. A job that fails there (an OutOfMemoryError is Spark's exit 52) gets an
+infinite ratio and its exit status in the table.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ from benchmarks import run as run_command
 from dea_etl.runtime.submit import submit_env
 
 TARGET = 1.15
+#: The driver memory of the bounded-heap runs.
+BOUNDED_HEAP = "1g"
 JOBS = ("csv_to_parquet", "sales_mart", "data_quality")
 
 
@@ -38,6 +46,8 @@ class Sampled:
     #: Peak resident set of the JVM and of the Python driver, in MiB.
     jvm_mib: float
     python_mib: float
+    #: The command's exit status (only a run with ``check=False`` can have another than 0).
+    returncode: int = 0
 
 
 def _children(pid: int) -> list[int]:
@@ -66,8 +76,9 @@ def _peak_kib(pid: int) -> tuple[str, int]:
     return name, peak
 
 
-def sampled(cmd: list[str]) -> Sampled:
-    """Run ``cmd``; its wall seconds and the peak resident sets of its JVM and Python processes."""
+def sampled(cmd: list[str], *, check: bool = True) -> Sampled:
+    """Run ``cmd``; its wall seconds and the peak resident sets of its JVM and Python processes (a failure
+    raises unless ``check`` is False)."""
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=submit_env())
     peaks: dict[int, tuple[str, int]] = {}
     done = threading.Event()
@@ -90,11 +101,21 @@ def sampled(cmd: list[str]) -> Sampled:
     seconds = time.perf_counter() - t0
     done.set()
     sampler.join()
-    if proc.returncode != 0:
+    if check and proc.returncode != 0:
         raise RuntimeError(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{out[-3000:].decode(errors='replace')}")
     jvm = max((p for n, p in peaks.values() if n == "java"), default=0)
     python = max((p for n, p in peaks.values() if n.startswith("python")), default=0)
-    return Sampled(round(seconds, 3), round(jvm / 1024, 1), round(python / 1024, 1))
+    return Sampled(round(seconds, 3), round(jvm / 1024, 1), round(python / 1024, 1), proc.returncode)
+
+
+def with_driver_memory(cmd: list[str], memory: str) -> list[str]:
+    """``cmd`` (a spark-submit command) with its driver memory set to ``memory``."""
+    out = list(cmd)
+    if "--driver-memory" in out:
+        out[out.index("--driver-memory") + 1] = memory
+    else:
+        out[1:1] = ["--driver-memory", memory]
+    return out
 
 
 def _lake(ctx: BenchContext, rows: int, csv: Path) -> tuple[Path, list[str]]:
@@ -118,6 +139,8 @@ def run(ctx: BenchContext) -> Section:
     per_row: dict[tuple[str, int], float] = {}
     rss: dict[tuple[str, int], tuple[float, float]] = {}
     rows_at: dict[int, int] = {}
+    bounded: dict[tuple[str, int], Sampled] = {}
+    small, large = min(ctx.scales), max(ctx.scales)
     for scale in ctx.scales:
         rows = ctx.rows * scale
         rows_at[scale] = rows
@@ -136,14 +159,19 @@ def run(ctx: BenchContext) -> Section:
             timings.append(Timing(f"{job}, {rows:,} rows ({scale}x)", " ".join(cmd), seconds))
             per_row[(job, scale)] = (median(seconds) - empty_s) / (rows / 1e6)
             rss[(job, scale)] = (max(r.jvm_mib for r in runs), max(r.python_mib for r in runs))
+            if scale in (small, large):
+                bounded[(job, scale)] = sampled(with_driver_memory(cmd, BOUNDED_HEAP), check=False)
         shutil.rmtree(lake, ignore_errors=True)
-    small, large = min(ctx.scales), max(ctx.scales)
     section = Section(f"Growth: seconds per million rows at {', '.join(f'{s}x' for s in ctx.scales)}", timings)
     for job in JOBS:
         section.ratios.append(Ratio(f"{job}: s per M rows (above the empty script) at {large}x / at {small}x",
                                     per_row[(job, large)] / per_row[(job, small)], TARGET))
         section.ratios.append(Ratio(f"{job}: JVM peak RSS at {large}x / at {small}x",
                                     rss[(job, large)][0] / rss[(job, small)][0], TARGET))
+        at_small, at_large = bounded[(job, small)], bounded[(job, large)]
+        finished = at_small.returncode == 0 and at_large.returncode == 0
+        section.ratios.append(Ratio(f"{job}: JVM peak RSS with --driver-memory {BOUNDED_HEAP} at {large}x / at {small}x",
+                                    at_large.jvm_mib / at_small.jvm_mib if finished else float("inf"), TARGET))
     lines = ["| job | rows | s per M rows (above the empty script) | JVM peak RSS MiB | Python driver peak RSS MiB |",
              "|---|---:|---:|---:|---:|"]
     for job in JOBS:
@@ -151,12 +179,18 @@ def run(ctx: BenchContext) -> Section:
             lines.append(f"| {job} | {rows_at[scale]:,} | {per_row[(job, scale)]:.2f} | {rss[(job, scale)][0]:,.0f} | "
                          f"{rss[(job, scale)][1]:,.0f} |")
     section.notes.append("\n".join(lines))
+    lines = [f"| job | rows | with --driver-memory {BOUNDED_HEAP}: exit | s | JVM peak RSS MiB |", "|---|---:|---:|---:|---:|"]
+    for (job, scale), b in sorted(bounded.items(), key=lambda kv: (JOBS.index(kv[0][0]), kv[0][1])):
+        lines.append(f"| {job} | {rows_at[scale]:,} | {b.returncode} | {b.seconds:.1f} | {b.jvm_mib:,.0f} |")
+    section.notes.append("\n".join(lines))
     section.notes.append(
         f"The empty script's median ({empty_s:.2f} s) is taken off each job's median before dividing by its rows. "
         "Peak RSS is the largest of the job's runs (VmHWM of each process, sampled every 0.1 s). The JVM runs "
         f"with the bench's spark-submit flags (`{ctx.spark_submit_flags.split(' --jars')[0]}`): its heap may grow "
-        "to the driver memory whatever the data, so a flat RSS says the jobs hold no per-row state in memory, "
-        "not that the heap is small."
+        "to the driver memory whatever the data, so a flat RSS there says the jobs hold no per-row state in "
+        f"memory, not that the heap is small. The bounded-heap runs (one each, `--driver-memory {BOUNDED_HEAP}`, "
+        "same command otherwise) show whether the job needs more memory as the data grows: a failure (exit 52 "
+        "is Spark's OutOfMemoryError) or a peak RSS that grows says it does."
     )
     return section
 

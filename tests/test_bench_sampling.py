@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks.growth import sampled
+import pytest
+from benchmarks.growth import sampled, with_driver_memory
 
 GROW = "import time; block = bytearray(300 * 2**20); time.sleep(0.5)"
 SMALL = "import time; time.sleep(0.5)"
@@ -17,3 +18,18 @@ def test_a_child_process_peak_is_seen_after_it_freed_its_memory() -> None:
     small = sampled([sys.executable, "-c", SMALL])
     assert grown.python_mib >= 300 > small.python_mib
     assert grown.jvm_mib == small.jvm_mib == 0
+
+
+def test_a_failing_command_is_measured_with_its_exit_status_when_not_checked() -> None:
+    failed = sampled([sys.executable, "-c", "raise SystemExit(52)"], check=False)
+    assert failed.returncode == 52
+    with pytest.raises(RuntimeError, match=r"command failed \(52\)"):
+        sampled([sys.executable, "-c", "raise SystemExit(52)"])
+
+
+def test_the_bounded_runs_replace_the_driver_memory_or_add_it() -> None:
+    cmd = ["spark-submit", "--master", "local[2]", "--driver-memory", "4g", "job.py", "--lake", "x"]
+    assert with_driver_memory(cmd, "1g") == ["spark-submit", "--master", "local[2]", "--driver-memory", "1g",
+                                             "job.py", "--lake", "x"]
+    assert with_driver_memory(["spark-submit", "job.py"], "1g") == ["spark-submit", "--driver-memory", "1g", "job.py"]
+    assert cmd[4] == "4g"  # the bench's own command is left as it was
