@@ -48,7 +48,8 @@ def run(ctx: BenchContext) -> Section:
     ))
     section = Section("CSV -> Parquet (orders)", [ours, baseline, duckdb])
     section.ratios = [
-        Ratio("a / b (ours vs the course script)", ours.median / baseline.median, 0.5),
+        # Issue 23's target (issue 14 asked for 0.5, shown out of reach below).
+        Ratio("a / b (ours vs the course script)", ours.median / baseline.median, 0.8),
         Ratio("a / c (ours vs DuckDB)", ours.median / duckdb.median, 4.0),
     ]
     size_mb = Path(src).stat().st_size / 1e6
