@@ -16,6 +16,7 @@ import subprocess
 import sys
 import urllib.request
 from pathlib import Path
+from statistics import median
 
 from benchmarks import DRIVERS, BenchContext, Ratio, Section, Timing
 from dea_etl.runtime.submit import submit_env
@@ -49,12 +50,6 @@ def _moto(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError(f"moto_server did not start on {url}")
 
 
-def _median(values: list[float]) -> float:
-    import statistics
-
-    return float(statistics.median(values))
-
-
 def run(ctx: BenchContext) -> Section:
     work = ctx.workdir / "publish"
     work.mkdir(parents=True, exist_ok=True)
@@ -82,15 +77,15 @@ def run(ctx: BenchContext) -> Section:
             section.timings.append(Timing(f"{fmt} {scale}x ({rows:,} rows): write the append (for contrast)",
                                           command, m[scale]["write"]))
         section.ratios += [
-            Ratio(f"{fmt}: publish time 10x / 1x", _median(m[10]["publish"]) / _median(m[1]["publish"]), 1.2),
+            Ratio(f"{fmt}: publish time 10x / 1x", median(m[10]["publish"]) / median(m[1]["publish"]), 1.2),
             Ratio(f"{fmt}: write + publish requests 10x / 1x",
-                  (_median(m[10]["requests"]) + _median(m[10]["write_requests"]))
-                  / (_median(m[1]["requests"]) + _median(m[1]["write_requests"])), 1.2),
+                  (median(m[10]["requests"]) + median(m[10]["write_requests"]))
+                  / (median(m[1]["requests"]) + median(m[1]["write_requests"])), 1.2),
         ]
         section.notes.append(
-            f"{fmt}: requests to write / publish the append: {_median(m[1]['write_requests']):.0f} / "
-            f"{_median(m[1]['requests']):.0f} at 1x, {_median(m[10]['write_requests']):.0f} / "
-            f"{_median(m[10]['requests']):.0f} at 10x; CopyObject {max(m[1]['copies'] + m[10]['copies'])}."
+            f"{fmt}: requests to write / publish the append: {median(m[1]['write_requests']):.0f} / "
+            f"{median(m[1]['requests']):.0f} at 1x, {median(m[10]['write_requests']):.0f} / "
+            f"{median(m[10]['requests']):.0f} at 10x; CopyObject {max(m[1]['copies'] + m[10]['copies'])}."
         )
     section.notes.append(
         f"An append of {APPEND_ROWS:,} rows onto a table of {BASE_ROWS:,} and {10 * BASE_ROWS:,} rows, {MONTHS} "
