@@ -13,12 +13,11 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from dea_etl.io.lake import Lake
-from dea_etl.io.tables import TableFormat, read_in_format, stage_counted
+from dea_etl.io.tables import TableFormat, kept_for_reuse, read_in_format, stage_counted
 from dea_etl.pipelines.checks import Month, parse_months
 from dea_etl.pipelines.formats import table_format
 from dea_etl.pipelines.specs import SALES_MART
@@ -99,11 +98,7 @@ def run(ctx: JobContext) -> list[TableResult]:
         read_processed(ctx.spark, lake, EMPLOYEES, fmt),
         broadcast_max_bytes=broadcast_max_bytes,
     )
-    # On disk, not in memory: cached in the heap (MEMORY_AND_DISK) the headers of 30 M order lines take
-    # 321 MiB of the 434 MiB Spark manages in a 1 GiB heap, and the marts' aggregations then ran out of
-    # memory in 3 of 5 runs (exit 52); on disk the job runs in Spark's smallest heap (460 MiB) and is as
-    # fast (3 M lines 18.1 s vs 19.7 s, 30 M 40.8-46.5 s vs 40.6-41.8 s at 4 GiB; BENCHMARKS.md, growth).
-    headers = orders.transform(order_headers).transform(enrich).persist(StorageLevel.DISK_ONLY)
+    headers = kept_for_reuse(orders.transform(order_headers).transform(enrich))
     try:
         metrics = unknown_key_metrics(headers)
         lines_result = TableResult(

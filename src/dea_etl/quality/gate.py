@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from dea_etl.errors import DeaEtlError, JobArgumentError
+from dea_etl.io.tables import kept_for_reuse
 from dea_etl.quality.evaluate import FAILED, PASSED, ROW_FAIL, ROW_PASS, ROW_RESULT, ROW_SKIP, outcomes_frame, row_level_frame
 from dea_etl.quality.history import History
 from dea_etl.quality.model import Ruleset
@@ -92,12 +92,10 @@ def gate(df: DataFrame, ruleset: str | Ruleset, mode: str, references: Mapping[s
         return result
     if ev.rows_clean:  # the pass counted no failing row: every row passes, none is quarantined (no row pass)
         return GateResult(mode, ev, outcomes, df, _quarantined(row_level_frame(ev), df).where(F.lit(False)))
-    # Both halves come from the same row-level frame (joins, windows): computed once, kept on local disk with
-    # only what they read. 30 M orders with 5 M failing rows ran out of a 1 GiB heap (exit 52) when the frame
-    # was cached with the names of the rules each row passed and skipped (arrays of strings: the cache's
-    # column builders grew past the heap) or with MEMORY_AND_DISK (a block read back from disk is loaded
-    # whole into the heap); without the names and on disk the job finishes (153 s).
-    rows = row_level_frame(ev).drop(ROW_PASS, ROW_SKIP).persist(StorageLevel.DISK_ONLY)
+    # Both halves come from the same row-level frame (joins, windows): computed once, with only what they read
+    # (the names of the rules each row passed and skipped, arrays of strings, made the cached frame outgrow a
+    # 1 GiB heap at 30 M orders with 5 M failing rows; without them it finishes, 153 s).
+    rows = kept_for_reuse(row_level_frame(ev).drop(ROW_PASS, ROW_SKIP))
     passed_df = rows.where(F.col(ROW_RESULT) == PASSED).select(*df.columns)
     return GateResult(mode, ev, outcomes, passed_df, _quarantined(rows, df), rows)
 
