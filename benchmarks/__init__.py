@@ -129,14 +129,17 @@ class BenchContext:
     def spark_submit(self) -> str:
         return str(Path(sys.executable).with_name("spark-submit"))
 
-    def orders_csv(self, rows: int | None = None) -> Path:
-        """The benchmark's orders CSV (``rows`` rows, default the bench's, seed 42), generated once and kept
-        in the work folder (the same seed and rows give the same file)."""
+    def orders_csv(self, rows: int | None = None, failing_fraction: float = 0.0) -> Path:
+        """The benchmark's orders CSV (``rows`` rows, default the bench's, seed 42; about ``failing_fraction``
+        of its lines failing rules/orders.dqdl's ``orderqty > 0``), generated once and kept in the work folder
+        (the same arguments give the same file)."""
         rows = rows or self.rows
-        out = self.workdir / "input" / f"orders-{rows}" / "orders.csv"
+        name = f"orders-{rows}" + (f"-failing-{failing_fraction:g}" if failing_fraction else "")
+        out = self.workdir / "input" / name / "orders.csv"
         if not out.exists() or out.stat().st_size == 0:
             run([str(Path(sys.executable).with_name("dea-etl")), "generate-data", "orders", "--rows",
-                 str(rows), "--seed", "42", "--out", str(out), "--data", str(REPO / "data")])
+                 str(rows), "--seed", "42", "--out", str(out), "--data", str(REPO / "data"),
+                 "--failing-fraction", str(failing_fraction)])
         return out
 
     def submit_cmd(self, script: str | Path, *args: str) -> list[str]:

@@ -4,9 +4,12 @@ For each scale (``--scales``, multiples of ``--rows``) the orders CSV of that ma
 (seed 42), converted by ``jobs/csv_to_parquet.py`` into a lake beside the sample customers and employees
 (the warm-up run, which also warms the page cache), and then each job is timed as a whole spark-submit
 process: csv_to_parquet again, ``jobs/sales_mart.py`` and ``jobs/data_quality.py --tables orders``
-(``rules/orders.dqdl``: 17 rules, two referential-integrity joins). While a job runs, every process of it is
-sampled every 0.1 s for its peak resident set (``VmHWM``): the JVM (in local mode the driver and its
-executors in one process) and the Python driver.
+(``rules/orders.dqdl``: 17 rules, two referential-integrity joins). About :data:`FAILING_FRACTION` of the
+generated lines fail its ``orderqty > 0`` on purpose, so the DQ gate takes its quarantine path (the failing
+rows are moved out of the table, which is then rewritten); the lake as the marts left it is put back before
+each data_quality run, untimed, so that every run has the same rows to check. While a job runs, every
+process of it is sampled every 0.1 s for its peak resident set (``VmHWM``): the JVM (in local mode the
+driver and its executors in one process) and the Python driver.
 
 Per row, a job's fixed cost (JVM and Python start, session, listing) would flatter the larger sizes, so
 the ratios use the time above an empty PySpark script's, measured in the same run: (seconds - empty) per
@@ -32,12 +35,16 @@ from statistics import median
 
 from benchmarks import DRIVERS, REPO, BenchContext, Ratio, Section, Timing
 from benchmarks import run as run_command
+from dea_etl.io.lake import Lake
+from dea_etl.pipelines.data_quality import dq_path
 from dea_etl.runtime.submit import submit_env
 
 TARGET = 1.15
 #: The driver memory of the bounded-heap runs.
 BOUNDED_HEAP = "1g"
 JOBS = ("csv_to_parquet", "sales_mart", "data_quality")
+#: About this fraction of the orders fail a row-level rule of rules/orders.dqdl (quarantined by data_quality).
+FAILING_FRACTION = 0.15
 
 
 @dataclass
@@ -118,6 +125,14 @@ def with_driver_memory(cmd: list[str], memory: str) -> list[str]:
     return out
 
 
+def sampled_on(lake: Path, kept: Path | None, cmd: list[str], *, check: bool = True) -> Sampled:
+    """:func:`sampled` of ``cmd``, after putting ``lake`` back as ``kept`` holds it (untimed) when given."""
+    if kept is not None:
+        shutil.rmtree(lake)
+        shutil.copytree(kept, lake)
+    return sampled(cmd, check=check)
+
+
 def _lake(ctx: BenchContext, rows: int, csv: Path) -> tuple[Path, list[str]]:
     """A lake with the sample customers and employees processed; the orders command (run by the caller)."""
     lake = ctx.workdir / "growth" / f"lake-{rows}"
@@ -144,7 +159,7 @@ def run(ctx: BenchContext) -> Section:
     for scale in ctx.scales:
         rows = ctx.rows * scale
         rows_at[scale] = rows
-        csv = ctx.orders_csv(rows)
+        csv = ctx.orders_csv(rows, FAILING_FRACTION)
         lake, orders_cmd = _lake(ctx, rows, csv)
         sampled(orders_cmd)  # the warm-up: fills the lake and the page cache
         commands = {
@@ -153,15 +168,24 @@ def run(ctx: BenchContext) -> Section:
             "data_quality": ctx.submit_cmd(REPO / "jobs" / "data_quality.py", "--lake", str(lake), "--tables",
                                            "orders"),
         }
+        before_dq = lake.with_name(lake.name + "-before-dq")
         for job, cmd in commands.items():
-            runs = [sampled(cmd) for _ in range(ctx.runs)]
+            kept = None
+            if job == "data_quality":  # it quarantines rows out of the table: the same table for every run
+                shutil.rmtree(before_dq, ignore_errors=True)
+                kept = Path(shutil.copytree(lake, before_dq))
+            runs = [sampled_on(lake, kept, cmd) for _ in range(ctx.runs)]
+            if kept is not None and not any(Path(dq_path(Lake(str(lake)), "orders", "quarantine")).rglob("*.parquet")):
+                raise RuntimeError(f"data_quality quarantined no orders in {lake}: the bench measures the gate's "
+                                   "quarantine path")
             seconds = [r.seconds for r in runs]
             timings.append(Timing(f"{job}, {rows:,} rows ({scale}x)", " ".join(cmd), seconds))
             per_row[(job, scale)] = (median(seconds) - empty_s) / (rows / 1e6)
             rss[(job, scale)] = (max(r.jvm_mib for r in runs), max(r.python_mib for r in runs))
             if scale in (small, large):
-                bounded[(job, scale)] = sampled(with_driver_memory(cmd, BOUNDED_HEAP), check=False)
+                bounded[(job, scale)] = sampled_on(lake, kept, with_driver_memory(cmd, BOUNDED_HEAP), check=False)
         shutil.rmtree(lake, ignore_errors=True)
+        shutil.rmtree(before_dq, ignore_errors=True)
     section = Section(f"Growth: seconds per million rows at {', '.join(f'{s}x' for s in ctx.scales)}", timings)
     for job in JOBS:
         section.ratios.append(Ratio(f"{job}: s per M rows (above the empty script) at {large}x / at {small}x",

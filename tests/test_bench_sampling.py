@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
+from pathlib import Path
 
 import pytest
-from benchmarks.growth import sampled, with_driver_memory
+from benchmarks.growth import sampled, sampled_on, with_driver_memory
 
 GROW = "import time; block = bytearray(300 * 2**20); time.sleep(0.5)"
 SMALL = "import time; time.sleep(0.5)"
@@ -33,3 +35,21 @@ def test_the_bounded_runs_replace_the_driver_memory_or_add_it() -> None:
                                              "job.py", "--lake", "x"]
     assert with_driver_memory(["spark-submit", "job.py"], "1g") == ["spark-submit", "--driver-memory", "1g", "job.py"]
     assert cmd[4] == "4g"  # the bench's own command is left as it was
+
+
+def test_each_data_quality_run_starts_from_the_lake_as_it_was(tmp_path: Path) -> None:
+    # The job moves rows out of its table; every measured run must find them back.
+    lake, kept = tmp_path / "lake", tmp_path / "kept"
+    (lake / "t").mkdir(parents=True)
+    (lake / "t" / "part-0.parquet").write_text("all rows")
+    shutil.copytree(lake, kept)
+    job = ("import pathlib, sys; t = pathlib.Path(sys.argv[1]) / 't'; "
+           "assert (t / 'part-0.parquet').read_text() == 'all rows', 'not put back'; "
+           "(t / 'part-0.parquet').write_text('kept rows'); (t / 'moved.parquet').write_text('quarantined')")
+    for _ in range(2):
+        assert sampled_on(lake, kept, [sys.executable, "-c", job, str(lake)]).returncode == 0
+    assert sorted(p.name for p in (lake / "t").iterdir()) == ["moved.parquet", "part-0.parquet"]
+    assert (kept / "t" / "part-0.parquet").read_text() == "all rows"
+    # without a kept copy the lake is left as the last run left it
+    failed = sampled_on(lake, None, [sys.executable, "-c", job, str(lake)], check=False)
+    assert failed.returncode == 1

@@ -44,6 +44,11 @@ def test_shape_rows_and_course_sample_lines(orders_file: Path) -> None:
 
 
 def test_invariants(orders_file: Path, data_dir: Path) -> None:
+    assert_invariants(orders_file, data_dir)
+
+
+def assert_invariants(orders_file: Path, data_dir: Path) -> None:
+    """What rules/orders.dqdl checks, line by line and order by order, but ``orderqty > 0``."""
     customers = {int(r[0]) for r in csv.reader(data_dir.joinpath("customers.csv").open(newline=""))}
     reps = {int(r[0]) for r in csv.reader(data_dir.joinpath("employees.csv").open(newline="")) if r[5] == "Sales Representative"}
     orders: dict[str, list[list[str]]] = defaultdict(list)
@@ -65,6 +70,30 @@ def test_invariants(orders_file: Path, data_dir: Path) -> None:
         sub, tax, freight, total = (Decimal(x) for x in rows[0][7:11])
         assert sum(Decimal(r[15]) for r in rows) == sub, order_id
         assert sub + tax + freight == total, order_id
+
+
+def test_failing_fraction_breaks_only_orderqty(orders_file: Path, data_dir: Path, tmp_path: Path) -> None:
+    failing = tmp_path / "failing.csv"
+    assert cli_main(["generate-data", "orders", "--rows", "3000", "--seed", "11", "--failing-fraction", "0.2",
+                     "--out", str(failing)]) == 0
+    assert_invariants(failing, data_dir)
+    plain = list(csv.reader(orders_file.open(newline="")))
+    rows = list(csv.reader(failing.open(newline="")))
+    zero = [r for r in rows if r[12] == "0"]
+    assert 450 <= len(zero) <= 750  # about 20% of 3,000 lines
+    assert all(Decimal(r[15]) == 0 for r in zero)
+    assert not any(r[12] == "0" for r in plain)
+    # the same lines otherwise: ids, dates, customers, products, prices and discounts
+    keep = (0, 1, 2, 3, 4, 5, 6, 11, 13, 14)
+    assert [[r[i] for i in keep] for r in rows] == [[r[i] for i in keep] for r in plain]
+    assert rows[:3] == plain[:3]  # the course's sample lines stay verbatim
+
+
+def test_failing_fraction_out_of_range_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["generate-data", "orders", "--rows", "3000", "--failing-fraction", "1.5",
+                     "--out", str(tmp_path / "o.csv")]) == 2
+    assert "between 0 and 1" in capsys.readouterr().err
+    assert not (tmp_path / "o.csv").exists()
 
 
 def test_too_few_rows_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

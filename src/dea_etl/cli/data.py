@@ -43,7 +43,7 @@ def _generate(ns: argparse.Namespace) -> int:
         error("--rows must be positive")
         return 2
     try:
-        cfg = config_from_seed(ns.rows, ns.seed, Path(ns.data))
+        cfg = config_from_seed(ns.rows, ns.seed, Path(ns.data), ns.failing_fraction)
         rows = _write(cfg, ns.out)
     except ValueError as exc:
         error(str(exc))
@@ -62,4 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--seed", type=int, default=42, help="random seed: the same seed gives the same file (default: 42)")
     p.add_argument("--out", required=True, help="the CSV file to write: a local path or s3://BUCKET/KEY")
     p.add_argument("--data", default="data", help="folder with customers.csv and employees.csv")
+    p.add_argument("--failing-fraction", type=float, default=0.0, metavar="F",
+                   help="about this fraction of the lines (0 to 1) fail rules/orders.dqdl's orderqty > 0 on purpose, "
+                        "to exercise the DQ gate's quarantine (default: 0)")
     p.set_defaults(handler=_generate)

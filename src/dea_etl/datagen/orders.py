@@ -9,6 +9,11 @@ Invariants (checked by the tests and by rules/orders.dqdl):
 - ``customerid`` from customers.csv, ``employeeid`` from the sales representatives in employees.csv;
 - the course's three sample rows (SOURCE.md) appear verbatim as the first three lines; each belongs to
   an order completed by one generated filler line so that the invariants hold for it too.
+
+With ``failing_fraction`` > 0 about that fraction of the generated lines break one row-level rule of
+rules/orders.dqdl on purpose (``orderqty > 0``: their quantity and line total are 0, so the amounts above
+still add up), for measuring the DQ gate's quarantine path; 0 (the default) gives the same file as before
+the option existed.
 """
 
 from __future__ import annotations
@@ -48,6 +53,8 @@ class OrdersConfig:
     seed: int
     customer_ids: tuple[int, ...]
     employee_ids: tuple[int, ...]
+    #: About this fraction of the generated lines fail ``ColumnValues "orderqty" > 0`` (see the module).
+    failing_fraction: float = 0.0
 
 
 def _ids_from_csv(path: Path, where: tuple[int, str] | None = None) -> tuple[int, ...]:
@@ -68,11 +75,14 @@ def _ids_from_csv(path: Path, where: tuple[int, str] | None = None) -> tuple[int
     return tuple(sorted(set(ids)))
 
 
-def config_from_seed(rows: int, seed: int, data_dir: Path) -> OrdersConfig:
+def config_from_seed(rows: int, seed: int, data_dir: Path, failing_fraction: float = 0.0) -> OrdersConfig:
     """Draw customer ids from customers.csv and sales representatives from employees.csv."""
+    if not 0.0 <= failing_fraction <= 1.0:
+        raise ValueError(f"the failing fraction must be between 0 and 1, got {failing_fraction}")
     customers = _ids_from_csv(data_dir / "customers.csv")
     reps = _ids_from_csv(data_dir / "employees.csv", where=(5, SALES_REPRESENTATIVE))
-    return OrdersConfig(rows=rows, seed=seed, customer_ids=customers, employee_ids=reps)
+    return OrdersConfig(rows=rows, seed=seed, customer_ids=customers, employee_ids=reps,
+                        failing_fraction=failing_fraction)
 
 
 def _sample_fillers() -> list[dict[str, object]]:
@@ -142,6 +152,8 @@ def generate_orders(cfg: OrdersConfig) -> pa.Table:
     product_idx = rng.integers(0, PRODUCT_IDS.size, size=n)
     qty = np.minimum(rng.geometric(0.45, size=n), 30)
     disc_hundredths = np.rint(DISCOUNTS[rng.integers(0, DISCOUNTS.size, size=n)] * 100).astype(np.int64)
+    if cfg.failing_fraction > 0:  # drawn last, so that 0 leaves every other draw as it was
+        qty = np.where(rng.random(n) < cfg.failing_fraction, 0, qty)
     cents = price_cents[product_idx]
     # linetotal in 1/10000 units: qty * cents * (100 - disc) exactly in integers.
     line_e4 = qty * cents * (100 - disc_hundredths)

@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from dea_etl.errors import InputError, JobArgumentError, UnknownTableError
+from dea_etl.io.lake import quarantine_path
 from dea_etl.preflight import LakeLookupError, check_input, check_outputs, exists, processed_root, tables_in_lake
 
 Args = Mapping[str, "str | None"]
@@ -60,11 +61,6 @@ def table_name(ref: str) -> str | None:
         raise UnknownTableError(f"unknown table {ref!r}; give a seed table ({', '.join(seed_tables())}), a schema "
                                 "file (.json) or glue://DATABASE/TABLE")
     return ref
-
-
-def quarantine_path(output: str) -> str:
-    """:func:`dea_etl.io.lake.quarantine_path`: ``<output>_quarantine``."""
-    return output.rstrip("/") + "_quarantine"
 
 
 def _lake_path(lake: str, *parts: str) -> str:
