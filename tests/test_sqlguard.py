@@ -142,6 +142,17 @@ def test_the_allowed_functions_are_spark_built_ins_without_java_calls(spark: Spa
         jvm.java.lang.Class.forName(EXPRESSIONS + name)
 
 
+def test_the_allowed_functions_classes_come_from_spark_s_registry_in_one_call(spark: SparkSession) -> None:
+    jvm: Any = spark.sparkContext._jvm
+    registry = jvm.org.apache.spark.sql.catalyst.analysis.FunctionRegistry.builtin()
+    ident = jvm.org.apache.spark.sql.catalyst.FunctionIdentifier
+    names = ["upper", "not_a_function", "abs", "", "date_add"]
+    asked = [str(registry.lookupFunction(ident(n)).get().getClassName()) if n and registry.functionExists(ident(n))
+             else "" for n in names]
+    assert str(jvm.dea_etl.spark.FunctionClasses.of("\n".join(names))).split("\n") == asked
+    assert asked[0] == EXPRESSIONS + "Upper" and asked[1] == asked[3] == ""
+
+
 def test_the_documented_examples_of_every_allowed_function_pass(spark: SparkSession) -> None:
     """Spark documents each function with examples: the first of each allowed function passes the guard
     (or is invalid on its own: a Hive-only or ANSI-only example), none is refused."""

@@ -44,17 +44,13 @@ def spark_error(exc: BaseException) -> str:
 
 
 def _function_classes(tree: Tree) -> frozenset[str]:
-    """The expression classes of the allowed functions (asked from Spark's registry once per JVM)."""
+    """The expression classes of the allowed functions (asked from Spark's registry once per JVM, in one call:
+    ``dea_etl.spark.FunctionClasses`` of ``dea-etl-spark.jar``)."""
     key = id(tree.jvm)
     if key not in _FUNCTION_CLASSES:
-        jvm = tree.jvm
-        registry = jvm.org.apache.spark.sql.catalyst.analysis.FunctionRegistry.builtin()
-        found = set()
-        for name in FUNCTIONS:
-            info = registry.lookupFunction(jvm.org.apache.spark.sql.catalyst.FunctionIdentifier(name))
-            if info.isDefined():
-                found.add(str(info.get().getClassName()))
-        _FUNCTION_CLASSES[key] = frozenset(found)
+        names = "\n".join(sorted(FUNCTIONS))
+        classes = str(tree.jvm.dea_etl.spark.FunctionClasses.of(names)).split("\n")
+        _FUNCTION_CLASSES[key] = frozenset(filter(None, classes))
     return _FUNCTION_CLASSES[key]
 
 
