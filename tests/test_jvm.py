@@ -8,6 +8,7 @@ import pytest
 from pyspark.sql import SparkSession
 
 from dea_etl.cli import main as cli_main
+from dea_etl.io.lake import Lake
 from dea_etl.jvm import OWN_JAR, declared_artifacts, jar_paths
 from dea_etl.runtime.session import apply_s3a, s3a_conf
 
@@ -138,3 +139,35 @@ def test_without_the_archive_sessions_start_as_before_and_silently(tmp_path: Pat
     assert "SharedArchiveFile" not in output
     line = next(line for line in classes.splitlines() if " org.apache.spark.SparkContext " in line)
     assert "shared objects file" not in line
+
+
+#: A dea-etl command run in this process, then the kind of VM its session's JVM was (``java.vm.info``).
+_VM_INFO_SCRIPT = """
+import sys
+from pyspark import SparkContext
+from dea_etl.cli import main
+code = main(sys.argv[1:])
+print("exit", code, "vm", SparkContext._jvm.java.lang.System.getProperty("java.vm.info"))
+"""
+
+
+def test_a_command_over_a_small_local_lake_starts_a_quick_compiler_only_jvm(tmp_lake: Lake) -> None:
+    """A short run's JVM (SHORT_RUN_JAVA_OPTIONS: C1 only, "emulated-client"); over a lake past
+    SHORT_RUN_BYTES the same command keeps HotSpot's optimizing compiler."""
+    import subprocess
+    import sys
+
+    from dea_etl.pipelines.checks import SHORT_RUN_BYTES
+
+    def vm() -> str:
+        proc = subprocess.run([sys.executable, "-c", _VM_INFO_SCRIPT, "sql", "SELECT 1 AS one", "--lake",
+                               tmp_lake.root], capture_output=True, text=True, timeout=300, check=False)
+        assert proc.returncode == 0 and "exit 0" in proc.stdout, proc.stdout + proc.stderr[-2000:]
+        return proc.stdout.rsplit("vm ", 1)[1]
+
+    assert "emulated-client" in vm()
+    big = Path(tmp_lake.root) / "processedData" / "_big"
+    big.mkdir()
+    with open(big / "blob", "wb") as blob:  # a sparse file: its size, not its bytes on disk
+        blob.truncate(SHORT_RUN_BYTES + 1)
+    assert "emulated-client" not in vm()

@@ -188,6 +188,37 @@ def test_the_pipeline_over_small_sample_files_is_a_short_run(tmp_path: Path) -> 
     assert not checks.short_pipeline({"data": str(tmp_path)})
 
 
+def test_every_job_and_command_over_small_local_data_is_a_short_run(tmp_path: Path) -> None:
+    """Small local inputs (the sample data, a test's lake) make a short run; a large one, or one on S3 (not
+    listed for this), does not."""
+    data = Path(__file__).parent.parent / "data"
+    assert {name for name, job in specs.JOBS.items() if job.short_run is None} == set()
+    lake = tmp_path / "lake"
+    for folder in ("rawData/orders", "processedData/orders"):
+        (lake / folder).mkdir(parents=True)
+        (lake / folder / "part-0").write_bytes(b"x" * 1000)
+    small = {"input": str(data / "customers.csv"), "lake": str(lake), "data": str(data)}
+    assert [n for n, job in specs.JOBS.items() if job.short_run and not job.short_run(small)] == []
+    assert checks.short_lake({"lake": str(lake / "processedData")})  # the lake given by its processed folder
+    for folder in ("rawData/orders", "processedData/orders"):
+        with open(lake / folder / "big", "wb") as big:
+            big.truncate(checks.SHORT_RUN_BYTES)  # with the 1,000 bytes already there: just over
+        assert not (checks.short_raw if folder.startswith("raw") else checks.short_lake)({"lake": str(lake)})
+    assert not checks.short_input({"input": str(lake)})
+    assert not checks.short_input({"input": "s3://bucket/orders.csv"}) and not checks.short_lake({"lake": "s3://b"})
+    assert checks.short_input({"input": str(tmp_path / "not-there.csv")})  # nothing to read (the job says so)
+
+
+def test_at_most_bytes_stops_counting_once_over(tmp_path: Path) -> None:
+    from dea_etl.io.paths import at_most_bytes
+
+    for i in range(3):
+        (tmp_path / f"f{i}").write_bytes(b"x" * 10)
+    assert at_most_bytes(30, str(tmp_path)) and not at_most_bytes(29, str(tmp_path))
+    assert at_most_bytes(20, str(tmp_path / "f0"), str(tmp_path / "f1"))
+    assert at_most_bytes(10, f"file:{tmp_path / 'f0'}") and not at_most_bytes(10**12, "s3://b/k")
+
+
 # --- SQL ---------------------------------------------------------------------------------------------------
 
 

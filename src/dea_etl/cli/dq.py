@@ -77,6 +77,13 @@ def _load(spark: Any, ns: argparse.Namespace) -> tuple[Any, dict[str, Any], Any,
     return parsed.transform(valid_rows(spec)), refs, unparsed, _quarantine_outcome(rows_in, rejects)
 
 
+def _short(ns: argparse.Namespace) -> bool:
+    """A short run (:data:`dea_etl.pipelines.checks.SHORT_RUN_BYTES`): what is checked is small and local."""
+    from dea_etl.pipelines.checks import short_input, short_lake
+
+    return short_input({"input": ns.input}) if ns.input is not None else short_lake({"lake": ns.lake})
+
+
 def _name(ns: argparse.Namespace) -> str:
     """The checked table's name in the history: --table's (a table file's or catalog table's name; a lake
     table's folder), else the ruleset file's name."""
@@ -198,7 +205,7 @@ def _dq(ns: argparse.Namespace) -> int:
     from dea_etl.runtime.context import new_run_id
 
     remote = "://" in ns.ruleset  # s3://..., read through the session's file systems
-    spark, created = get_spark("dea-etl-dq") if remote else (None, False)
+    spark, created = get_spark("dea-etl-dq", short_run=_short(ns)) if remote else (None, False)
     try:
         text = _read_ruleset(spark, ns.ruleset)
         ruleset = parse_ruleset(text)
@@ -214,7 +221,7 @@ def _dq(ns: argparse.Namespace) -> int:
         error(str(exc))
         return _stopped(spark, created, exc.exit_code)
     if spark is None:
-        spark, created = get_spark("dea-etl-dq")
+        spark, created = get_spark("dea-etl-dq", short_run=_short(ns))
     try:
         df, refs, unparsed, accounting = _load(spark, ns)
         run = recording.Run.now(_name(ns), Path(ns.ruleset).stem, text, new_run_id(), _source(ns))

@@ -35,10 +35,11 @@ def _sql(ns: argparse.Namespace) -> int:
         return 1
     from dea_etl.catalog import run_sql
     from dea_etl.catalog.local import iceberg_metadata_tables, lake_views, named_views, use_iceberg_catalog
+    from dea_etl.pipelines.checks import short_lake
     from dea_etl.runtime import get_spark
     from dea_etl.sqlguard import InvalidSqlError, UnsafeSqlError, spark_error
 
-    spark, created = get_spark("dea-etl-sql")
+    spark, created = get_spark("dea-etl-sql", short_run=short_lake({"lake": ns.lake}))
     previous = spark.catalog.currentCatalog()
     previous_db = spark.catalog.currentDatabase()
     try:

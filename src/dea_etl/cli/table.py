@@ -97,9 +97,10 @@ def _checked(ns: argparse.Namespace, fmt: str | None = None) -> list[tuple[str, 
 
 
 def _with_spark(ns: argparse.Namespace, action: Callable[[Any], int]) -> int:
+    from dea_etl.pipelines.checks import short_lake
     from dea_etl.runtime import get_spark
 
-    spark, created = get_spark("dea-etl-table")
+    spark, created = get_spark("dea-etl-table", short_run=short_lake({"lake": ns.lake}))
     try:
         return action(spark)
     except Exception as exc:

@@ -85,6 +85,28 @@ def folders(path: str) -> list[str] | None:
     return [] if answer is False else answer
 
 
+def at_most_bytes(limit: int, *paths: str) -> bool:
+    """Whether the files at ``paths`` (files or folders, walked) hold at most ``limit`` bytes together; False
+    as soon as more are counted, and for a path that is not local (an S3 prefix is not listed for this).
+    A path that does not exist counts 0."""
+    total = 0
+    for path in paths:
+        if not storage.is_local(path):
+            return False
+        root = storage.local_path(path)
+        if os.path.isfile(root):
+            total += os.path.getsize(root)
+        for folder, _, names in os.walk(root):
+            for name in names:
+                try:
+                    total += os.lstat(os.path.join(folder, name)).st_size
+                except OSError:
+                    continue  # gone meanwhile
+                if total > limit:
+                    return False
+    return total <= limit
+
+
 def normalized(path: str) -> str:
     """The path in the form used for comparing: absolute with local links resolved (``file:/...``), every S3
     scheme as ``s3://``, no trailing slash."""

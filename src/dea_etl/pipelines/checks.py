@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
 
 from dea_etl.errors import InputError, JobArgumentError, UnknownTableError
 from dea_etl.io.lake import quarantine_path
+from dea_etl.io.paths import at_most_bytes
 from dea_etl.preflight import LakeLookupError, check_input, check_outputs, exists, processed_root, tables_in_lake
 
 Args = Mapping[str, "str | None"]
@@ -148,9 +148,23 @@ SHORT_RUN_BYTES = 64 * 1024 * 1024
 
 def short_pipeline(args: Args) -> bool:
     """The pipeline over sample files of at most :data:`SHORT_RUN_BYTES` together (``--data`` is a local folder)."""
-    data = Path(str(args.get("data") or "data"))
-    sizes = [(data / name).stat().st_size for name in SAMPLE_FILES.values() if (data / name).is_file()]
-    return sum(sizes) <= SHORT_RUN_BYTES
+    data = str(args.get("data") or "data").rstrip("/")
+    return at_most_bytes(SHORT_RUN_BYTES, *(f"{data}/{name}" for name in SAMPLE_FILES.values()))
+
+
+def short_input(args: Args) -> bool:
+    """``--input``: local files of at most :data:`SHORT_RUN_BYTES` together."""
+    return at_most_bytes(SHORT_RUN_BYTES, str(args["input"]))
+
+
+def short_raw(args: Args) -> bool:
+    """The lake's ``rawData/``: a local folder of at most :data:`SHORT_RUN_BYTES`."""
+    return at_most_bytes(SHORT_RUN_BYTES, _lake_path(str(args["lake"]), "rawData"))
+
+
+def short_lake(args: Args) -> bool:
+    """The lake's processed tables: a local folder of at most :data:`SHORT_RUN_BYTES`."""
+    return at_most_bytes(SHORT_RUN_BYTES, processed_root(str(args["lake"])))
 
 
 def pipeline(args: Args) -> None:

@@ -45,7 +45,7 @@ CSV_TO_PARQUET = JobSpec(
         *LIMIT_ARGS,
         GATE_ARG,
     ),
-    _work("csv_to_parquet"), "one table's CSV files -> typed Parquet", checks.csv_to_parquet,
+    _work("csv_to_parquet"), "one table's CSV files -> typed Parquet", checks.csv_to_parquet, checks.short_input,
 )
 
 RAW_TO_PROCESSED = JobSpec(
@@ -59,6 +59,7 @@ RAW_TO_PROCESSED = JobSpec(
         GATE_ARG,
     ),
     _work("raw_to_processed"), "all seed tables: rawData/ -> processedData/", checks.raw_to_processed,
+    checks.short_raw,
 )
 
 NYC_TAXI = JobSpec(
@@ -69,7 +70,7 @@ NYC_TAXI = JobSpec(
         *FORMAT_ARGS,
         *LIMIT_ARGS,
     ),
-    _work("nyc_taxi"), "NYC green taxi trips CSV -> Parquet", checks.nyc_taxi,
+    _work("nyc_taxi"), "NYC green taxi trips CSV -> Parquet", checks.nyc_taxi, checks.short_input,
 )
 
 DATA_QUALITY = JobSpec(
@@ -81,7 +82,7 @@ DATA_QUALITY = JobSpec(
         *FORMAT_ARGS,
     ),
     _work("data_quality"), "run the DQDL rulesets on the processed tables or the marts (fail or quarantine)",
-    checks.data_quality,
+    checks.data_quality, checks.short_lake,
 )
 
 SALES_MART = JobSpec(
@@ -94,11 +95,12 @@ SALES_MART = JobSpec(
         *FORMAT_ARGS,
     ),
     _work("sales_mart"), "processed orders, customers, employees -> sales marts", checks.sales_mart,
+    checks.short_lake,
 )
 
 MART_QUALITY = JobSpec(
     "mart_quality", (LAKE_ARG, REPORT_ARG, *FORMAT_ARGS), _work("data_quality", "run_marts"),
-    "run the marts' DQDL rulesets after sales_mart (fail or quarantine)", checks.mart_quality,
+    "run the marts' DQDL rulesets after sales_mart (fail or quarantine)", checks.mart_quality, checks.short_lake,
 )
 
 #: The pipeline, in order: the one definition (``make run``, the deployed Glue workflow, EMR steps, EMR
