@@ -48,8 +48,8 @@ LOCAL_BUILD_CONF: dict[str, str] = {
 #: generated code, which a run of seconds never earns back: the sample pipeline took 27.5 s with it and
 #: 20.4 s without (BENCHMARKS.md, "The sample pipeline"); by hand (medians of 3, 2026-12-07) a ``dea-etl sql``
 #: join on the sample lake 9.4 -> 8.6 s, ``dq`` of orders 14.3 -> 11.7 s, csv_to_parquet of customers
-#: 11.0 -> 8.2 s. Long runs keep it (it makes hot loops faster); in-process test sessions gained nothing
-#: measurable (72 tests: 64.9-76.9 s with it, 63.6-67.1 s without).
+#: 11.0 -> 8.2 s. Long runs keep C2 (it makes hot loops faster), and so does the in-process test session,
+#: where dropping it gained nothing measurable (72 tests: 64.9-76.9 s with C2, 63.6-67.1 s without).
 SHORT_RUN_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1"
 
 

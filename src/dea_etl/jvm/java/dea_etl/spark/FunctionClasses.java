@@ -2,6 +2,7 @@ package dea_etl.spark;
 
 import java.util.StringJoiner;
 import org.apache.spark.sql.catalyst.FunctionIdentifier;
+import org.apache.spark.sql.catalyst.analysis.FunctionRegistry;
 import org.apache.spark.sql.catalyst.analysis.FunctionRegistry$;
 import org.apache.spark.sql.catalyst.expressions.ExpressionInfo;
 import scala.Option;
@@ -19,10 +20,10 @@ public final class FunctionClasses {
    * it, or an empty line when it is not a built-in; the lines joined with {@code '\n'}.
    */
   public static String of(String names) {
+    FunctionRegistry registry = FunctionRegistry$.MODULE$.builtin();
     StringJoiner out = new StringJoiner("\n");
     for (String name : names.split("\n", -1)) {
-      Option<ExpressionInfo> info =
-          FunctionRegistry$.MODULE$.builtin().lookupFunction(new FunctionIdentifier(name));
+      Option<ExpressionInfo> info = registry.lookupFunction(new FunctionIdentifier(name));
       out.add(info.isDefined() ? info.get().getClassName() : "");
     }
     return out.toString();
