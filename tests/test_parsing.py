@@ -14,8 +14,12 @@ from pyspark.sql import functions as F
 from dea_etl.schemas import Column, TableSpec
 from dea_etl.tables.seed import CUSTOMERS, ORDERS, TRIPDATA
 from dea_etl.transforms.parsing import (
+    _NUMBER_CHARACTERS,
+    NUMBER_TEXT_FUNCTION,
     REJECT_REASON,
+    _quick_date,
     parse_csv_lines,
+    register_functions,
     rejected_rows,
     valid_rows,
     with_partition_columns,
@@ -200,6 +204,53 @@ def test_new_types_reject_what_does_not_fit(spark: SparkSession, line: str, reas
 def test_a_double_is_written_as_csv_writes_it_not_as_java_parses_it(spark: SparkSession, text: str) -> None:
     assert [r.reason for r in rejected_rows(judged(spark, f"1,Ann,5/1/2014,{text}")).collect()] == [
         f"field 'amount': expected a finite DOUBLE, found '{text}'"]
+
+
+def test_the_number_text_function_is_the_translate_test_it_replaces(spark: SparkSession) -> None:
+    """``dea_etl.spark.NumberText`` against Spark's own ``translate`` over every character class a
+    field may hold (digits, signs, exponents, blanks, letters, control and non-ASCII characters)."""
+    texts = ["", " ", "\t", "1", "-1.5e+3", " 3.5 ", "1E+2", ".", "e", "12d", "0x1p4", "NaN", "Infinity",
+             "1,5", "1\n", "\x0b1", "\x001", "1_000", "\uff11", "\u0661", "\U0001d7cf", "1 2", "+-.eE\t ", None]
+    register_functions(spark)
+    df = spark.createDataFrame([(t,) for t in texts], "t string")
+    translated = F.translate("t", _NUMBER_CHARACTERS, "") == ""
+    assert_df_equality(
+        df.select("t", F.call_udf(NUMBER_TEXT_FUNCTION, F.col("t")).alias("ok")),
+        df.select("t", translated.alias("ok")),
+        ignore_row_order=True,
+    )
+
+
+def _date_texts() -> list[str | None]:
+    days = [dt.date(2014, 5, 1), dt.date(2012, 2, 29), dt.date(1, 1, 1), dt.date(9999, 12, 31), dt.date(1970, 1, 1)]
+    texts: list[str | None] = [None, "", " ", "5/1/2014", "05/01/2014", "5/01/2014", "2/29/2013", "2/29/2012",
+                               "2/30/2014", "4/31/2014", "0/1/2014", "13/1/2014", "1/0/2014", "1/32/2014",
+                               "1/5/0000", "1/5/0001", "1/5/99999", "1/5/14", "005/1/2014", " 5/1/2014",
+                               "5/1/2014 ", "+5/1/2014", "5//2014", "5/1/", "5-1-2014", "\u0665/1/2014",
+                               "2014-05-01", "2014-5-1", "1.5.2014", "01.05.2014", "20140501", "5/1/2014x"]
+    for day in days:
+        texts += [f"{day.month}/{day.day}/{day.year:04d}", f"{day.month:02d}/{day.day:02d}/{day.year:04d}",
+                  f"{day.year:04d}-{day.month:02d}-{day.day:02d}", f"{day.day}.{day.month}.{day.year:04d}"]
+    return texts
+
+
+@pytest.mark.parametrize(("fmt", "declined"), [
+    ("M/d/yyyy", {"1/5/0000", "005/1/2014"}),  # year 0 and a three-digit month: Spark's parse tells
+    ("MM/dd/yyyy", set()), ("yyyy-MM-dd", set()), ("d.M.yyyy", set()),
+    ("yyyyMMdd", {"20140501"}), ("M/d/yy", {"1/5/14"}), ("d MMM yyyy", set()),  # not simple patterns
+])
+def test_the_quick_date_answers_only_what_to_date_answers_alike(
+    spark: SparkSession, fmt: str, declined: set[str]
+) -> None:
+    """``dea_etl.spark.DateText`` gives a day only where Spark's ``to_date`` gives the same day, and null
+    where it leaves the answer to ``to_date``: only the forms it does not read, named above."""
+    register_functions(spark)
+    df = spark.createDataFrame([(t,) for t in _date_texts()], "t string").select(
+        "t", _quick_date(F.col("t"), fmt).cast("string").alias("quick"),
+        F.to_date("t", fmt).cast("string").alias("spark"))  # as text: Python has no year 0
+    assert df.where(F.col("quick").isNotNull() & ~F.col("quick").eqNullSafe(F.col("spark"))).collect() == []
+    assert {r.t for r in df.where(F.col("quick").isNull() & F.col("spark").isNotNull()).collect()} == declined
+    assert (df.where(F.col("quick").isNotNull()).count() > 0) == (fmt in ("M/d/yyyy", "MM/dd/yyyy", "yyyy-MM-dd", "d.M.yyyy"))
 
 
 def test_plain_and_exponent_forms_are_numbers(spark: SparkSession) -> None:
