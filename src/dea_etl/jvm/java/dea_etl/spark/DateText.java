@@ -1,6 +1,7 @@
 package dea_etl.spark;
 
 import java.time.LocalDate;
+import java.time.Month;
 import java.time.Year;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,8 +27,8 @@ public final class DateText implements UDF2<String, String, Integer> {
   private static final Map<String, Shape> SHAPES = new ConcurrentHashMap<>();
 
   @Override
-  public Integer call(String field, String pattern) {
-    if (field == null || pattern == null) {
+  public Integer call(String text, String pattern) {
+    if (text == null || pattern == null) {
       return null;
     }
     Shape shape = SHAPES.get(pattern);
@@ -37,75 +38,65 @@ public final class DateText implements UDF2<String, String, Integer> {
         SHAPES.put(pattern, shape);
       }
     }
-    return shape.epochDay(field);
+    return shape.epochDay(text);
   }
 
-  /** A pattern as its parts: a digit field ({@code 'M'}, {@code 'd'} or {@code 'y'}) or a separator. */
+  /**
+   * One part of a pattern: a digit field ({@code field} is {@code 'M'}, {@code 'd'} or {@code 'y'}, read
+   * as {@code minDigits} to {@code maxDigits} ASCII digits) or a separator ({@code field} 0, the
+   * character {@code literal}).
+   */
+  private record Part(char field, char literal, int minDigits, int maxDigits) {}
+
+  /** A simple pattern as its parts; {@link #NONE} (no parts) for any other pattern. */
   private static final class Shape {
-    private static final Shape NONE = new Shape(new char[0], new int[0], new int[0]);
+    private static final Shape NONE = new Shape(new Part[0]);
 
-    private final char[] kinds;
-    private final int[] minDigits;
-    private final int[] maxDigits;
+    private final Part[] parts;
 
-    private Shape(char[] kinds, int[] minDigits, int[] maxDigits) {
-      this.kinds = kinds;
-      this.minDigits = minDigits;
-      this.maxDigits = maxDigits;
+    private Shape(Part[] parts) {
+      this.parts = parts;
     }
 
     static Shape of(String pattern) {
-      List<int[]> parts = new ArrayList<>();  // {kind, min, max}
-      int seen = 0;  // bit per field kind
+      List<Part> parts = new ArrayList<>();
+      String seen = "";
       for (int i = 0; i < pattern.length(); ) {
         char c = pattern.charAt(i);
         int run = 1;
         while (i + run < pattern.length() && pattern.charAt(i + run) == c) {
           run++;
         }
-        if (c == 'M' || c == 'd' || c == 'y') {
-          int bit = c == 'M' ? 1 : c == 'd' ? 2 : 4;
-          boolean afterField = !parts.isEmpty() && parts.get(parts.size() - 1)[0] != 0;
-          if ((seen & bit) != 0 || afterField || run > (c == 'y' ? 4 : 2) || (c == 'y' && run != 4)) {
-            return NONE;
-          }
-          seen |= bit;
-          parts.add(new int[] {c, c == 'y' || run == 2 ? run : 1, c == 'y' ? 4 : 2});
-        } else if (Character.isLetter(c) || c == '\'' || c == '[' || c == ']' || c == '{' || c == '}'
-            || c == '#' || Character.isDigit(c) || run > 1 || c >= 128) {
-          return NONE;
-        } else {
-          parts.add(new int[] {0, c, c});
-        }
         i += run;
+        if (c == 'M' || c == 'd' || c == 'y') {
+          boolean afterField = !parts.isEmpty() && parts.get(parts.size() - 1).field() != 0;
+          boolean width = c == 'y' ? run == 4 : run <= 2;
+          if (seen.indexOf(c) >= 0 || afterField || !width) {
+            return NONE;  // a field twice, two fields without a separator, or another width
+          }
+          seen += c;
+          parts.add(c == 'y' ? new Part(c, (char) 0, 4, 4) : new Part(c, (char) 0, run, 2));
+        } else if (run == 1 && c < 128 && !Character.isLetterOrDigit(c) && "'[]{}#".indexOf(c) < 0) {
+          parts.add(new Part((char) 0, c, 0, 0));
+        } else {
+          return NONE;  // another letter, a quoted text, an optional section, a doubled separator
+        }
       }
-      if (seen != 7) {
-        return NONE;
-      }
-      char[] kinds = new char[parts.size()];
-      int[] min = new int[parts.size()];
-      int[] max = new int[parts.size()];
-      for (int k = 0; k < kinds.length; k++) {
-        int[] part = parts.get(k);
-        kinds[k] = part[0] == 0 ? (char) 0 : (char) part[0];
-        min[k] = part[1];
-        max[k] = part[2];
-      }
-      return new Shape(kinds, min, max);
+      return seen.length() == 3 ? new Shape(parts.toArray(new Part[0])) : NONE;
     }
 
-    Integer epochDay(String field) {
-      if (kinds.length == 0) {
+    Integer epochDay(String text) {
+      if (parts.length == 0) {
         return null;
       }
       int at = 0;
       int year = 0;
       int month = 0;
       int day = 0;
-      int n = field.length();
-      for (int k = 0; k < kinds.length; k++) {
-        if (kinds[k] == 0) {
-          if (at >= n || field.charAt(at) != (char) minDigits[k]) {
+      int n = text.length();
+      for (Part part : parts) {
+        if (part.field() == 0) {
+          if (at >= n || text.charAt(at) != part.literal()) {
             return null;
           }
           at++;
@@ -113,27 +104,28 @@ public final class DateText implements UDF2<String, String, Integer> {
         }
         int value = 0;
         int digits = 0;
-        while (at < n && digits < maxDigits[k] && field.charAt(at) >= '0' && field.charAt(at) <= '9') {
-          value = value * 10 + (field.charAt(at) - '0');
+        while (at < n && digits < part.maxDigits() && isDigit(text.charAt(at))) {
+          value = value * 10 + (text.charAt(at++) - '0');
           digits++;
-          at++;
         }
-        if (digits < minDigits[k] || (at < n && field.charAt(at) >= '0' && field.charAt(at) <= '9')) {
-          return null;
+        if (digits < part.minDigits() || (at < n && isDigit(text.charAt(at)))) {
+          return null;  // too few digits, or more than the field reads: Spark's parser decides
         }
-        if (kinds[k] == 'y') {
-          year = value;
-        } else if (kinds[k] == 'M') {
-          month = value;
-        } else {
-          day = value;
+        switch (part.field()) {
+          case 'y' -> year = value;
+          case 'M' -> month = value;
+          default -> day = value;
         }
       }
       if (at != n || year < 1 || month < 1 || month > 12 || day < 1
-          || day > java.time.Month.of(month).length(Year.isLeap(year))) {
+          || day > Month.of(month).length(Year.isLeap(year))) {
         return null;
       }
       return (int) LocalDate.of(year, month, day).toEpochDay();
+    }
+
+    private static boolean isDigit(char c) {
+      return c >= '0' && c <= '9';
     }
   }
 }
