@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from pyspark.sql import Column, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.types import IntegerType
+
+from dea_etl.jvm import functions
 
 #: The Spark function the match runs as (a Java UDF of ``dea-etl-spark.jar``).
-FUNCTION = "dea_etl_bounded_regex_match"
-JAVA_CLASS = "dea_etl.spark.BoundedRegexMatch"
+FUNCTION = functions.BOUNDED_REGEX_MATCH
 #: Characters the matcher may read per value: a value of a few thousand characters matched by an ordinary
 #: pattern reads some thousands; a runaway one exceeds a million within milliseconds.
 MAX_STEPS = 1_000_000
@@ -25,8 +25,7 @@ MATCHED, UNMATCHED, OUT_OF_STEPS = 1, 0, -1
 
 def register(spark: SparkSession) -> None:
     """Make :data:`FUNCTION` known to the session (once)."""
-    if not spark.catalog.functionExists(FUNCTION):
-        spark.udf.registerJavaFunction(FUNCTION, JAVA_CLASS, IntegerType())
+    functions.register(spark, FUNCTION)
 
 
 def verdict(value: Column, pattern: str, *, ignore_case: bool = False, max_steps: int = MAX_STEPS) -> Column:

@@ -13,9 +13,9 @@ from collections.abc import Callable
 
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.types import BooleanType, IntegerType
 
 from dea_etl import schemas
+from dea_etl.jvm import functions
 from dea_etl.schemas import TableSpec
 from dea_etl.transforms.limits import DEFAULT_LIMITS, LINE_BYTES, CsvLimits, field_size_problem, field_too_big, record_problem
 
@@ -151,16 +151,13 @@ _DECIMAL_TEXT = r"^\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*$"
 
 #: The Spark functions :func:`_written_as_number` and :func:`_quick_date` call (Java UDFs of
 #: ``dea-etl-spark.jar``), registered by :func:`register_functions`.
-NUMBER_TEXT_FUNCTION = "dea_etl_number_text"
-DATE_TEXT_FUNCTION = "dea_etl_date_text"
+NUMBER_TEXT_FUNCTION = functions.NUMBER_TEXT
+DATE_TEXT_FUNCTION = functions.DATE_TEXT
 
 
 def register_functions(spark: SparkSession) -> None:
     """Make the Java functions the parse calls known to the session (once)."""
-    if not spark.catalog.functionExists(NUMBER_TEXT_FUNCTION):
-        spark.udf.registerJavaFunction(NUMBER_TEXT_FUNCTION, "dea_etl.spark.NumberText", BooleanType())
-    if not spark.catalog.functionExists(DATE_TEXT_FUNCTION):
-        spark.udf.registerJavaFunction(DATE_TEXT_FUNCTION, "dea_etl.spark.DateText", IntegerType())
+    functions.register(spark, NUMBER_TEXT_FUNCTION, DATE_TEXT_FUNCTION)
 
 
 def _quick_date(raw: Column, fmt: str) -> Column:
